@@ -1,0 +1,102 @@
+"""What every command shares: settings, engine, console, JSON output, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import pendulum
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from domain.errors import NotFoundError, SoczakazError
+from models import Municipality
+from models.db import get_engine, init_db, session_scope
+from models.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings() -> Settings:
+    """Fresh settings per command (the environment may differ between invocations)."""
+    return Settings()
+
+
+def engine(cfg: Settings | None = None) -> Engine:
+    eng = get_engine((cfg or settings()).database_url)
+    return eng
+
+
+def ensure_schema(eng: Engine) -> None:
+    init_db(eng)
+
+
+@contextmanager
+def transaction(*, immediate: bool = False) -> Iterator[Session]:
+    eng = engine()
+    init_db(eng)
+    with session_scope(eng, immediate=immediate) as s:
+        yield s
+
+
+def fail(message: str, *, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]Ошибка:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn user errors into a clear message and exit code 2 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except SoczakazError as exc:
+            for line in exc.details:
+                err_console.print(line, highlight=False, markup=False, soft_wrap=True)
+            raise fail(exc.message) from None
+
+    return wrapper
+
+
+def get_municipality(s: Session, code: str) -> Municipality:
+    m = s.exec(select(Municipality).where(Municipality.code == code)).first()
+    if m is None:
+        raise NotFoundError(f"муниципалитет «{code}» не найден (добавьте: roadmap municipality add)")
+    return m
+
+
+def parse_date(value: str, *, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{field}: ожидается дата ГГГГ-ММ-ДД, получено «{value}»"
+        ) from None
+
+
+def now_utc() -> dt.datetime:
+    return pendulum.now("UTC")
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, dt.datetime | dt.date):
+        return o.isoformat()
+    if hasattr(o, "model_dump"):
+        return o.model_dump(mode="json")
+    raise TypeError(type(o).__name__)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")

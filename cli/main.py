@@ -1,0 +1,24 @@
+"""The ``roadmap`` command: typer app with Russian output."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import calendar_cmd, municipality_cmd, roadmap_cmd
+
+app = typer.Typer(
+    name="roadmap",
+    help="soczakaz — дорожные карты социального заказа МОЦ.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+roadmap_cmd.register(app)
+app.add_typer(municipality_cmd.app, name="municipality")
+app.add_typer(calendar_cmd.app, name="calendar")
+# Command groups of later features register here, one line each.
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

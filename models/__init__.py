@@ -1,0 +1,51 @@
+"""SQLModel tables of soczakaz; importing this package registers them all."""
+
+from models.core import Municipality, Organisation, Person, Role
+from models.evidence import AuditCheckpoint, AuditEntry, Evidence
+from models.indicators import IndicatorValue
+from models.outbox import OutboxMessage, OutboxStatus
+from models.review import (
+    CouncilDecision,
+    Expert,
+    ExpertAssignment,
+    Focus,
+    Programme,
+    ReviewCampaign,
+    ReviewCase,
+    ReviewState,
+)
+from models.roadmap import (
+    Recurrence,
+    Roadmap,
+    RoadmapTemplate,
+    Step,
+    StepKind,
+    StepStatus,
+)
+
+__all__ = [
+    "AuditCheckpoint",
+    "AuditEntry",
+    "CouncilDecision",
+    "Evidence",
+    "Expert",
+    "ExpertAssignment",
+    "Focus",
+    "IndicatorValue",
+    "Municipality",
+    "Organisation",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
+    "Programme",
+    "Recurrence",
+    "ReviewCampaign",
+    "ReviewCase",
+    "ReviewState",
+    "Role",
+    "Roadmap",
+    "RoadmapTemplate",
+    "Step",
+    "StepKind",
+    "StepStatus",
+]

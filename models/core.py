@@ -1,0 +1,75 @@
+"""Who takes part: municipalities, organisations and people with roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from models.types import JSONType, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    moc_head = "moc_head"
+    org_contact = "org_contact"
+    expert = "expert"
+    auditor = "auditor"
+    rmc = "rmc"
+
+
+class MunicipalityBase(SQLModel):
+    code: str = Field(index=True, unique=True, max_length=64)
+    name: str
+    region: str = ""
+    timezone: str = "Europe/Moscow"
+
+
+class Municipality(MunicipalityBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MunicipalityPublic(MunicipalityBase):
+    id: int
+
+
+class OrganisationBase(SQLModel):
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    code: str = Field(index=True, max_length=64)
+    name: str
+    short_name: str = ""
+    inn: str = ""
+
+
+class Organisation(OrganisationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class OrganisationPublic(OrganisationBase):
+    id: int
+
+
+class PersonBase(SQLModel):
+    full_name: str
+    role: Role = Field(index=True)
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    email: str = ""
+    # Apprise URLs, or "@name" references to Settings.channels (secrets stay out of the DB).
+    notify: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    # Recipient's zone for sending windows; None means the municipality's zone.
+    timezone: str | None = None
+    digest: bool = False
+
+
+class Person(PersonBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Opaque API token (hash stored); used by the web app for roles and tenancy.
+    token_sha256: str | None = Field(default=None, index=True)
+
+
+class PersonPublic(PersonBase):
+    id: int
