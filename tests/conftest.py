@@ -125,3 +125,19 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "SOCZAKAZ_EVIDENCE_DIR": str(settings.evidence_dir),
         "SOCZAKAZ_AUDIT_SIGNING_KEY": str(settings.audit_signing_key),
     }
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One Prefect test harness (ephemeral API, temp PREFECT_HOME) for the session."""
+    from prefect.settings import (
+        PREFECT_HOME,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        temporary_settings,
+    )
+    from prefect.testing.utilities import prefect_test_harness
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    with temporary_settings({PREFECT_HOME: str(home), PREFECT_SERVER_ANALYTICS_ENABLED: False}):
+        with prefect_test_harness(server_startup_timeout=120):
+            yield
