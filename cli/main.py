@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import calendar_cmd, municipality_cmd, roadmap_cmd
+from cli import calendar_cmd, municipality_cmd, roadmap_cmd, status_cmd
 
 app = typer.Typer(
     name="roadmap",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 
 roadmap_cmd.register(app)
+status_cmd.register(app)
 app.add_typer(municipality_cmd.app, name="municipality")
 app.add_typer(calendar_cmd.app, name="calendar")
 # Command groups of later features register here, one line each.

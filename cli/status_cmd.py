@@ -1,0 +1,131 @@
+"""``roadmap status``: what is overdue, due and next, in the municipality's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pendulum
+import typer
+from rich.table import Table
+from sqlmodel import col, select
+
+from cli.common import console, get_municipality, handle_errors, parse_date, print_json, transaction
+from domain.labels import KIND_RU, STATUS_RU, STATUS_STYLE
+from domain.status_view import StepState, states_at
+from models import Municipality, Roadmap, Step, StepStatus
+
+ORDER = ["overdue", "due", "due_soon", "blocked", "planned", "done", "waived"]
+
+
+def moment(as_of: str | None, tz: str) -> dt.datetime:
+    """Noon of the as-of date in the municipality's zone, or now."""
+    if as_of is None:
+        return pendulum.now("UTC")
+    day = parse_date(as_of, field="--as-of")
+    return pendulum.datetime(day.year, day.month, day.day, 12, tz=tz).in_timezone("UTC")
+
+
+def load_states(
+    code: str, year: int | None, as_of: str | None, window: int
+) -> tuple[Municipality, dt.datetime, list[StepState]]:
+    with transaction() as s:
+        m = get_municipality(s, code)
+        query = select(Step).where(Step.municipality_id == m.id)
+        if year is not None:
+            query = query.join(Roadmap, col(Roadmap.id) == Step.roadmap_id).where(
+                Roadmap.year == year
+            )
+        steps = s.exec(query.order_by(col(Step.due_date), col(Step.key))).all()
+    now = moment(as_of, m.timezone)
+    return m, now, states_at(steps, now=now, window_working_days=window)
+
+
+def _row(state: StepState) -> list[str]:
+    st = state.step
+    style = STATUS_STYLE.get(state.status, "")
+    label = STATUS_RU[state.status]
+    if state.blocked_by:
+        label += " (ждёт: " + ", ".join(state.blocked_by) + ")"
+    return [
+        st.key + (f" [{st.period}]" if st.period else ""),
+        st.title,
+        KIND_RU.get(st.kind, st.kind),
+        st.due_date.strftime("%d.%m.%Y"),
+        f"[{style}]{label}[/]" if style else label,
+    ]
+
+
+def _table(title: str, states: list[StepState]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for name in ("Шаг", "Название", "Вид", "Срок", "Статус"):
+        table.add_column(name, overflow="fold")
+    for state in states:
+        table.add_row(*_row(state))
+    return table
+
+
+def render(m: Municipality, now: dt.datetime, states: list[StepState], *, upcoming: int) -> None:
+    local = pendulum.instance(now).in_timezone(m.timezone)
+    counts = Counter(s.status.value for s in states)
+    console.print(
+        f"[bold]{m.name}[/] ({m.code}, {m.timezone}) — на {local.format('DD.MM.YYYY HH:mm')}"
+        f" местного времени; шагов: {len(states)}"
+    )
+    console.print(
+        "  ".join(f"{STATUS_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER)
+    )
+    overdue = [s for s in states if s.status == StepStatus.overdue]
+    soon = [s for s in states if s.status in (StepStatus.due, StepStatus.due_soon)]
+    blocked = [s for s in states if s.status == StepStatus.blocked]
+    later = [s for s in states if s.status == StepStatus.planned][:upcoming]
+    for title, group in (
+        ("Просрочено", overdue),
+        ("Срок сегодня и скоро", soon),
+        ("Заблокировано", blocked),
+        ("Далее по плану", later),
+    ):
+        if group:
+            console.print(_table(f"{title} ({len(group)})", group))
+
+
+def status(
+    municipality: str = typer.Option(..., "--municipality", "-m", help="Код муниципалитета"),
+    year: int | None = typer.Option(None, "--year", help="Год дорожной карты"),
+    as_of: str | None = typer.Option(None, "--as-of", help="На дату ГГГГ-ММ-ДД (по умолчанию — сейчас)"),
+    upcoming: int = typer.Option(5, "--upcoming", min=0, help="Сколько плановых шагов показать"),
+    as_json: bool = typer.Option(False, "--json", help="Вывести JSON"),
+) -> None:
+    """Статус шагов муниципалитета: просроченные, ближайшие, заблокированные."""
+    from cli.common import settings
+
+    m, now, states = load_states(municipality, year, as_of, settings().due_soon_working_days)
+    if as_json:
+        print_json(
+            {
+                "municipality": m.code,
+                "timezone": m.timezone,
+                "as_of": now,
+                "counts": dict(Counter(s.status.value for s in states)),
+                "steps": [
+                    {
+                        "id": s.step.id,
+                        "key": s.step.key,
+                        "period": s.step.period,
+                        "title": s.step.title,
+                        "kind": s.step.kind,
+                        "due_date": s.step.due_date,
+                        "due_at": s.step.due_at,
+                        "status": s.status.value,
+                        "blocked_by": s.blocked_by,
+                    }
+                    for s in states
+                ],
+            }
+        )
+        return
+    render(m, now, states, upcoming=upcoming)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(handle_errors(status))
