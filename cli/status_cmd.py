@@ -8,7 +8,7 @@ from collections import Counter
 import pendulum
 import typer
 from rich.table import Table
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from cli.common import console, get_municipality, handle_errors, parse_date, print_json, transaction
 from domain.labels import KIND_RU, STATUS_RU, STATUS_STYLE
@@ -27,16 +27,15 @@ def moment(as_of: str | None, tz: str) -> dt.datetime:
 
 
 def load_states(
-    code: str, year: int | None, as_of: str | None, window: int
+    s: Session, code: str, year: int | None, as_of: str | None, window: int
 ) -> tuple[Municipality, dt.datetime, list[StepState]]:
-    with transaction() as s:
-        m = get_municipality(s, code)
-        query = select(Step).where(Step.municipality_id == m.id)
-        if year is not None:
-            query = query.join(Roadmap, col(Roadmap.id) == Step.roadmap_id).where(
-                Roadmap.year == year
-            )
-        steps = s.exec(query.order_by(col(Step.due_date), col(Step.key))).all()
+    m = get_municipality(s, code)
+    query = select(Step).where(Step.municipality_id == m.id)
+    if year is not None:
+        query = query.join(Roadmap, col(Roadmap.id) == Step.roadmap_id).where(
+            Roadmap.year == year
+        )
+    steps = s.exec(query.order_by(col(Step.due_date), col(Step.key))).all()
     now = moment(as_of, m.timezone)
     return m, now, states_at(steps, now=now, window_working_days=window)
 
@@ -99,7 +98,10 @@ def status(
     """Статус шагов муниципалитета: просроченные, ближайшие, заблокированные."""
     from cli.common import settings
 
-    m, now, states = load_states(municipality, year, as_of, settings().due_soon_working_days)
+    with transaction() as s:
+        m, now, states = load_states(
+            s, municipality, year, as_of, settings().due_soon_working_days
+        )
     if as_json:
         print_json(
             {
