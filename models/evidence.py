@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
+from models.db import POST_CREATE_HOOKS
 from models.types import JSONType, UTCDateTime, utcnow
 
 
@@ -72,3 +74,51 @@ class AuditCheckpoint(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     public_key: str
     signature: str
+
+
+# --- Append-only guards -------------------------------------------------------------
+# PostgreSQL: triggers refuse UPDATE, DELETE and TRUNCATE of the audit tables. A
+# superuser can still bypass them (session_replication_role = replica, or DISABLE
+# TRIGGER); that is why signed checkpoints exist. SQLite gets the same guard for
+# UPDATE/DELETE (it has no TRUNCATE; DELETE without WHERE fires the trigger).
+APPEND_ONLY_TABLES = ("auditentry", "auditcheckpoint")
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION soczakaz_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'soczakaz: %% is append-only (%% refused)', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$
+"""
+
+
+def install_append_only_triggers(engine: Engine) -> None:
+    """Install (idempotently) triggers that make the audit tables append-only."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(_PG_FUNCTION)
+            for table in APPEND_ONLY_TABLES:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION soczakaz_append_only()"
+                )
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION soczakaz_append_only()"
+                )
+        elif engine.dialect.name == "sqlite":
+            for table in APPEND_ONLY_TABLES:
+                for op in ("UPDATE", "DELETE"):
+                    conn.exec_driver_sql(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
+                        f"BEFORE {op} ON {table} BEGIN "
+                        f"SELECT RAISE(ABORT, 'soczakaz: {table} is append-only ({op} refused)'); "
+                        "END"
+                    )
+
+
+POST_CREATE_HOOKS.append(install_append_only_triggers)
