@@ -1,0 +1,122 @@
+"""YAML text -> plain Python data plus the line/column of every key and value.
+
+PyYAML's constructors silently keep the last of duplicate mapping keys and
+forget positions, so we compose the node graph ourselves (SafeLoader) and build
+the data from nodes, recording marks per path and duplicate keys as problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Pos:
+    """1-based line and column."""
+
+    line: int
+    col: int
+
+
+@dataclass
+class Located:
+    """Data built from a YAML document and where each of its parts was written."""
+
+    data: Any
+    values: dict[Path, Pos] = field(default_factory=dict)
+    keys: dict[Path, Pos] = field(default_factory=dict)
+    problems: list[tuple[Pos, str, Path]] = field(default_factory=list)
+
+    def pos(self, path: Path, *, at_key: bool = False) -> Pos:
+        """Position of a path, falling back to its nearest written ancestor."""
+        p = path
+        while True:
+            if at_key and p in self.keys:
+                return self.keys[p]
+            if p in self.values:
+                return self.values[p]
+            if p in self.keys:
+                return self.keys[p]
+            if not p:
+                return Pos(1, 1)
+            p = p[:-1]
+
+
+def _pos(node: Node) -> Pos:
+    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, pos: Pos, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+def compose(text: str) -> Located:
+    """Parse one YAML document; raise YamlSyntaxError with its position."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
+        what = exc.problem or exc.context or "ошибка"
+        raise YamlSyntaxError(pos, f"синтаксическая ошибка YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(Pos(1, 1), f"синтаксическая ошибка YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    out = Located(data=None)
+    if root is None:
+        out.problems.append((Pos(1, 1), "файл пуст: ожидается описание дорожной карты", ()))
+        return out
+    out.data = _build(root, (), out, yaml.SafeLoader(""))
+    return out
+
+
+def _build(node: Node, path: Path, out: Located, ctor: yaml.SafeLoader) -> Any:
+    out.values.setdefault(path, _pos(node))
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        first: dict[Any, Pos] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                out.problems.append((_pos(key_node), "ключ должен быть простой строкой", path))
+                continue
+            key = key_node.value
+            if key == "<<":
+                out.problems.append((_pos(key_node), "слияние '<<' не поддерживается", path))
+                continue
+            if key in first:
+                where = first[key]
+                out.problems.append(
+                    (
+                        _pos(key_node),
+                        f"повторяющийся ключ '{key}' (уже задан в строке {where.line})",
+                        path,
+                    )
+                )
+                continue
+            first[key] = _pos(key_node)
+            sub = (*path, key)
+            out.keys[sub] = _pos(key_node)
+            result[key] = _build(value_node, sub, out, ctor)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_build(item, (*path, i), out, ctor) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    try:
+        value = ctor.construct_object(node)
+    except (ValueError, yaml.YAMLError):
+        return node.value  # e.g. 2025-02-30: keep the text, the date check reports it
+    if isinstance(value, dt.datetime | dt.date):
+        return node.value
+    return value
