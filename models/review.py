@@ -71,6 +71,10 @@ class ReviewCampaign(SQLModel, table=True):
     expert_working_days: int = 7
     revision_working_days: int = 20
     max_rounds: int = 3
+    # Working days an expert or a revision may be late before the МОЦ head is told.
+    escalate_after_working_days: int = 3
+    # Set when the campaign step is completed with the МОС protocol.
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ReviewCase(SQLModel, table=True):
@@ -81,6 +85,11 @@ class ReviewCase(SQLModel, table=True):
     round: int = 1
     state: ReviewState = Field(default=ReviewState.DRAFT, index=True)
     revision_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Facts kept for the report counts (the state alone forgets them after ARCHIVED).
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expert_outcome: str | None = None  # positive | negative: the last round's result
+    regional_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    registered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
