@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     outbox_backoff_base_seconds: float = 30.0
     outbox_backoff_cap_seconds: float = 3600.0
     outbox_batch_size: int = 200
+    # A row left in "sending" longer than this (a dispatcher died) goes back to pending.
+    outbox_lease_seconds: float = 300.0
+    # Parallel senders per dispatcher (1 = at most one duplicate per crash).
+    outbox_workers: int = 1
     # Named apprise URLs that persons may reference as "@name" (secrets live here, not in YAML).
     channels: dict[str, str] = {}
     # Working hours of recipients (local time) for the sending window.

@@ -1,0 +1,134 @@
+"""Delivery of one outbox row through apprise (or the console channel).
+
+Targets are apprise URLs or ``@name`` references resolved against
+``Settings.channels`` at send time, so secrets never sit in the database, the
+roadmap YAML or the log. One Apprise object per message: the e-mail plugin
+throttles consecutive sends on the same object by 5.5 s.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from dataclasses import dataclass
+from typing import TextIO
+from urllib.parse import quote
+
+import apprise
+
+from models.outbox import OutboxMessage
+from models.settings import Settings
+
+EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})
+HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+CHANNEL_OF_SCHEME = {
+    "mailto": "email", "mailtos": "email", "json": "webhook", "jsons": "webhook",
+    "form": "webhook", "forms": "webhook", "xml": "webhook", "xmls": "webhook",
+    "tgram": "telegram", "console": "console",
+}  # fmt: skip
+_URL_RE = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    ok: bool
+    error: str = ""
+
+
+def scheme_of(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else url.lower()
+
+
+def channel_of(target: str, settings: Settings) -> str:
+    """email | webhook | telegram | console | <scheme> (no secret is resolved here)."""
+    if target.startswith("@"):
+        url = settings.channels.get(target[1:])
+        return CHANNEL_OF_SCHEME.get(scheme_of(url), scheme_of(url)) if url else "named"
+    scheme = scheme_of(target)
+    return CHANNEL_OF_SCHEME.get(scheme, scheme)
+
+
+def mask(text: str, settings: Settings | None = None) -> str:
+    """Hide every URL (credentials, tokens, hosts) and every configured secret."""
+    if settings is not None:
+        for url in settings.channels.values():
+            if url:
+                text = text.replace(url, "***")
+    return _URL_RE.sub(lambda m: f"{m.group(1)}://***", text)
+
+
+def resolve(target: str, settings: Settings) -> str:
+    """The apprise URL of a target; ``@name`` comes from settings at send time."""
+    if target.startswith("@"):
+        url = settings.channels.get(target[1:])
+        if not url:
+            raise LookupError(f"канал {target} не настроен (SOCZAKAZ_CHANNELS)")
+        return url
+    return target
+
+
+def with_idempotency_key(url: str, key: str) -> str:
+    """Webhooks carry the dedupe key as an ``Idempotency-Key`` header."""
+    if scheme_of(url) not in HEADER_SCHEMES:
+        return url
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}+Idempotency-Key={quote(key, safe='')}"
+
+
+class _ThreadLog(logging.Handler):
+    """Collects apprise warnings per thread, so parallel sends keep their errors."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        buf = getattr(self.local, "buf", None)
+        if buf is not None:
+            buf.append(record.getMessage())
+
+
+_LOG = _ThreadLog()
+logging.getLogger("apprise").addHandler(_LOG)
+
+
+def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None) -> Delivery:
+    """Deliver one message; never raises for a delivery problem."""
+    try:
+        url = resolve(msg.target, settings)
+    except LookupError as exc:
+        return Delivery(False, str(exc))
+    scheme = scheme_of(url)
+    if scheme == "console":
+        out = stdout or sys.stdout
+        out.write(f"[{msg.rule}] {msg.subject}\n{msg.body_text}\n\n")
+        out.flush()
+        return Delivery(True)
+    url = with_idempotency_key(url, msg.dedupe_key)
+    obj = apprise.Apprise()
+    if not obj.add(url):
+        return Delivery(False, mask(f"адрес канала не распознан apprise: {url}", settings))
+    if scheme in EMAIL_SCHEMES:
+        html = bool(msg.body_html)
+        body, fmt = (
+            (msg.body_html, apprise.NotifyFormat.HTML)
+            if html
+            else (msg.body_text, apprise.NotifyFormat.TEXT)
+        )
+        title = msg.subject
+    elif scheme in HEADER_SCHEMES:
+        body, fmt, title = msg.body_text, apprise.NotifyFormat.TEXT, msg.subject
+    else:
+        body, fmt, title = msg.body_short or msg.body_text, apprise.NotifyFormat.TEXT, ""
+    _LOG.local.buf = []
+    try:
+        ok = bool(obj.notify(body=body, title=title, body_format=fmt))
+        errors = list(_LOG.local.buf)
+    finally:
+        _LOG.local.buf = None
+    if ok:
+        return Delivery(True)
+    detail = "; ".join(errors[-3:]) or "apprise: отправка не удалась"
+    return Delivery(False, mask(detail, settings))

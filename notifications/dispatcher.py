@@ -1,0 +1,126 @@
+"""Claim due outbox rows and deliver them; the loop the dispatch flow wraps.
+
+Each message is marked in its own short transaction right after its send, so a
+crash can duplicate only the messages in flight (one per sender thread).
+Run standalone (no Prefect) with ``python -m notifications.dispatcher``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from models.db import get_engine, session_scope
+from models.outbox import OutboxMessage, OutboxStatus
+from models.settings import Settings
+from models.types import utcnow
+from notifications.channels import send
+from notifications.outbox import claim, mark_failed, mark_sent
+
+Clock = Callable[[], dt.datetime]
+OT: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def claim_ids(
+    engine: Engine, settings: Settings, *, limit: int, worker: str, now: dt.datetime
+) -> list[int]:
+    """Claim one batch (SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
+    with session_scope(engine, immediate=True) as s:
+        rows = claim(
+            s, now=now, limit=limit, worker=worker, lease_seconds=settings.outbox_lease_seconds
+        )
+        return [m.id for m in rows if m.id is not None]
+
+
+def _deliver_one(engine: Engine, settings: Settings, msg: OutboxMessage, clock: Clock) -> str:
+    result = send(msg, settings)
+    assert msg.id is not None
+    with session_scope(engine, immediate=True) as s:
+        if result.ok:
+            mark_sent(s, message_id=msg.id, now=clock())
+            return "sent"
+        status = mark_failed(
+            s, message_id=msg.id, error=result.error, now=clock(), settings=settings
+        )
+    return "dead" if status == OutboxStatus.dead else "retry"
+
+
+def deliver_ids(
+    engine: Engine,
+    settings: Settings,
+    ids: list[int],
+    *,
+    workers: int | None = None,
+    clock: Clock = utcnow,
+) -> dict[str, int]:
+    """Send the claimed rows; counts of sent / retry / dead."""
+    if not ids:
+        return {}
+    with session_scope(engine) as s:
+        q = select(OutboxMessage).where(OT.c.id.in_(ids)).order_by(OT.c.id)
+        msgs = [m for (m,) in s.execute(q)]
+    n = max(1, workers or settings.outbox_workers)
+    if n == 1:
+        outcomes = [_deliver_one(engine, settings, m, clock) for m in msgs]
+    else:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            outcomes = list(pool.map(lambda m: _deliver_one(engine, settings, m, clock), msgs))
+    return dict(Counter(outcomes))
+
+
+def dispatch_pending(
+    engine: Engine,
+    settings: Settings,
+    *,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+    workers: int | None = None,
+    clock: Clock = utcnow,
+) -> dict[str, int]:
+    """Claim and deliver batches until nothing is due (or ``max_batches``)."""
+    worker = worker_name()
+    total: Counter[str] = Counter()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        ids = claim_ids(
+            engine, settings, limit=batch_size or settings.outbox_batch_size,
+            worker=worker, now=clock(),
+        )  # fmt: skip
+        if not ids:
+            break
+        batches += 1
+        total.update(deliver_ids(engine, settings, ids, workers=workers, clock=clock))
+    total["batches"] = batches
+    return dict(total)
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - used by subprocesses
+    parser = argparse.ArgumentParser(description="Доставка очереди уведомлений без Prefect")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--max-batches", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    counts = dispatch_pending(
+        get_engine(settings.database_url), settings, batch_size=args.batch_size,
+        max_batches=args.max_batches, workers=args.workers,
+    )  # fmt: skip
+    print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())), flush=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
