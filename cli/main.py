@@ -19,6 +19,10 @@ status_cmd.register(app)
 app.add_typer(municipality_cmd.app, name="municipality")
 app.add_typer(calendar_cmd.app, name="calendar")
 # Command groups of later features register here, one line each.
+from cli import indicator_cmd, report_cmd  # noqa: E402
+
+app.add_typer(indicator_cmd.app, name="indicator")
+app.add_typer(report_cmd.app, name="report")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,313 @@
+"""Roadmap indicators: keys, Russian labels, stored values and plan vs actual.
+
+Targets come from the stored ``IndicatorValue.target`` of the period, else from the
+year's value, else from the roadmap parameters ``target_<key>`` (template defaults
+plus overrides). Actuals come from stored values, else from what the database can
+derive (programmes by направленность, organisations, coverage = enrolled/children).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from domain.errors import InputError
+from models import Focus, IndicatorValue, Organisation, Programme, Roadmap
+from models.types import utcnow
+
+FOCUS_RU: dict[str, str] = {
+    Focus.technical: "техническая",
+    Focus.natural_science: "естественнонаучная",
+    Focus.tourism_local_history: "туристско-краеведческая",
+    Focus.social_humanitarian: "социально-гуманитарная",
+    Focus.artistic: "художественная",
+    Focus.physical_culture_sports: "физкультурно-спортивная",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    key: str
+    label: str
+    unit: str  # "%", "чел.", "ед."
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+
+_DEFS: list[IndicatorDef] = [
+    IndicatorDef("children_5_18", "Численность детей в возрасте от 5 до 18 лет", "чел."),
+    IndicatorDef("enrolled", "Охвачено дополнительным образованием детей 5–18 лет", "чел."),
+    IndicatorDef("coverage_5_18", "Охват детей 5–18 лет дополнительным образованием", "%"),
+    IndicatorDef(
+        "share_tech_natsci",
+        "Удельный вес детей, охваченных программами технической и естественнонаучной "
+        "направленностей",
+        "%",
+    ),
+    IndicatorDef("share_ovz", "Доля детей с ОВЗ, охваченных дополнительным образованием", "%"),
+    IndicatorDef("programmes_ovz", "Количество программ для детей с ОВЗ", "ед."),
+    IndicatorDef("programmes_remote", "Количество программ, реализуемых дистанционно", "ед."),
+    IndicatorDef("programmes_network", "Количество программ в сетевой форме", "ед."),
+    IndicatorDef("certificates_uchet", "Количество детей с сертификатами учёта", "чел."),
+    IndicatorDef("certificates_pf", "Количество детей с сертификатами ПФ", "чел."),
+    IndicatorDef("organisations", "Количество организаций, реализующих ДООП", "ед."),
+    IndicatorDef("programmes_total", "Количество программ в АИС «Навигатор»", "ед."),
+    *[
+        IndicatorDef(f"programmes_{f.value}", f"Программы: {FOCUS_RU[f]} направленность", "ед.")
+        for f in Focus
+    ],
+]
+INDICATORS: dict[str, IndicatorDef] = {d.key: d for d in _DEFS}
+_BY_LABEL: dict[str, str] = {d.label.casefold(): d.key for d in _DEFS}
+PERIODS = ("Y", "Q1", "Q2", "Q3", "Q4")
+
+
+def resolve_key(name: str) -> str | None:
+    """The indicator key for a key or its Russian label (case-insensitive)."""
+    name = name.strip()
+    if name in INDICATORS:
+        return name
+    return _BY_LABEL.get(name.casefold())
+
+
+def check_period(period: str) -> str:
+    p = period.strip().upper()
+    if p not in PERIODS:
+        raise InputError(f"период «{period}»: ожидается Y, Q1, Q2, Q3 или Q4")
+    return p
+
+
+def check_key(key: str) -> str:
+    resolved = resolve_key(key)
+    if resolved is None:
+        raise InputError(f"неизвестный показатель «{key}»; допустимые: {', '.join(INDICATORS)}")
+    return resolved
+
+
+def check_value(key: str, value: float, *, what: str) -> str | None:
+    """A Russian complaint about ``value`` for ``key``, or None when it is acceptable."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return f"{what}: ожидается конечное число"
+    if value < 0:
+        return f"{what}: значение не может быть отрицательным ({value:g})"
+    if INDICATORS[key].is_percent and value > 100:
+        return f"{what}: процент больше 100 ({value:g})"
+    return None
+
+
+def upsert(
+    s: Session,
+    *,
+    municipality_id: int,
+    year: int,
+    period: str,
+    key: str,
+    target: float | None = None,
+    actual: float | None = None,
+    source: str = "manual",
+) -> IndicatorValue:
+    """Insert or update one value; ``None`` leaves the stored target/actual unchanged."""
+    key = check_key(key)
+    period = check_period(period)
+    for value, what in ((target, "план"), (actual, "факт")):
+        if value is not None and (problem := check_value(key, value, what=what)):
+            raise InputError(f"показатель «{key}»: {problem}")
+    row = s.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.municipality_id == municipality_id,
+            IndicatorValue.year == year,
+            IndicatorValue.period == period,
+            IndicatorValue.key == key,
+        )
+    ).first()
+    if row is None:
+        row = IndicatorValue(municipality_id=municipality_id, year=year, period=period, key=key)
+    if target is not None:
+        row.target = target
+    if actual is not None:
+        row.actual = actual
+    row.source = source
+    row.updated_at = utcnow()
+    s.add(row)
+    s.flush()
+    return row
+
+
+def roadmap_targets(s: Session, *, municipality_id: int, year: int) -> dict[str, float]:
+    """Targets from ``target_<key>`` parameters of the municipality's roadmaps of ``year``."""
+    out: dict[str, float] = {}
+    params_rows = s.exec(
+        select(Roadmap.parameters).where(
+            Roadmap.municipality_id == municipality_id, Roadmap.year == year
+        )
+    ).all()
+    for params in params_rows:
+        for name, value in (params or {}).items():
+            key = name.removeprefix("target_")
+            if name.startswith("target_") and key in INDICATORS:
+                try:
+                    out[key] = float(value)
+                except (TypeError, ValueError):
+                    continue
+    return out
+
+
+def derived_actuals(s: Session, *, municipality_id: int) -> dict[str, float]:
+    """Actual values the database can compute from the programme catalogue."""
+    progs = s.exec(
+        select(Programme.focus, Programme.for_ovz, Programme.remote, Programme.network).where(
+            Programme.municipality_id == municipality_id
+        )
+    ).all()
+    out: dict[str, float] = {f"programmes_{f.value}": 0.0 for f in Focus}
+    out["programmes_total"] = float(len(progs))
+    out["programmes_ovz"] = float(sum(1 for p in progs if p[1]))
+    out["programmes_remote"] = float(sum(1 for p in progs if p[2]))
+    out["programmes_network"] = float(sum(1 for p in progs if p[3]))
+    for p in progs:
+        out[f"programmes_{Focus(p[0]).value}"] += 1
+    orgs = s.exec(
+        select(func.count(col(Organisation.id))).where(
+            Organisation.municipality_id == municipality_id
+        )
+    ).one()
+    out["organisations"] = float(orgs)
+    return out
+
+
+@dataclass(frozen=True)
+class PlanFact:
+    key: str
+    label: str
+    unit: str
+    target: float | None
+    actual: float | None
+    source: str
+
+    @property
+    def deviation(self) -> float | None:
+        if self.target is None or self.actual is None:
+            return None
+        return round(self.actual - self.target, 2)
+
+    @property
+    def percent_of_plan(self) -> float | None:
+        if self.target is None or self.actual is None or self.target == 0:
+            return None
+        return round(100.0 * self.actual / self.target, 1)
+
+    @property
+    def status(self) -> str:
+        if self.target is None or self.actual is None:
+            return "нет данных"
+        return "выполнено" if self.actual >= self.target else "не выполнено"
+
+
+def _stored(
+    s: Session, *, municipality_id: int, year: int, period: str
+) -> dict[str, IndicatorValue]:
+    rows = s.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.municipality_id == municipality_id,
+            IndicatorValue.year == year,
+            IndicatorValue.period == period,
+        )
+    ).all()
+    return {r.key: r for r in rows}
+
+
+def plan_vs_actual(
+    s: Session,
+    *,
+    municipality_id: int,
+    year: int,
+    period: str = "Y",
+    keys: list[str] | None = None,
+    derive: bool = True,
+) -> list[PlanFact]:
+    """Plan vs actual of every indicator (or of ``keys``) for one period, in registry order."""
+    period = check_period(period)
+    stored = _stored(s, municipality_id=municipality_id, year=year, period=period)
+    yearly = (
+        stored
+        if period == "Y"
+        else _stored(s, municipality_id=municipality_id, year=year, period="Y")
+    )
+    plan = roadmap_targets(s, municipality_id=municipality_id, year=year)
+    derived = derived_actuals(s, municipality_id=municipality_id) if derive else {}
+    out: list[PlanFact] = []
+    for d in _DEFS:
+        if keys is not None and d.key not in keys:
+            continue
+        row = stored.get(d.key)
+        target = row.target if row and row.target is not None else None
+        if target is None and (y := yearly.get(d.key)) is not None:
+            target = y.target
+        if target is None:
+            target = plan.get(d.key)
+        actual = row.actual if row else None
+        source = row.source if row and row.actual is not None else ""
+        if actual is None and d.key in derived and period == "Y":
+            actual, source = derived[d.key], "расчёт по каталогу программ"
+        out.append(PlanFact(d.key, d.label, d.unit, target, actual, source))
+    _derive_coverage(out)
+    return out
+
+
+def _derive_coverage(rows: list[PlanFact]) -> None:
+    by_key = {r.key: i for i, r in enumerate(rows)}
+    if "coverage_5_18" not in by_key:
+        return
+    cov = rows[by_key["coverage_5_18"]]
+    children = rows[by_key["children_5_18"]].actual if "children_5_18" in by_key else None
+    enrolled = rows[by_key["enrolled"]].actual if "enrolled" in by_key else None
+    if cov.actual is None and children and enrolled is not None:
+        value = round(100.0 * enrolled / children, 1)
+        rows[by_key["coverage_5_18"]] = PlanFact(
+            cov.key, cov.label, cov.unit, cov.target, value, "расчёт: охвачено / численность"
+        )
+
+
+def history(
+    s: Session, *, municipality_id: int, key: str, years: range
+) -> list[tuple[int, float | None, float | None]]:
+    """(year, target, actual) of one yearly indicator over ``years``."""
+    rows = s.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.municipality_id == municipality_id,
+            IndicatorValue.key == key,
+            IndicatorValue.period == "Y",
+            col(IndicatorValue.year).in_(list(years)),
+        )
+    ).all()
+    by_year = {r.year: r for r in rows}
+    return [
+        (
+            y,
+            by_year[y].target if y in by_year else None,
+            by_year[y].actual if y in by_year else None,
+        )
+        for y in years
+    ]
+
+
+def as_json(rows: list[PlanFact]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "unit": r.unit,
+            "target": r.target,
+            "actual": r.actual,
+            "deviation": r.deviation,
+            "percent_of_plan": r.percent_of_plan,
+            "status": r.status,
+            "source": r.source,
+        }
+        for r in rows
+    ]

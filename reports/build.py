@@ -1,0 +1,100 @@
+"""Entry points: build a report from the database and write it in one format.
+
+``write_annual(session, municipality="krylovsky", year=2025, fmt="docx", out=path)``
+is what the CLI, the flow and the demo call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from domain.errors import InputError, NotFoundError
+from models import Municipality
+from models.types import utcnow
+from reports.annual_data import build_annual
+from reports.annual_layout import layout_annual
+from reports.document import ReportDoc
+from reports.docx_render import write_docx
+from reports.md_render import write_html, write_markdown
+from reports.quarterly import build_quarterly, layout_quarterly
+from reports.xlsx_render import write_xlsx
+
+FORMATS = ("docx", "xlsx", "md", "html")
+
+
+def _municipality(s: Session, municipality: str | Municipality) -> Municipality:
+    if isinstance(municipality, Municipality):
+        return municipality
+    m = s.exec(select(Municipality).where(Municipality.code == municipality)).first()
+    if m is None:
+        raise NotFoundError(f"муниципалитет «{municipality}» не найден")
+    return m
+
+
+def write_report(report: ReportDoc, *, fmt: str, out: Path) -> list[Path]:
+    """Write ``report`` to ``out`` as ``fmt``; returns the files written."""
+    if fmt not in FORMATS:
+        raise InputError(f"--format: ожидается один из {', '.join(FORMATS)}, получено «{fmt}»")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "docx":
+        return [write_docx(report, out)]
+    if fmt == "xlsx":
+        return [write_xlsx(report, out)]
+    if fmt == "html":
+        return [write_html(report, out)]
+    return write_markdown(report, out)
+
+
+def annual_report(
+    s: Session, *, municipality: str | Municipality, year: int, now: dt.datetime | None = None,
+    charts: bool = True,
+) -> ReportDoc:  # fmt: skip
+    m = _municipality(s, municipality)
+    data = build_annual(s, municipality=m, year=year, now=now or utcnow())
+    return layout_annual(data, charts=charts)
+
+
+def quarterly_report(
+    s: Session,
+    *,
+    municipality: str | Municipality,
+    year: int,
+    quarter: int,
+    now: dt.datetime | None = None,
+) -> ReportDoc:
+    m = _municipality(s, municipality)
+    return layout_quarterly(
+        build_quarterly(s, municipality=m, year=year, quarter=quarter, now=now or utcnow())
+    )
+
+
+def write_annual(
+    s: Session,
+    *,
+    municipality: str | Municipality,
+    year: int,
+    fmt: str,
+    out: Path,
+    now: dt.datetime | None = None,
+) -> list[Path]:
+    """Build the annual МОЦ report of ``municipality`` for ``year`` and write it."""
+    report = annual_report(s, municipality=municipality, year=year, now=now)
+    return write_report(report, fmt=fmt, out=out)
+
+
+def write_quarterly(
+    s: Session,
+    *,
+    municipality: str | Municipality,
+    year: int,
+    quarter: int,
+    fmt: str,
+    out: Path,
+    now: dt.datetime | None = None,
+) -> list[Path]:
+    """Build the quarterly report to РМЦ and write it."""
+    report = quarterly_report(s, municipality=municipality, year=year, quarter=quarter, now=now)
+    return write_report(report, fmt=fmt, out=out)
