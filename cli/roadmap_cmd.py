@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import console, engine, handle_errors, settings
+from cli.common import (
+    console,
+    engine,
+    get_municipality,
+    handle_errors,
+    print_json,
+    settings,
+    transaction,
+)
+from domain.errors import InputError, RoadmapError
 from models.db import init_db
 from models.migrate import stamp_head
+from roadmaps.instantiate import instantiate
+from roadmaps.loader import read_template
 
 
 def init() -> None:
@@ -18,5 +29,86 @@ def init() -> None:
     console.print(f"База данных готова: [bold]{eng.url.render_as_string()}[/]")
 
 
+def validate(
+    files: list[str] = typer.Argument(
+        ..., help="Файлы шаблонов (или имена встроенных: moc-standard)", metavar="FILE..."
+    ),
+) -> None:
+    """Проверить шаблоны дорожных карт: все ошибки всех файлов в виде ФАЙЛ:СТРОКА:СТОЛБЕЦ."""
+    details: list[str] = []
+    bad = 0
+    for name in files:
+        try:
+            loaded = read_template(name)
+        except RoadmapError as exc:
+            bad += 1
+            details.extend(exc.details or [exc.message])
+            continue
+        console.print(f"OK: {loaded.path}: {len(loaded.spec.steps)} шагов", highlight=False)
+    if bad:
+        raise RoadmapError(
+            f"шаблонов с ошибками: {bad} из {len(files)}, ошибок: {len(details)}",
+            details=details,
+        )
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"--param: ожидается имя=значение, получено «{item}»")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def load(
+    template: str = typer.Argument(..., help="Шаблон: путь к YAML или имя (moc-standard)"),
+    municipality: str = typer.Option(..., "--municipality", "-m", help="Код муниципалитета"),
+    year: int = typer.Option(..., "--year", "-y", help="Год дорожной карты"),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", help="Переопределить параметр: имя=дата ({year-1}-10-01)"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Вывести результат в JSON"),
+) -> None:
+    """Загрузить шаблон в дорожную карту муниципалитета на год (повторно — без изменений)."""
+    loaded = read_template(template)
+    params = _parse_params(param)
+    with transaction() as s:
+        m = get_municipality(s, municipality)
+        result = instantiate(
+            s,
+            spec=loaded.spec,
+            source_text=loaded.source_text,
+            municipality=m,
+            year=year,
+            params=params,
+            actor="cli",
+        )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(
+        f"Дорожная карта «{loaded.spec.key}» v{loaded.spec.version}, {municipality}, {year}: "
+        f"создано шагов: {result.created}, без изменений: {result.unchanged}",
+        highlight=False,
+    )
+    for w in result.warnings:
+        console.print(f"[yellow]Внимание:[/] {w}", highlight=False)
+    if result.stale:
+        console.print(
+            "[yellow]Сроки или названия изменились в шаблоне, но сохранённые шаги не "
+            f"менялись:[/] {', '.join(result.stale)}",
+            highlight=False,
+        )
+    if result.orphaned:
+        console.print(
+            f"[yellow]Шагов нет в шаблоне (оставлены):[/] {', '.join(result.orphaned)}",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("init")(handle_errors(init))
+    app.command("validate")(handle_errors(validate))
+    app.command("load")(handle_errors(load))

@@ -40,11 +40,13 @@ def resolve_template(name_or_path: str | Path) -> Path:
     if p.suffix == "" and "/" not in str(name_or_path):
         bundled = TEMPLATES_DIR / f"{name_or_path}.yaml"
         if bundled.exists():
-            return bundled
+            try:
+                return bundled.relative_to(Path.cwd())
+            except ValueError:
+                return bundled
     names = ", ".join(sorted(t.stem for t in TEMPLATES_DIR.glob("*.yaml")))
     raise RoadmapError(
-        f"шаблон «{name_or_path}» не найден: нет такого файла и встроенного "
-        f"шаблона (встроенные: {names})"
+        f"{name_or_path}: файл не найден (и это не имя встроенного шаблона: {names})"
     )
 
 
