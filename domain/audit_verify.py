@@ -1,0 +1,189 @@
+"""Verification of the audit log: chains, signed heads, evidence rows and files.
+
+The chain is streamed in ``(chain, seq)`` order (server-side cursor on PostgreSQL,
+``yield_per``), so memory stays bounded whatever the log size. Each entry is
+checked against the *stored* hash of its predecessor, so one altered entry is
+reported once, at the place where it was altered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from domain.audit_checkpoint import heads_to_check
+from domain.audit_log import GENESIS_HASH, canonical, entry_hash
+from domain.errors import NotFoundError
+from domain.evidence_store import hash_file, path_for
+from models import AuditEntry, Evidence, Municipality
+
+EVIDENCE_ACTIONS = ("step.completed", "evidence.superseded")
+# Evidence columns that must equal what the log recorded when the evidence was given.
+LOGGED_FIELDS = ("step_id", "kind", "act_type", "act_number", "act_date", "issuer", "url",
+                 "recipient", "data", "file_sha256", "file_size", "file_name",
+                 "effective_date", "submitted_at")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.why}"
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    chains: int = 0
+    evidence: int = 0
+    files: int = 0
+    checkpoints: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _rows(session: Session, chain: str | None, batch: int) -> Iterator[Any]:
+    t = AuditEntry.__table__  # type: ignore[attr-defined]
+    stmt = select(t.c.id, t.c.chain, t.c.seq, t.c.at, t.c.actor, t.c.action, t.c.entity,
+                  t.c.payload, t.c.prev_hash, t.c.hash)  # fmt: skip
+    if chain is not None:
+        stmt = stmt.where(t.c.chain == chain)
+    stmt = stmt.order_by(t.c.chain, t.c.seq)
+    yield from session.execute(stmt, execution_options={"yield_per": batch})
+
+
+def verify_chains(
+    session: Session,
+    report: VerifyReport,
+    *,
+    chain: str | None,
+    heads: dict[tuple[str, int], str],
+    logged: dict[int, dict[str, Any]],
+    batch: int = 5000,
+) -> None:
+    """Recompute every chain; record problems, signed heads seen, evidence logged."""
+    current: str | None = None
+    expected_seq, prev = 1, GENESIS_HASH
+    broken: set[str] = set()
+    for r in _rows(session, chain, batch):
+        if r.chain != current:
+            current, expected_seq, prev = r.chain, 1, GENESIS_HASH
+            report.chains += 1
+        report.entries += 1
+        where = f"цепочка {r.chain}, запись №{r.seq} (id={r.id})"
+        why = ""
+        if r.seq != expected_seq:
+            why = (f"ожидалась запись №{expected_seq}: записи удалены, вставлены "
+                   "или переставлены")  # fmt: skip
+        elif r.prev_hash != prev:
+            why = "ссылка на предыдущую запись не совпадает: предыдущая запись изменена"
+        else:
+            actual = entry_hash(
+                r.prev_hash, chain=r.chain, seq=r.seq, at=r.at, actor=r.actor,
+                action=r.action, entity=r.entity, payload_text=r.payload,
+            )  # fmt: skip
+            if actual != r.hash:
+                why = "хеш не совпадает: содержимое записи изменено"
+        if why and r.chain not in broken:
+            report.problems.append(Problem(where, why))
+            broken.add(r.chain)
+        signed = heads.pop((r.chain, r.seq), None)
+        if signed is not None and signed != r.hash:
+            report.problems.append(Problem(where, "не совпадает с подписанной контрольной "
+                                                  "точкой: цепочка переписана"))  # fmt: skip
+        if r.action in EVIDENCE_ACTIONS:
+            try:
+                payload = json.loads(r.payload)
+                logged[int(payload["evidence_id"])] = payload
+            except (ValueError, KeyError, TypeError):
+                report.problems.append(Problem(where, "запись о подтверждении не читается"))
+        expected_seq, prev = r.seq + 1, r.hash
+    for (ch, seq), _h in sorted(heads.items()):
+        report.problems.append(Problem(
+            f"цепочка {ch}", f"нет записи №{seq}, подписанной контрольной точкой: "
+            "записи удалены или журнал очищен"))  # fmt: skip
+
+
+def verify_evidence(
+    session: Session,
+    report: VerifyReport,
+    *,
+    municipality_id: int | None,
+    logged: dict[int, dict[str, Any]],
+    evidence_root: Path,
+) -> None:
+    """Every evidence row must be logged as given, and its file must hash as recorded."""
+    stmt = select(Evidence).order_by(Evidence.id)  # type: ignore[arg-type]
+    if municipality_id is not None:
+        stmt = stmt.where(Evidence.municipality_id == municipality_id)  # type: ignore[arg-type]
+    seen_files: dict[str, bool] = {}
+    for ev in session.scalars(stmt, execution_options={"yield_per": 1000}):
+        report.evidence += 1
+        where = f"подтверждение id={ev.id} (шаг id={ev.step_id})"
+        entry = logged.get(ev.id)  # type: ignore[arg-type]
+        if entry is None:
+            report.problems.append(Problem(where, "нет записи в журнале: строка добавлена "
+                                                  "в обход журнала"))  # fmt: skip
+        else:
+            for name in LOGGED_FIELDS:
+                if entry.get(name) != json.loads(canonical(getattr(ev, name))):
+                    report.problems.append(Problem(where, f"поле {name} отличается от журнала"))
+                    break
+        if ev.file_sha256 is None:
+            continue
+        if ev.file_sha256 not in seen_files:
+            path = path_for(evidence_root, ev.file_sha256)
+            if not path.exists():
+                report.problems.append(Problem(where, f"файл {ev.file_name} ({path}) отсутствует"))
+                seen_files[ev.file_sha256] = False
+                continue
+            seen_files[ev.file_sha256] = hash_file(path) == ev.file_sha256
+            report.files += 1
+            if not seen_files[ev.file_sha256]:
+                report.problems.append(Problem(where, f"файл {ev.file_name} ({path}) изменён: "
+                                                      "SHA-256 не совпадает"))  # fmt: skip
+
+
+def verify(
+    session: Session,
+    *,
+    municipality_code: str | None,
+    evidence_root: Path,
+    key_path: Path,
+    batch: int = 5000,
+) -> VerifyReport:
+    """Verify chains (all, or one municipality's), signed heads, evidence and files."""
+    report = VerifyReport()
+    municipality_id: int | None = None
+    if municipality_code is not None:
+        code_col = Municipality.__table__.c.code  # type: ignore[attr-defined]
+        m = session.scalars(select(Municipality).where(code_col == municipality_code)).first()
+        if m is None:
+            raise NotFoundError(f"муниципалитет «{municipality_code}» не найден")
+        municipality_id = m.id
+    heads_list, sig_problems = heads_to_check(session, key_path=key_path, chain=municipality_code)
+    report.problems.extend(Problem("контрольные точки", p) for p in sig_problems)
+    report.checkpoints = len(heads_list)
+    heads = {(h.chain, h.seq): h.hash for h in heads_list}
+    # Several heads may sign the same (chain, seq); a mismatch between them is a problem too.
+    for h in heads_list:
+        if heads[(h.chain, h.seq)] != h.hash:
+            report.problems.append(Problem(f"цепочка {h.chain}", f"контрольные точки для записи "
+                                           f"№{h.seq} расходятся ({h.source})"))  # fmt: skip
+    logged: dict[int, dict[str, Any]] = {}
+    verify_chains(session, report, chain=municipality_code, heads=heads, logged=logged,
+                  batch=batch)  # fmt: skip
+    verify_evidence(session, report, municipality_id=municipality_id, logged=logged,
+                    evidence_root=evidence_root)  # fmt: skip
+    return report
