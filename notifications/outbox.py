@@ -121,7 +121,7 @@ def claim(
         .where(T.c.id.in_(ids))
         .values(status=OutboxStatus.sending.value, claimed_at=now, claimed_by=worker)
     )
-    rows = session.execute(select(OutboxMessage).where(T.c.id.in_(ids)))  # type: ignore[union-attr]
+    rows = session.execute(select(OutboxMessage).where(T.c.id.in_(ids)))
     out = [r[0] for r in rows]
     out.sort(key=lambda m: m.id or 0)
     return out
