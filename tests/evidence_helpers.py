@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from models import Roadmap, RoadmapTemplate, StepKind
+from models import Roadmap, RoadmapTemplate, Step, StepKind
 from models.db import session_scope
 from tests.factories import make_municipality, make_roadmap, make_step
 
@@ -64,3 +64,44 @@ def make_step_in_db(
         step = make_step(s, roadmap=r, key=key, kind=kind, **extra)
         assert step.id is not None
         return step.id
+
+
+def build_world(engine: Engine, settings: Any) -> dict[str, int]:
+    """Two municipalities with completed, superseded, reopened and waived steps."""
+    from domain import audit_log
+    from domain.evidence import complete_step, reopen_step, supersede_evidence, waive_step
+
+    a = make_step_in_db(engine, key="npa-moc")
+    b = make_step_in_db(engine, kind=StepKind.event, code="other-mo", key="meeting")
+    with session_scope(engine) as s:
+        step = s.get(Step, a)
+        assert step is not None
+        roadmap = s.get(Roadmap, step.roadmap_id)
+        assert roadmap is not None
+        c = make_step(s, roadmap=roadmap, key="report", kind=StepKind.report).id
+        d = make_step(s, roadmap=roadmap, key="params", kind=StepKind.certificate_setup).id
+    assert c is not None and d is not None
+    t = NOW
+    with session_scope(engine, immediate=True) as s:
+        complete_step(s, step_id=a, fields=ACT, file_bytes=PDF, file_name="prikaz.pdf",
+                      actor="Иванова А.П.", settings=settings, now=t)  # fmt: skip
+    with session_scope(engine, immediate=True) as s:
+        supersede_evidence(s, step_id=a, fields={**ACT, "act_number": "№86"}, file_bytes=DOCX,
+                           file_name="prikaz-86.docx", actor="Иванова А.П.", settings=settings,
+                           now=t + dt.timedelta(hours=1), reason="опечатка")  # fmt: skip
+    with session_scope(engine, immediate=True) as s:
+        complete_step(s, step_id=c, fields=GOOD_FIELDS[StepKind.report], file_bytes=PNG,
+                      file_name="otchet.png", actor="Петров", settings=settings,
+                      now=t + dt.timedelta(hours=2))  # fmt: skip
+        reopen_step(s, step_id=c, actor="Петров", reason="не тот файл",
+                    now=t + dt.timedelta(hours=3))  # fmt: skip
+        waive_step(s, step_id=d, actor="Петров", reason="не требуется",
+                   now=t + dt.timedelta(hours=4))  # fmt: skip
+    with session_scope(engine, immediate=True) as s:
+        complete_step(s, step_id=b, fields=GOOD_FIELDS[StepKind.event], file_bytes=PDF + b"%2",
+                      file_name="protokol.pdf", actor="Сидорова", settings=settings,
+                      now=t + dt.timedelta(hours=5))  # fmt: skip
+        audit_log.append(s, municipality_id=None, actor="admin", action="settings.changed",
+                         entity="settings", payload={"due_soon_working_days": 5},
+                         at=t + dt.timedelta(hours=6))  # fmt: skip
+    return {"act": a, "meeting": b, "report": c, "params": d}

@@ -1,0 +1,294 @@
+"""Mutation corpus: every way we could think of to alter the log or the evidence.
+
+Each case tampers with a real database (both backends) and real files *as an
+attacker with DBA rights would*: the append-only triggers are bypassed first
+(PostgreSQL: ``SET LOCAL session_replication_role = replica``, which only a
+superuser may do; SQLite: dropping the triggers). That is exactly why signed
+checkpoints exist: without them a consistent rewrite of a chain would pass.
+`verify` must report every case; the last test prints the detection figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
+
+from domain.audit_checkpoint import _message, heads_file, public_key_text, sign_heads
+from domain.audit_log import entry_hash
+from domain.audit_verify import VerifyReport, verify
+from domain.evidence_store import path_for
+from models.db import session_scope
+from models.settings import Settings
+from tests.evidence_helpers import NOW, build_world
+
+
+@dataclass
+class Ctx:
+    conn: Connection
+    settings: Settings
+    dialect: str
+
+    def rows(self, chain: str = "krylovsky") -> list[Any]:
+        return list(self.conn.execute(text(
+            "SELECT id, chain, seq, at, actor, action, entity, payload, prev_hash, hash "
+            "FROM auditentry WHERE chain = :c ORDER BY seq"), {"c": chain}))  # fmt: skip
+
+    def set(self, row_id: int, **values: Any) -> None:
+        cols = ", ".join(f"{k} = :{k}" for k in values)
+        self.conn.execute(text(f"UPDATE auditentry SET {cols} WHERE id = :id"),
+                          {**values, "id": row_id})  # fmt: skip
+
+    def rehash_from(self, chain: str, seq: int) -> None:
+        """Recompute hashes from ``seq`` on, as a careful attacker would."""
+        rows = self.rows(chain)
+        prev = rows[seq - 2].hash if seq > 1 else "0" * 64
+        for r in rows[seq - 1 :]:
+            h = entry_hash(prev, chain=r.chain, seq=r.seq, at=_aware(r.at), actor=r.actor,
+                           action=r.action, entity=r.entity, payload_text=r.payload)  # fmt: skip
+            self.set(r.id, prev_hash=prev, hash=h)
+            prev = h
+
+    def evidence_file(self, evidence_id: int) -> Path:
+        sha = self.conn.execute(text("SELECT file_sha256 FROM evidence WHERE id = :i"),
+                                {"i": evidence_id}).scalar_one()  # fmt: skip
+        p = path_for(self.settings.evidence_dir, sha)
+        os.chmod(p, 0o644)
+        return p
+
+    def truncate(self, table: str) -> None:
+        stmt = f"TRUNCATE {table}" if self.dialect == "postgresql" else f"DELETE FROM {table}"
+        self.conn.execute(text(stmt))
+
+
+def _aware(at: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(at, str):  # raw SQLite text
+        at = dt.datetime.fromisoformat(at)
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _edit_payload(c: Ctx, seq: int, old: str, new: str) -> None:
+    r = c.rows()[seq - 1]
+    assert old in r.payload
+    c.set(r.id, payload=r.payload.replace(old, new, 1))
+
+
+def _swap_payloads(c: Ctx) -> None:
+    r = c.rows()
+    c.set(r[0].id, payload=r[2].payload)
+    c.set(r[2].id, payload=r[0].payload)
+
+
+def _swap_rows(c: Ctx) -> None:
+    r = c.rows()
+    c.set(r[1].id, seq=-1)
+    c.set(r[2].id, seq=2)
+    c.set(r[1].id, seq=3)
+
+
+def _insert(c: Ctx, *, seq: int, prev: str, hash_: str, chain: str = "krylovsky") -> None:
+    at = NOW.replace(tzinfo=None) if c.dialect == "sqlite" else NOW
+    c.conn.execute(
+        text(
+            "INSERT INTO auditentry (chain, municipality_id, seq, at, actor, action, entity, "
+            "payload, prev_hash, hash) VALUES (:c, NULL, :s, :at, 'Иванова А.П.', "
+            "'settings.changed', 'settings', '{}', :p, :h)"
+        ),
+        {"c": chain, "s": seq, "at": at, "p": prev, "h": hash_},
+    )
+
+
+def _forge_tail(c: Ctx) -> None:
+    last = c.rows()[-1]
+    _insert(c, seq=last.seq + 1, prev=last.hash, hash_=last.hash)  # hash not recomputable
+
+
+def _forge_middle(c: Ctx) -> None:
+    rows = c.rows()
+    for r in reversed(rows[2:]):  # make room at seq 3 (UNIQUE(chain, seq))
+        c.set(r.id, seq=r.seq + 1)
+    h = entry_hash(rows[1].hash, chain="krylovsky", seq=3, at=NOW, actor="Иванова А.П.",
+                   action="settings.changed", entity="settings", payload_text="{}")  # fmt: skip
+    _insert(c, seq=3, prev=rows[1].hash, hash_=h)
+
+
+def _rehash_one(c: Ctx) -> None:
+    _edit_payload(c, 1, "№85/1", "№85/2")
+    r = c.rows()[0]
+    c.set(r.id, hash=entry_hash(r.prev_hash, chain=r.chain, seq=r.seq, at=_aware(r.at),
+                                actor=r.actor, action=r.action, entity=r.entity,
+                                payload_text=r.payload))  # fmt: skip
+
+
+def _rewrite_chain(c: Ctx) -> None:
+    _edit_payload(c, 1, "№85/1", "№85/2")
+    c.rehash_from("krylovsky", 1)
+
+
+def _rewrite_and_drop_checkpoints(c: Ctx) -> None:
+    _rewrite_chain(c)
+    c.truncate("auditcheckpoint")
+
+
+def _rewrite_and_resign_with_own_key(c: Ctx) -> None:
+    _rewrite_chain(c)
+    mallory = Ed25519PrivateKey.generate()
+    for cp in list(c.conn.execute(text("SELECT id, chain, seq, at FROM auditcheckpoint"))):
+        head = c.rows(cp.chain)[cp.seq - 1].hash
+        sig = mallory.sign(_message(cp.chain, cp.seq, head, _aware(cp.at)))
+        c.conn.execute(text("UPDATE auditcheckpoint SET hash = :h, public_key = :k, "
+                            "signature = :s WHERE id = :i"),
+                       {"h": head, "k": public_key_text(mallory.public_key()),
+                        "s": base64.b64encode(sig).decode(), "i": cp.id})  # fmt: skip
+
+
+def _rewrite_everything_incl_heads_file(c: Ctx) -> None:
+    """Rewrite the chain, re-sign with an own key in the DB *and* in the heads file."""
+    _rewrite_and_resign_with_own_key(c)
+    hf = heads_file(c.settings.audit_signing_key)
+    lines = []
+    for cp in c.conn.execute(text("SELECT chain, seq, hash, at, public_key, signature "
+                                  "FROM auditcheckpoint")):  # fmt: skip
+        from domain.audit_log import format_at
+
+        lines.append(json.dumps({"chain": cp.chain, "seq": cp.seq, "hash": cp.hash,
+                                 "at": format_at(_aware(cp.at)), "public_key": cp.public_key,
+                                 "signature": cp.signature}))  # fmt: skip
+    hf.write_text("\n".join(lines) + "\n")
+
+
+def _forged_checkpoint_signature(c: Ctx) -> None:
+    c.conn.execute(text("UPDATE auditcheckpoint SET seq = seq - 1 WHERE chain = 'krylovsky'"))
+
+
+def _flip_file_byte(c: Ctx) -> None:
+    p = c.evidence_file(1)
+    data = bytearray(p.read_bytes())
+    data[10] ^= 0x01
+    p.write_bytes(bytes(data))
+
+
+def _evidence_row(c: Ctx, **values: Any) -> None:
+    cols = ", ".join(f"{k} = :{k}" for k in values)
+    c.conn.execute(text(f"UPDATE evidence SET {cols} WHERE id = 1"), values)
+
+
+def _swap_file(c: Ctx) -> None:
+    other = c.conn.execute(text("SELECT file_sha256 FROM evidence WHERE id = 2")).scalar_one()
+    _evidence_row(c, file_sha256=other)
+
+
+def _forge_evidence_row(c: Ctx) -> None:
+    c.conn.execute(text(
+        "INSERT INTO evidence (step_id, municipality_id, kind, act_type, act_number, data, "
+        "submitted_at, submitted_by) SELECT step_id, municipality_id, kind, act_type, '№999', "
+        "data, submitted_at, submitted_by FROM evidence WHERE id = 1"))  # fmt: skip
+
+
+MUTATIONS: dict[str, Callable[[Ctx], None]] = {
+    "payload: one byte changed": lambda c: _edit_payload(c, 1, "№85/1", "№85/2"),
+    "payload: equivalent JSON, one space added": lambda c: _edit_payload(c, 2, ":", ": "),
+    "actor changed": lambda c: c.set(c.rows()[1].id, actor="Мошенников"),
+    "time changed by 1 s": lambda c: c.set(c.rows()[1].id, at=_shift(c, c.rows()[1].at)),
+    "action changed": lambda c: c.set(c.rows()[3].id, action="step.completed"),
+    "entity changed": lambda c: c.set(c.rows()[3].id, entity="step:999"),
+    "prev_hash changed": lambda c: c.set(c.rows()[2].id, prev_hash="f" * 64),
+    "hash column changed": lambda c: c.set(c.rows()[4].id, hash="e" * 64),
+    "row deleted (first)": lambda c: _delete(c, 0),
+    "row deleted (middle)": lambda c: _delete(c, 2),
+    "row deleted (last)": lambda c: _delete(c, -1),
+    "two rows' payloads swapped": _swap_payloads,
+    "two rows swapped (seq)": _swap_rows,
+    "row moved to another chain": lambda c: c.set(c.rows()[4].id, chain="other-mo", seq=2),
+    "forged row appended with a copied hash": _forge_tail,
+    "forged row inserted in the middle": _forge_middle,
+    "tampered row re-hashed, successors not": _rehash_one,
+    "whole chain rewritten consistently": _rewrite_chain,
+    "chain rewritten + checkpoints truncated": _rewrite_and_drop_checkpoints,
+    "chain rewritten + re-signed with own key": _rewrite_and_resign_with_own_key,
+    "chain rewritten + DB and heads file re-signed": _rewrite_everything_incl_heads_file,
+    "checkpoint row altered": _forged_checkpoint_signature,
+    "whole chain of one municipality deleted": lambda c: c.conn.execute(
+        text("DELETE FROM auditentry WHERE chain = 'other-mo'")),
+    "log truncated": lambda c: c.truncate("auditentry"),
+    "log and checkpoints truncated": lambda c: (c.truncate("auditentry"),
+                                                c.truncate("auditcheckpoint")),
+    "evidence file: one byte changed": _flip_file_byte,
+    "evidence file deleted": lambda c: c.evidence_file(1).unlink(),
+    "evidence file replaced by another valid file": lambda c: c.evidence_file(1).write_bytes(
+        b"%PDF-1.4 forged\n"),
+    "evidence row: act number changed": lambda c: _evidence_row(c, act_number="№1"),
+    "evidence row: act date changed": lambda c: _evidence_row(c, act_date="2025-01-09"),
+    "evidence row: pointed at another file": _swap_file,
+    "evidence row inserted bypassing the log": _forge_evidence_row,
+}  # fmt: skip
+
+
+def _shift(c: Ctx, at: Any) -> Any:
+    import datetime as dt
+
+    shifted = _aware(at) + dt.timedelta(seconds=1)
+    return shifted.replace(tzinfo=None) if c.dialect == "sqlite" else shifted
+
+
+def _delete(c: Ctx, index: int) -> None:
+    c.conn.execute(text("DELETE FROM auditentry WHERE id = :i"), {"i": c.rows()[index].id})
+
+
+def _verify(engine: Engine, settings: Settings) -> VerifyReport:
+    with session_scope(engine) as s:
+        return verify(s, municipality_code=None, evidence_root=settings.evidence_dir,
+                      key_path=settings.audit_signing_key)  # fmt: skip
+
+
+def _tamper(engine: Engine, settings: Settings, mutate: Callable[[Ctx], None]) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Superuser only: ordinary triggers (ours) do not fire in replica mode.
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            for t in ("auditentry", "auditcheckpoint"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {t}_no_update")
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {t}_no_delete")
+        mutate(Ctx(conn, settings, engine.dialect.name))
+
+
+RESULTS: dict[tuple[str, str], str] = {}
+
+
+@pytest.mark.parametrize("case", list(MUTATIONS))
+def test_verify_detects_mutation(engine: Engine, settings: Settings, case: str) -> None:
+    build_world(engine, settings)
+    with session_scope(engine) as s:
+        sign_heads(s, key_path=settings.audit_signing_key, now=NOW.replace(hour=20))
+    clean = _verify(engine, settings)
+    assert clean.ok, clean.problems
+    assert (clean.entries, clean.chains, clean.evidence, clean.files) == (7, 3, 4, 4)
+    _tamper(engine, settings, MUTATIONS[case])
+    report = _verify(engine, settings)
+    RESULTS[(engine.dialect.name, case)] = str(report.problems[0]) if report.problems else ""
+    assert not report.ok, f"not detected: {case}"
+
+
+def test_zz_detection_figure() -> None:
+    """Runs after the corpus: prints and asserts the detection rate per backend."""
+    assert RESULTS, "run the whole module to get the figure"
+    for backend in sorted({b for b, _ in RESULTS}):
+        cases = {c: why for (b, c), why in RESULTS.items() if b == backend}
+        detected = sum(1 for why in cases.values() if why)
+        print(f"\n{backend}: mutation detection {detected}/{len(cases)} "
+              f"= {100 * detected / len(cases):.0f}%")  # fmt: skip
+        for case, why in cases.items():
+            print(f"  [{'OK' if why else 'MISSED'}] {case}: {why}")
+        assert detected == len(cases)
