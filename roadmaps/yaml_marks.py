@@ -69,6 +69,9 @@ def compose(text: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
         what = exc.problem or exc.context or "ошибка"
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
+            what += f" ({exc.context}: строка {ctx.line + 1}, столбец {ctx.column + 1})"
         raise YamlSyntaxError(pos, f"синтаксическая ошибка YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(Pos(1, 1), f"синтаксическая ошибка YAML: {exc}") from None
