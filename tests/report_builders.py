@@ -93,31 +93,46 @@ def populate_seed001(s: Session, *, with_next_year: bool = True) -> Municipality
     rm = make_roadmap_for(s, municipality=m, year=year, parameters={"target_coverage_5_18": 75})
     for spec in f["steps"]:
         st = make_step(
-            s, roadmap=rm, key=spec["key"], title=spec["title"],
-            due=dt.date.fromisoformat(spec["due"]), kind=StepKind.normative_act,
-        )  # fmt: skip
+            s,
+            roadmap=rm,
+            key=spec["key"],
+            title=spec["title"],
+            due=dt.date.fromisoformat(spec["due"]),
+            kind=StepKind.normative_act,
+        )
         done(st, dt.date.fromisoformat(spec["acts"][-1]["act_date"]))
         for act in spec["acts"]:
             add_act(s, st, act)
     # An act step still open (must not appear in the acts table, but in the overdue list).
     make_step(
-        s, roadmap=rm, key="npa-pfdo", title="Положение о ПФДО", due=dt.date(2020, 9, 1),
+        s,
+        roadmap=rm,
+        key="npa-pfdo",
+        title="Положение о ПФДО",
+        due=dt.date(2020, 9, 1),
         status=StepStatus.overdue,
-    )  # fmt: skip
+    )
     ev_step = done(
         make_step(
-            s, roadmap=rm, key="meeting-oct", title="Районное рабочее совещание",
-            due=dt.date(2020, 10, 12), kind=StepKind.event,
+            s,
+            roadmap=rm,
+            key="meeting-oct",
+            title="Районное рабочее совещание",
+            due=dt.date(2020, 10, 12),
+            kind=StepKind.event,
         ),
         dt.date(2020, 10, 12),
-    )  # fmt: skip
+    )
     s.add(
         Evidence(
-            step_id=ev_step.id, municipality_id=m.id, kind="event",
+            step_id=ev_step.id,
+            municipality_id=m.id,
+            kind="event",
             data={"participants": 34, "event_date": "2020-10-12"},
-            effective_date=dt.date(2020, 10, 12), submitted_by="Иванова А. П.",
+            effective_date=dt.date(2020, 10, 12),
+            submitted_by="Иванова А. П.",
         )
-    )  # fmt: skip
+    )
     orgs = []
     for i in range(17):
         o = Organisation(municipality_id=m.id, code=f"org{i:02d}", name=f"Организация {i + 1}")
@@ -129,17 +144,22 @@ def populate_seed001(s: Session, *, with_next_year: bool = True) -> Municipality
     for focus, count in f["programmes_by_focus"].items():
         for _ in range(count):
             p = Programme(
-                municipality_id=m.id, organisation_id=orgs[n % 17].id,
-                title=f"Программа {n + 1}", focus=Focus(focus),
-            )  # fmt: skip
+                municipality_id=m.id,
+                organisation_id=orgs[n % 17].id,
+                title=f"Программа {n + 1}",
+                focus=Focus(focus),
+            )
             programmes.append(p)
             s.add(p)
             n += 1
     s.flush()
     camp = ReviewCampaign(
-        municipality_id=m.id, title="НОК 2020", year=year,
-        starts_on=dt.date(2020, 6, 1), ends_on=dt.date(2020, 10, 31),
-    )  # fmt: skip
+        municipality_id=m.id,
+        title="НОК 2020",
+        year=year,
+        starts_on=dt.date(2020, 6, 1),
+        ends_on=dt.date(2020, 10, 31),
+    )
     s.add(camp)
     s.flush()
     at = dt.datetime(2020, 7, 1, tzinfo=UTC)
@@ -148,31 +168,49 @@ def populate_seed001(s: Session, *, with_next_year: bool = True) -> Municipality
         outcome = None if i >= 18 else ("negative" if i < 2 else "positive")
         s.add(
             ReviewCase(
-                campaign_id=camp.id, programme_id=p.id, submitted_at=at,
+                campaign_id=camp.id,
+                programme_id=p.id,
+                submitted_at=at,
                 state=states.get(outcome or "", ReviewState.UNDER_REVIEW),
                 expert_outcome=outcome,
                 regional_at=at if outcome == "positive" else None,
                 registered_at=at if outcome == "positive" else None,
             )
-        )  # fmt: skip
+        )
     for key, v in f["indicators"].items():
         indicators.upsert(
-            s, municipality_id=m.id, year=year, period="Y", key=key,
-            target=v.get("target"), actual=v.get("actual"), source="seed 001",
-        )  # fmt: skip
-    indicators.upsert(s, municipality_id=m.id, year=2019, period="Y", key="coverage_5_18",
-                      target=70, actual=68.5)  # fmt: skip
+            s,
+            municipality_id=m.id,
+            year=year,
+            period="Y",
+            key=key,
+            target=v.get("target"),
+            actual=v.get("actual"),
+            source="seed 001",
+        )
+    indicators.upsert(
+        s, municipality_id=m.id, year=2019, period="Y", key="coverage_5_18", target=70, actual=68.5
+    )
     if with_next_year:
         nxt = make_roadmap_for(s, municipality=m, year=year + 1)
         make_step(
-            s, roadmap=nxt, key="work-plan", title="План работы МОЦ на 2021 год",
-            due=dt.date(2021, 1, 29), kind=StepKind.report,
-        )  # fmt: skip
+            s,
+            roadmap=nxt,
+            key="work-plan",
+            title="План работы МОЦ на 2021 год",
+            due=dt.date(2021, 1, 29),
+            kind=StepKind.report,
+        )
     s.flush()
     audit_log.append(
-        s, municipality_id=m.id, actor="Иванова А. П.", action="step.complete",
-        entity="step:1", payload={"note": "seed"}, at=dt.datetime(2020, 12, 1, tzinfo=UTC),
-    )  # fmt: skip
+        s,
+        municipality_id=m.id,
+        actor="Иванова А. П.",
+        action="step.complete",
+        entity="step:1",
+        payload={"note": "seed"},
+        at=dt.datetime(2020, 12, 1, tzinfo=UTC),
+    )
     return m
 
 
