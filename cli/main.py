@@ -24,6 +24,10 @@ from cli import indicator_cmd, report_cmd  # noqa: E402
 app.add_typer(indicator_cmd.app, name="indicator")
 app.add_typer(report_cmd.app, name="report")
 
+from cli import serve_cmd  # noqa: E402
+
+serve_cmd.register(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

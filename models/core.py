@@ -69,6 +69,10 @@ class Person(PersonBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # Opaque API token (hash stored); used by the web app for roles and tenancy.
     token_sha256: str | None = Field(default=None, index=True)
+    # Auditors only: the municipalities whose data (read-only) they may see.
+    auditor_municipality_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False, default=list)
+    )
 
 
 class PersonPublic(PersonBase):

@@ -1,0 +1,241 @@
+"""Roles and tenancy in ONE place: every query of the web app goes through a Scope.
+
+A :class:`Scope` is built from the authenticated :class:`Person`. Reads add WHERE
+clauses (``scope.steps(select(Step))``); rows outside the scope are simply not
+found (404, their existence is not revealed). Actions a role may never take
+(an auditor completing a step, an organisation reading the audit log) raise
+:class:`Forbidden` (403).
+
+| role        | municipalities      | steps                              | audit | complete |
+|-------------|---------------------|------------------------------------|-------|----------|
+| admin, rmc* | all                 | all                                | yes   | admin    |
+| moc_head    | own                 | own municipality                   | own   | own      |
+| org_contact | own org's           | own organisation's                 | no    | own org  |
+| expert      | of assigned cases   | review steps of assigned campaigns | no    | no       |
+| auditor     | chosen list         | chosen municipalities              | yes   | no       |
+
+(*) rmc reads everything and completes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import false, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from models import (
+    AuditEntry,
+    Evidence,
+    Expert,
+    ExpertAssignment,
+    Municipality,
+    Organisation,
+    Person,
+    Programme,
+    ReviewCampaign,
+    ReviewCase,
+    Role,
+    Step,
+)
+
+S = TypeVar("S", bound=Select[Any])
+
+
+class Forbidden(Exception):
+    """The role may not do this at all (HTTP 403)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotVisible(Exception):
+    """The row does not exist or lies outside the scope (HTTP 404)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def hash_token(token: str) -> str:
+    """What Person.token_sha256 stores for a bearer token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def person_for_token(session: Session, token: str) -> Person | None:
+    if not token:
+        return None
+    return (
+        session.exec(  # type: ignore[call-overload, no-any-return]
+            select(Person).where(Person.token_sha256 == hash_token(token))  # type: ignore[arg-type]
+        )
+        .scalars()
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    person_id: int
+    actor: str
+    role: Role
+    # None = every municipality; otherwise the visible ones (may be empty).
+    municipality_ids: frozenset[int] | None
+    organisation_id: int | None = None
+    # Experts: steps of the review campaigns they are assigned to.
+    review_step_ids: frozenset[int] = frozenset()
+
+    # --- reads: WHERE clauses -------------------------------------------------------
+    def _in(self, column: Any, ids: frozenset[int] | None) -> Any:
+        if ids is None:
+            return None
+        if not ids:
+            return false()
+        return column.in_(sorted(ids))
+
+    def municipalities(self, stmt: S) -> S:
+        cond = self._in(Municipality.id, self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+
+    def steps(self, stmt: S) -> S:
+        if self.role is Role.org_contact:
+            return stmt.where(Step.organisation_id == self.organisation_id)  # type: ignore[return-value]
+        if self.role is Role.expert:
+            return stmt.where(self._in(Step.id, self.review_step_ids))  # type: ignore[return-value]
+        cond = self._in(Step.municipality_id, self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+
+    def organisations(self, stmt: S) -> S:
+        if self.role is Role.org_contact:
+            return stmt.where(Organisation.id == self.organisation_id)  # type: ignore[return-value]
+        if self.role is Role.expert:
+            return stmt.where(false())  # type: ignore[return-value]
+        cond = self._in(Organisation.municipality_id, self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+
+    def audit(self, stmt: S) -> S:
+        self.require_audit()
+        cond = self._in(AuditEntry.municipality_id, self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+
+    def review_cases(self, stmt: S) -> S:
+        """Cases joined with their campaign (and programme for organisations)."""
+        stmt = stmt.join(ReviewCampaign, ReviewCampaign.id == ReviewCase.campaign_id)  # type: ignore[arg-type, assignment]
+        if self.role is Role.expert:
+            mine = (
+                select(ExpertAssignment.case_id)
+                .join(Expert, Expert.id == ExpertAssignment.expert_id)  # type: ignore[arg-type]
+                .where(Expert.person_id == self.person_id)
+            )
+            return stmt.where(ReviewCase.id.in_(mine))  # type: ignore[union-attr, return-value]
+        if self.role is Role.org_contact:
+            progs = select(Programme.id).where(Programme.organisation_id == self.organisation_id)
+            return stmt.where(ReviewCase.programme_id.in_(progs))  # type: ignore[attr-defined, return-value]
+        cond = self._in(ReviewCampaign.municipality_id, self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+
+    # --- single rows -----------------------------------------------------------------
+    def municipality(self, session: Session, code: str) -> Municipality:
+        row = (
+            session.execute(
+                self.municipalities(select(Municipality).where(Municipality.code == code))  # type: ignore[arg-type]
+            )
+            .scalars()
+            .first()
+        )
+        if row is None:
+            raise NotVisible(f"муниципалитет «{code}» не найден")
+        return row
+
+    def step(self, session: Session, step_id: int) -> Step:
+        row = session.execute(self.steps(select(Step).where(Step.id == step_id))).scalars().first()
+        if row is None:
+            raise NotVisible(f"шаг с id={step_id} не найден")
+        return row
+
+    def organisation(self, session: Session, org_id: int) -> Organisation:
+        row = (
+            session.execute(
+                self.organisations(select(Organisation).where(Organisation.id == org_id))  # type: ignore[arg-type]
+            )
+            .scalars()
+            .first()
+        )
+        if row is None:
+            raise NotVisible(f"организация с id={org_id} не найдена")
+        return row
+
+    def evidence(self, session: Session, evidence_id: int) -> Evidence:
+        ev = session.get(Evidence, evidence_id)
+        if ev is None:
+            raise NotVisible(f"подтверждение с id={evidence_id} не найдено")
+        try:
+            self.step(session, ev.step_id)
+        except NotVisible:
+            raise NotVisible(f"подтверждение с id={evidence_id} не найдено") from None
+        return ev
+
+    # --- capabilities ----------------------------------------------------------------
+    @property
+    def can_audit(self) -> bool:
+        return self.role in (Role.admin, Role.rmc, Role.moc_head, Role.auditor)
+
+    def require_audit(self) -> None:
+        if not self.can_audit:
+            raise Forbidden("журнал аудита недоступен для вашей роли")
+
+    def can_complete(self, step: Step) -> bool:
+        if self.role is Role.admin:
+            return True
+        if self.role is Role.moc_head:
+            return (
+                self.municipality_ids is not None and step.municipality_id in self.municipality_ids
+            )
+        if self.role is Role.org_contact:
+            return step.organisation_id is not None and step.organisation_id == self.organisation_id
+        return False
+
+    def require_complete(self, step: Step) -> None:
+        if not self.can_complete(step):
+            raise Forbidden("ваша роль не может отмечать выполнение этого шага")
+
+
+def build_scope(session: Session, person: Person) -> Scope:
+    """The scope of a person (one small query for experts and organisations)."""
+    assert person.id is not None
+    role = Role(person.role)
+    actor = f"{person.full_name} (id={person.id})"
+    ids: frozenset[int] | None
+    review_steps: frozenset[int] = frozenset()
+    if role in (Role.admin, Role.rmc):
+        ids = None
+    elif role in (Role.moc_head, Role.org_contact):
+        mid = person.municipality_id
+        if role is Role.org_contact and person.organisation_id is not None:
+            org = session.get(Organisation, person.organisation_id)
+            mid = org.municipality_id if org else None
+        ids = frozenset([mid]) if mid is not None else frozenset()
+    elif role is Role.auditor:
+        ids = frozenset(int(i) for i in person.auditor_municipality_ids)
+    else:  # expert
+        rows = session.execute(
+            select(ReviewCampaign.municipality_id, ReviewCampaign.step_id)
+            .join(ReviewCase, ReviewCase.campaign_id == ReviewCampaign.id)  # type: ignore[arg-type]
+            .join(ExpertAssignment, ExpertAssignment.case_id == ReviewCase.id)  # type: ignore[arg-type]
+            .join(Expert, Expert.id == ExpertAssignment.expert_id)  # type: ignore[arg-type]
+            .where(Expert.person_id == person.id)
+        ).all()
+        ids = frozenset(int(r[0]) for r in rows)
+        review_steps = frozenset(int(r[1]) for r in rows if r[1] is not None)
+    return Scope(
+        person_id=person.id,
+        actor=actor,
+        role=role,
+        municipality_ids=ids,
+        organisation_id=person.organisation_id if role is Role.org_contact else None,
+        review_step_ids=review_steps,
+    )

@@ -1,0 +1,202 @@
+"""JSON API under /api (OpenAPI at /docs): the same data as the pages."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import FileResponse, Response
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from domain.evidence_store import path_for
+from models import AuditEntry, ReviewCase, Step
+from models.evidence import EvidencePublic
+from models.outbox import OutboxPublic
+from models.roadmap import StepKind, StepPublic
+from models.settings import Settings
+from web import queries
+from web.access import NotVisible, Scope
+from web.actions import complete, parse_fields_json, verify_chain
+from web.deps import app_engine, app_now, app_settings, get_scope, get_session
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+STATUS_PATTERN = "^(open|planned|due_soon|due|overdue|blocked|done|waived)$"
+
+
+def _audit_public(e: AuditEntry) -> dict[str, Any]:
+    return {"seq": e.seq, "chain": e.chain, "at": e.at.isoformat(), "actor": e.actor,
+            "action": e.action, "entity": e.entity, "payload": json.loads(e.payload),
+            "prev_hash": e.prev_hash, "hash": e.hash}  # fmt: skip
+
+
+@router.get("/me")
+def me(scope: Scope = Depends(get_scope)) -> dict[str, Any]:
+    ids = None if scope.municipality_ids is None else sorted(scope.municipality_ids)
+    return {"person_id": scope.person_id, "role": scope.role.value, "actor": scope.actor,
+            "municipality_ids": ids, "organisation_id": scope.organisation_id}  # fmt: skip
+
+
+@router.get("/municipalities")
+def municipalities(
+    scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> list[dict[str, Any]]:
+    """Municipalities in scope with step counts by status (most overdue first)."""
+    return [m.as_dict() for m in queries.overview(session, scope)]
+
+
+@router.get("/municipalities/{code}")
+def municipality(
+    code: str, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    m = scope.municipality(session, code)
+    assert m.id is not None
+    summary = queries.MunicipalitySummary(m.id, m.code, m.name, m.timezone)
+    summary.counts = queries.counts_for(session, scope, m.id)
+    return summary.as_dict()
+
+
+@router.get("/municipalities/{code}/steps", response_model=list[StepPublic])
+def municipality_steps(
+    code: str,
+    status: str | None = Query(None, pattern=STATUS_PATTERN),
+    kind: StepKind | None = None,
+    owner: str | None = Query(None, pattern=r"^(org:\d+|[a-z_]+)$"),
+    limit: int = Query(500, ge=1, le=5000),
+    offset: int = Query(0, ge=0),
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> list[Step]:
+    m = scope.municipality(session, code)
+    filters = queries.StepFilters(status=status, kind=kind.value if kind else None, owner=owner)
+    stmt = filters.apply(scope.steps(select(Step).where(Step.municipality_id == m.id)))
+    stmt = stmt.order_by(Step.due_date, Step.id).limit(limit).offset(offset)
+    return list(session.execute(stmt).scalars())
+
+
+@router.get("/steps/{step_id}")
+def step_detail(
+    step_id: int, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    step = scope.step(session, step_id)
+    return {
+        "step": StepPublic.model_validate(step).model_dump(mode="json"),
+        "can_complete": scope.can_complete(step),
+        "evidence": [EvidencePublic.model_validate(e).model_dump(mode="json")
+                     for e in queries.step_evidence(session, step)],
+        "reminders": [OutboxPublic.model_validate(o).model_dump(
+                          mode="json", exclude={"body_html", "body_text"})
+                      for o in queries.step_reminders(session, step)],
+        "history": [_audit_public(e) for e in queries.step_history(session, step)],
+    }  # fmt: skip
+
+
+@router.post("/steps/{step_id}/complete", response_model=EvidencePublic)
+def complete_api(
+    step_id: int,
+    fields: str = Form(
+        "{}", description='JSON-объект полей подтверждения, напр. {"act_number": "№233"}'
+    ),
+    file: UploadFile | None = File(None),
+    scope: Scope = Depends(get_scope),
+    engine: Engine = Depends(app_engine),
+    settings: Settings = Depends(app_settings),
+    now: dt.datetime = Depends(app_now),
+) -> Any:
+    """Complete a step with typed evidence and an optional file (multipart)."""
+    parsed = parse_fields_json(fields)
+    data = file.file.read() if file is not None else None
+    name = file.filename if file is not None else None
+    ev = complete(engine, scope, step_id=step_id, fields=parsed, file_bytes=data,
+                  file_name=name, settings=settings, now=now)  # fmt: skip
+    return EvidencePublic.model_validate(ev)
+
+
+@router.get("/evidence/{evidence_id}/file")
+def evidence_file(
+    evidence_id: int,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(app_settings),
+) -> FileResponse:
+    """Download the stored file of an evidence (content-addressed store)."""
+    ev = scope.evidence(session, evidence_id)
+    path = path_for(settings.evidence_dir, ev.file_sha256) if ev.file_sha256 else None
+    if path is None or not path.exists():
+        raise NotVisible(f"у подтверждения с id={evidence_id} нет файла")
+    return FileResponse(path, media_type=ev.content_type or "application/octet-stream",
+                        filename=ev.file_name or f"evidence-{evidence_id}")  # fmt: skip
+
+
+@router.get("/organisations/{org_id}/steps", response_model=list[StepPublic])
+def organisation_steps(
+    org_id: int, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> list[Step]:
+    return queries.organisation_steps(session, scope, scope.organisation(session, org_id))
+
+
+def _audit_query(
+    q: str | None = None, since: dt.date | None = None, until: dt.date | None = None
+) -> queries.AuditQuery:
+    return queries.AuditQuery(q=q, since=since, until=until)
+
+
+@router.get("/municipalities/{code}/audit")
+def audit(
+    code: str,
+    query: queries.AuditQuery = Depends(_audit_query),
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> list[dict[str, Any]]:
+    """Audit entries of a municipality, newest first (search and dates in its zone)."""
+    m = scope.municipality(session, code)
+    return [_audit_public(e) for e in queries.audit_entries(session, scope, m, query)]
+
+
+@router.get("/municipalities/{code}/audit/verify")
+def audit_verify(
+    code: str, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    m = scope.municipality(session, code)
+    scope.require_audit()
+    check = verify_chain(session, m.code)
+    return {"chain": m.code, "available": check.available, "ok": check.ok,
+            "entries": check.entries, "message": check.message}  # fmt: skip
+
+
+@router.get("/municipalities/{code}/audit.csv")
+def audit_csv(
+    code: str,
+    query: queries.AuditQuery = Depends(_audit_query),
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Export of the (filtered) audit log as CSV, UTF-8 with BOM for Excel."""
+    m = scope.municipality(session, code)
+    query.limit = 1_000_000
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["seq", "at", "actor", "action", "entity", "payload", "prev_hash", "hash"])
+    for e in reversed(queries.audit_entries(session, scope, m, query)):
+        w.writerow([e.seq, e.at.isoformat(), e.actor, e.action, e.entity, e.payload,
+                    e.prev_hash, e.hash])  # fmt: skip
+    return Response(
+        "\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="audit-{m.code}.csv"'},
+    )  # fmt: skip
+
+
+@router.get("/review/cases")
+def review_cases(
+    scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> list[dict[str, Any]]:
+    """Review cases in scope (experts: the cases assigned to them)."""
+    rows = session.execute(scope.review_cases(select(ReviewCase)).order_by(ReviewCase.id)).scalars()  # type: ignore[arg-type]
+    return [{"id": c.id, "campaign_id": c.campaign_id, "programme_id": c.programme_id,
+             "round": c.round, "state": c.state.value} for c in rows]  # fmt: skip

@@ -1,0 +1,103 @@
+"""The FastAPI application factory: dashboard pages, JSON API, iCal feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pendulum
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+
+from domain.errors import SoczakazError
+from domain.labels import KIND_RU, ROLE_RU, STATUS_RU
+from models.db import make_engine
+from models.settings import Settings
+from web import api, feeds, pages
+from web.access import Forbidden, NotVisible
+from web.deps import Unauthenticated, api_error, error_items, status_for
+
+HERE = Path(__file__).parent
+
+MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+              "сентября", "октября", "ноября", "декабря"]  # fmt: skip
+MONTHS_NOM = ["Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август",
+              "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"]  # fmt: skip
+
+
+def ru_date(value: dt.date | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.day} {MONTHS_GEN[value.month - 1]} {value.year} г."
+
+
+def ru_month(key: str) -> str:
+    year, month = key.split("-")
+    return f"{MONTHS_NOM[int(month) - 1]} {year}"
+
+
+def local_time(value: dt.datetime | None, tz: str = "Europe/Moscow") -> str:
+    if value is None:
+        return "—"
+    local = pendulum.instance(value).in_timezone(tz)
+    return f"{ru_date(local.date())}, {local:%H:%M} ({tz})"
+
+
+def _templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(HERE / "templates"))
+    t.env.filters.update(ru_date=ru_date, ru_month=ru_month, local_time=local_time,
+                         status_ru=lambda s: STATUS_RU.get(s, s),
+                         kind_ru=lambda k: KIND_RU.get(k, k),
+                         role_ru=lambda r: ROLE_RU.get(r, r))  # fmt: skip
+    return t
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> FastAPI:
+    """A new app bound to ``settings`` (its own engine unless one is given)."""
+    app = FastAPI(
+        title="soczakaz",
+        description="Дорожные карты социального заказа МОЦ: панель и JSON API.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    app.state.templates = _templates()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+
+    def is_page(request: Request) -> bool:
+        path = request.url.path
+        return not (path.startswith("/api") or path.startswith("/ical"))
+
+    def page_error(request: Request, code: int, message: str, items: list[str]) -> Response:
+        name = "login.html" if code == 401 else "error.html"
+        return pages.render(request, name, {"scope": None, "code": code, "message": message,
+                                            "items": items}, status_code=code)  # fmt: skip
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        if not is_page(request):
+            return api_error(exc)
+        if isinstance(exc, Unauthenticated):
+            return page_error(request, 401, "Войдите по токену доступа", [])
+        if isinstance(exc, Forbidden | NotVisible):
+            code = 403 if isinstance(exc, Forbidden) else 404
+            return page_error(request, code, exc.message, [])
+        assert isinstance(exc, SoczakazError)
+        return page_error(request, status_for(exc), exc.message,
+                          [i["msg"] for i in error_items(exc)][1:])  # fmt: skip
+
+    for exc_type in (Unauthenticated, Forbidden, NotVisible, SoczakazError):
+        app.add_exception_handler(exc_type, on_error)
+    return app

@@ -1,0 +1,8 @@
+"""ASGI entry point for multi-worker uvicorn: ``uvicorn web.asgi:app``."""
+
+from __future__ import annotations
+
+from models.settings import get_settings
+from web.app import create_app
+
+app = create_app(get_settings())

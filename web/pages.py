@@ -1,0 +1,205 @@
+"""Server-rendered dashboard pages (Jinja2, Russian)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from domain.errors import SoczakazError
+from models import StepKind, StepStatus
+from models.settings import Settings
+from web import queries
+from web.access import Scope
+from web.actions import complete, verify_chain
+from web.api import STATUS_PATTERN
+from web.deps import (
+    TOKEN_COOKIE,
+    app_engine,
+    app_now,
+    app_settings,
+    error_items,
+    get_scope,
+    get_session,
+    status_for,
+)
+from web.forms import fields_from_form, file_required, form_fields
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template; a ``?token=`` visit also stores the token in a cookie."""
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(
+        request, name, context, status_code=status_code
+    )
+    token = request.query_params.get("token")
+    if token:
+        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Trivial endpoint: the benchmark's baseline on the same server."""
+    return {"status": "ok"}
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login(request: Request) -> HTMLResponse:
+    return render(request, "login.html", {"scope": None}, status_code=200)
+
+
+@router.get("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> HTMLResponse:
+    rows = queries.overview(session, scope)
+    return render(request, "overview.html", {"scope": scope, "rows": rows})
+
+
+@router.get("/m/{code}", response_class=HTMLResponse)
+def municipality(
+    request: Request,
+    code: str,
+    status: str | None = Query(None, pattern="^$|" + STATUS_PATTERN),
+    kind: str | None = Query(None, pattern="^$|^(" + "|".join(StepKind) + ")$"),
+    owner: str | None = Query(None, pattern=r"^$|^(org:\d+|[a-z_]+)$"),
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    now: dt.datetime = Depends(app_now),
+) -> HTMLResponse:
+    m = scope.municipality(session, code)
+    filters = queries.StepFilters(status=status or None, kind=kind or None, owner=owner or None)
+    view = queries.municipality_view(session, scope, m, filters=filters, now=now)
+    return render(request, "municipality.html", {
+        "scope": scope, "v": view, "filters": filters,
+        "statuses": list(StepStatus), "kinds": list(StepKind),
+    })  # fmt: skip
+
+
+def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any]:
+    step = scope.step(session, step_id)
+    from models import Municipality, Organisation
+
+    return {
+        "scope": scope,
+        "step": step,
+        "municipality": session.get(Municipality, step.municipality_id),
+        "organisation": session.get(Organisation, step.organisation_id)
+        if step.organisation_id else None,
+        "evidence": queries.step_evidence(session, step),
+        "reminders": queries.step_reminders(session, step),
+        "history": queries.step_history(session, step),
+        "can_complete": scope.can_complete(step) and step.status not in ("done", "waived"),
+        "form_fields": form_fields(step),
+        "file_required": file_required(step),
+        "errors": [],
+        "values": {},
+    }  # fmt: skip
+
+
+@router.get("/steps/{step_id}", response_class=HTMLResponse)
+def step_page(
+    request: Request,
+    step_id: int,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> HTMLResponse:
+    return render(request, "step.html", _step_context(session, scope, step_id))
+
+
+@router.post("/steps/{step_id}/complete", response_class=HTMLResponse)
+async def step_complete(
+    request: Request,
+    step_id: int,
+    scope: Scope = Depends(get_scope),
+    engine: Engine = Depends(app_engine),
+    settings: Settings = Depends(app_settings),
+    now: dt.datetime = Depends(app_now),
+) -> Response:
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    upload = form.get("file")
+    data: bytes | None = None
+    name: str | None = None
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        data = await upload.read()
+        name = upload.filename
+
+    def run() -> Response:
+        with Session(engine) as session:
+            step = scope.step(session, step_id)
+            fields = fields_from_form(step, values)
+        try:
+            complete(engine, scope, step_id=step_id, fields=fields, file_bytes=data,
+                     file_name=name, settings=settings, now=now)  # fmt: skip
+        except SoczakazError as exc:
+            with Session(engine) as session:
+                ctx = _step_context(session, scope, step_id)
+            ctx["errors"] = error_items(exc)
+            ctx["values"] = values
+            return render(request, "step.html", ctx, status_code=status_for(exc))
+        return RedirectResponse(f"/steps/{step_id}?done=1", status_code=303)
+
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/audit/{code}", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    code: str,
+    q: str | None = None,
+    since: str | None = Query(None, pattern=r"^$|^\d{4}-\d{2}-\d{2}$"),
+    until: str | None = Query(None, pattern=r"^$|^\d{4}-\d{2}-\d{2}$"),
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> HTMLResponse:
+    m = scope.municipality(session, code)
+    query = queries.AuditQuery(
+        q=q or None,
+        since=dt.date.fromisoformat(since) if since else None,
+        until=dt.date.fromisoformat(until) if until else None,
+    )
+    entries = queries.audit_entries(session, scope, m, query)
+    check = verify_chain(session, m.code)
+    return render(request, "audit.html", {
+        "scope": scope, "m": m, "entries": entries, "query": query, "check": check,
+        "qs": request.url.query,
+    })  # fmt: skip
+
+
+@router.get("/org/{org_id}", response_class=HTMLResponse)
+def organisation_page(
+    request: Request,
+    org_id: int,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    now: dt.datetime = Depends(app_now),
+) -> HTMLResponse:
+    org = scope.organisation(session, org_id)
+    steps = queries.organisation_steps(session, scope, org)
+    from models import Municipality
+
+    m = session.get(Municipality, org.municipality_id)
+    return render(request, "organisation.html", {
+        "scope": scope, "org": org, "m": m,
+        "open": [s for s in steps if s.status not in ("done", "waived")],
+        "closed": [s for s in steps if s.status in ("done", "waived")],
+    })  # fmt: skip

@@ -1,0 +1,230 @@
+"""Read models of the dashboard: aggregate queries, always through a Scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from domain.deadlines import local_date
+from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Step
+from models.roadmap import CLOSED_STATUSES, OPEN_STATUSES, StepKind, StepStatus
+from web.access import Scope
+
+STATUS_ORDER = [s.value for s in StepStatus]
+
+
+@dataclass
+class MunicipalitySummary:
+    id: int
+    code: str
+    name: str
+    timezone: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.get(s.value, 0) for s in CLOSED_STATUSES)
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get(StepStatus.overdue.value, 0)
+
+    @property
+    def percent_done(self) -> float:
+        return round(100.0 * self.done / self.total, 1) if self.total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        counts = {s: self.counts.get(s, 0) for s in STATUS_ORDER}
+        return {"id": self.id, "code": self.code, "name": self.name, "timezone": self.timezone,
+                "counts": counts, "total": self.total, "done": self.done,
+                "percent_done": self.percent_done}  # fmt: skip
+
+
+def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
+    """Municipalities in scope with step counts by status; most overdue first."""
+    muns = session.execute(
+        scope.municipalities(
+            select(Municipality.id, Municipality.code, Municipality.name, Municipality.timezone)
+        )
+    ).all()
+    out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
+    if not out:
+        return []
+    rows = session.execute(
+        scope.steps(
+            select(Step.municipality_id, Step.status, func.count())
+            .where(Step.municipality_id.in_(sorted(out)))  # type: ignore[attr-defined]
+            .group_by(Step.municipality_id, Step.status)
+        )
+    ).all()
+    for mid, status, n in rows:
+        out[int(mid)].counts[StepStatus(status).value] = int(n)
+    return sorted(out.values(), key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
+
+
+def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
+    rows = session.execute(
+        scope.steps(
+            select(Step.status, func.count())
+            .where(Step.municipality_id == municipality_id)
+            .group_by(Step.status)
+        )
+    ).all()
+    return {StepStatus(s).value: int(n) for s, n in rows}
+
+
+@dataclass
+class StepFilters:
+    status: str | None = None
+    kind: str | None = None
+    owner: str | None = None  # an owner role, or "org:<id>"
+
+    def apply(self, stmt: Any) -> Any:
+        if self.status == "open":
+            stmt = stmt.where(Step.status.in_([s.value for s in OPEN_STATUSES]))  # type: ignore[attr-defined]
+        elif self.status:
+            stmt = stmt.where(Step.status == StepStatus(self.status))
+        if self.kind:
+            stmt = stmt.where(Step.kind == StepKind(self.kind))
+        if self.owner and self.owner.startswith("org:"):
+            stmt = stmt.where(Step.organisation_id == int(self.owner[4:]))
+        elif self.owner:
+            stmt = stmt.where(Step.owner_role == self.owner)
+        return stmt
+
+
+@dataclass
+class MunicipalityView:
+    municipality: Municipality
+    today: dt.date
+    counts: dict[str, int]
+    months: list[tuple[str, list[Step]]]
+    next_week: list[Step]
+    blocked: list[Step]
+    owners: list[tuple[str, str]]
+    organisations: dict[int, str]
+
+
+def municipality_view(
+    session: Session, scope: Scope, m: Municipality, *, filters: StepFilters, now: dt.datetime
+) -> MunicipalityView:
+    assert m.id is not None
+    today = local_date(now, m.timezone)
+    base = scope.steps(select(Step).where(Step.municipality_id == m.id))
+    steps = list(session.execute(filters.apply(base).order_by(Step.due_date, Step.id)).scalars())
+    months: dict[str, list[Step]] = {}
+    for s in steps:
+        months.setdefault(s.due_date.strftime("%Y-%m"), []).append(s)
+    week_end = today + dt.timedelta(days=7)
+    open_values = [s.value for s in OPEN_STATUSES]
+    next_week = list(
+        session.execute(
+            base.where(Step.due_date >= today, Step.due_date <= week_end)
+            .where(Step.status.in_(open_values))  # type: ignore[attr-defined]
+            .order_by(Step.due_date, Step.id)
+        ).scalars()
+    )
+    blocked = list(
+        session.execute(
+            base.where(Step.status == StepStatus.blocked)
+            .order_by(Step.due_date, Step.id)
+            .limit(200)
+        ).scalars()
+    )
+    orgs = {
+        int(o.id): o.short_name or o.name  # type: ignore[arg-type]
+        for o in session.execute(
+            scope.organisations(select(Organisation).where(Organisation.municipality_id == m.id))  # type: ignore[arg-type]
+        ).scalars()
+    }
+    roles = session.execute(
+        scope.steps(select(Step.owner_role).where(Step.municipality_id == m.id).distinct())
+    ).scalars()
+    owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
+    return MunicipalityView(m, today, counts_for(session, scope, m.id), sorted(months.items()),
+                            next_week, blocked, owners, orgs)  # fmt: skip
+
+
+def step_reminders(session: Session, step: Step) -> list[OutboxMessage]:
+    return list(
+        session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.step_id == step.id)
+            .order_by(
+                OutboxMessage.created_at,
+                OutboxMessage.id,  # type: ignore[arg-type]
+            )
+        ).scalars()
+    )
+
+
+def step_evidence(session: Session, step: Step) -> list[Evidence]:
+    return list(
+        session.execute(
+            select(Evidence).where(Evidence.step_id == step.id).order_by(Evidence.id.desc())  # type: ignore[union-attr]
+        ).scalars()
+    )
+
+
+def step_history(session: Session, step: Step) -> list[AuditEntry]:
+    return list(
+        session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.municipality_id == step.municipality_id)
+            .where(AuditEntry.entity == f"step:{step.id}")
+            .order_by(AuditEntry.seq)
+        ).scalars()
+    )
+
+
+@dataclass
+class AuditQuery:
+    q: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    limit: int = 500
+
+
+def audit_entries(
+    session: Session, scope: Scope, m: Municipality, query: AuditQuery
+) -> list[AuditEntry]:
+    """Entries of a municipality's chain, newest first; dates in the municipality zone."""
+    import pendulum
+
+    stmt = scope.audit(select(AuditEntry).where(AuditEntry.municipality_id == m.id))
+    if query.q:
+        like = f"%{query.q.lower()}%"
+        stmt = stmt.where(
+            func.lower(AuditEntry.action).like(like)
+            | func.lower(AuditEntry.actor).like(like)
+            | func.lower(AuditEntry.entity).like(like)
+            | func.lower(AuditEntry.payload).like(like)
+        )
+    if query.since:
+        start = pendulum.datetime(
+            query.since.year, query.since.month, query.since.day, tz=m.timezone
+        )
+        stmt = stmt.where(AuditEntry.at >= start.in_timezone("UTC"))
+    if query.until:
+        day = query.until + dt.timedelta(days=1)
+        end = pendulum.datetime(day.year, day.month, day.day, tz=m.timezone)
+        stmt = stmt.where(AuditEntry.at < end.in_timezone("UTC"))
+    return list(session.execute(stmt.order_by(AuditEntry.seq.desc()).limit(query.limit)).scalars())  # type: ignore[attr-defined]
+
+
+def organisation_steps(session: Session, scope: Scope, org: Organisation) -> list[Step]:
+    return list(
+        session.execute(
+            scope.steps(select(Step).where(Step.organisation_id == org.id)).order_by(
+                Step.due_date, Step.id
+            )
+        ).scalars()
+    )
