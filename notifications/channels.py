@@ -14,7 +14,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from typing import TextIO
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import apprise
 
@@ -50,12 +50,28 @@ def channel_of(target: str, settings: Settings) -> str:
     return CHANNEL_OF_SCHEME.get(scheme, scheme)
 
 
-def mask(text: str, settings: Settings | None = None) -> str:
-    """Hide every URL (credentials, tokens, hosts) and every configured secret."""
-    if settings is not None:
-        for url in settings.channels.values():
-            if url:
-                text = text.replace(url, "***")
+_HOST_RE = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?$|^localhost(:\d+)?$")
+
+
+def _secret_pieces(url: str) -> list[str]:
+    """Parts of a channel URL that may carry a secret: userinfo, token hosts, path, query."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return [url]
+    pieces = [url, parts.path, parts.query, parts.password or "", parts.username or ""]
+    host = parts.netloc.rsplit("@", 1)[-1]
+    if not _HOST_RE.match(host):
+        pieces.append(host)
+    return sorted((p for p in pieces if len(p) >= 4 and p != "/"), key=len, reverse=True)
+
+
+def mask(text: str, settings: Settings | None = None, *, urls: tuple[str, ...] = ()) -> str:
+    """Hide every URL (credentials, tokens, paths) and the pieces of known channel URLs."""
+    known = [*urls, *(settings.channels.values() if settings is not None else ())]
+    for url in known:
+        for piece in _secret_pieces(url):
+            text = text.replace(piece, "***")
     return _URL_RE.sub(lambda m: f"{m.group(1)}://***", text)
 
 
@@ -77,21 +93,30 @@ def with_idempotency_key(url: str, key: str) -> str:
     return f"{url}{sep}+Idempotency-Key={quote(key, safe='')}"
 
 
-class _ThreadLog(logging.Handler):
-    """Collects apprise warnings per thread, so parallel sends keep their errors."""
+class _ThreadCapture(logging.Filter):
+    """Collects apprise's warnings and exception details per thread (parallel sends
+    keep their own errors). Records below the logger's former level are captured
+    but not passed on, so nothing new reaches the application's log handlers."""
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+    def __init__(self, passthrough: int) -> None:
+        super().__init__()
+        self.passthrough = passthrough
         self.local = threading.local()
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         buf = getattr(self.local, "buf", None)
         if buf is not None:
-            buf.append(record.getMessage())
+            text = record.getMessage()
+            if record.levelno >= logging.WARNING or _DETAIL_RE.search(text):
+                buf.append(text.strip())
+        return record.levelno >= self.passthrough
 
 
-_LOG = _ThreadLog()
-logging.getLogger("apprise").addHandler(_LOG)
+_DETAIL_RE = re.compile(r"exception|error|response", re.IGNORECASE)
+_apprise_logger = logging.getLogger("apprise")
+_LOG = _ThreadCapture(_apprise_logger.getEffectiveLevel())
+_apprise_logger.addFilter(_LOG)
+_apprise_logger.setLevel(logging.DEBUG)
 
 
 def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None) -> Delivery:
@@ -109,7 +134,7 @@ def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None
     url = with_idempotency_key(url, msg.dedupe_key)
     obj = apprise.Apprise()
     if not obj.add(url):
-        return Delivery(False, mask(f"адрес канала не распознан apprise: {url}", settings))
+        return Delivery(False, f"адрес канала не распознан apprise (схема {scheme}://)")
     if scheme in EMAIL_SCHEMES:
         html = bool(msg.body_html)
         body, fmt = (
@@ -130,5 +155,5 @@ def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None
         _LOG.local.buf = None
     if ok:
         return Delivery(True)
-    detail = "; ".join(errors[-3:]) or "apprise: отправка не удалась"
-    return Delivery(False, mask(detail, settings))
+    detail = "; ".join(dict.fromkeys(errors[-4:])) or "apprise: отправка не удалась"
+    return Delivery(False, mask(detail, settings, urls=(url,)))

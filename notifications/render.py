@@ -13,6 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.evidence_fields import LABELS
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 MONTHS_GENITIVE = (
@@ -62,9 +64,9 @@ def format_deadline_ru(day: dt.date) -> str:
 
 
 def evidence_words(fields: list[str], kind: str) -> str:
-    """What evidence is expected, in Russian words."""
+    """What evidence is expected, in Russian words (the evidence module's labels first)."""
     if fields:
-        return ", ".join(EVIDENCE_WORDS.get(f, f) for f in fields)
+        return ", ".join(LABELS.get(f) or EVIDENCE_WORDS.get(f, f) for f in fields)
     return KIND_EVIDENCE.get(kind, "подтверждающий документ")
 
 

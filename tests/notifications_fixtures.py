@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,9 +47,7 @@ class SmtpSink:
     port: int
 
     def url(self, to: str = "org@example.ru") -> str:
-        return (
-            f"mailto://robot@127.0.0.1:{self.port}?to={to}&from=robot@soczakaz.ru&secure=no"
-        )
+        return f"mailto://robot@127.0.0.1:{self.port}?to={to}&from=robot@soczakaz.ru&secure=no"
 
     def texts(self) -> list[tuple[str, str, str]]:
         """(subject, plain text, html) of every accepted message, decoded."""
@@ -64,13 +63,20 @@ class SmtpSink:
         return out
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     handler = SmtpHandler()
-    ctl = Controller(handler, hostname="127.0.0.1", port=0)
+    port = free_port()
+    ctl = Controller(handler, hostname="127.0.0.1", port=port)
     ctl.start()
     try:
-        yield SmtpSink(handler, ctl.server.sockets[0].getsockname()[1])
+        yield SmtpSink(handler, port)
     finally:
         ctl.stop()
 
@@ -98,7 +104,7 @@ def start_http_sink() -> HttpSink:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             size = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(size)
             with lock:

@@ -72,7 +72,10 @@ def test_expired_lease_returns_row_to_the_queue(engine: Engine) -> None:
     with session_scope(engine, immediate=True) as s:
         assert len(claim(s, now=NOW, limit=5, worker="dead", lease_seconds=60)) == 1
     with session_scope(engine, immediate=True) as s:
-        assert claim(s, now=NOW + dt.timedelta(seconds=30), limit=5, worker="w", lease_seconds=60) == []
+        assert (
+            claim(s, now=NOW + dt.timedelta(seconds=30), limit=5, worker="w", lease_seconds=60)
+            == []
+        )
     with session_scope(engine, immediate=True) as s:
         again = claim(s, now=NOW + dt.timedelta(seconds=61), limit=5, worker="w", lease_seconds=60)
     assert [m.claimed_by for m in again] == ["w"]
@@ -106,7 +109,9 @@ def test_concurrent_claims_never_share_a_row(engine: Engine) -> None:
 
 
 def test_failures_back_off_then_dead_letter_with_last_error(engine: Engine) -> None:
-    cfg = Settings(outbox_max_attempts=3, outbox_backoff_base_seconds=10, outbox_backoff_cap_seconds=15)
+    cfg = Settings(
+        outbox_max_attempts=3, outbox_backoff_base_seconds=10, outbox_backoff_cap_seconds=15
+    )
     with session_scope(engine) as s:
         _enqueue(s, "k")
     rng = random.Random(1)
@@ -146,7 +151,13 @@ def test_failures_back_off_then_dead_letter_with_last_error(engine: Engine) -> N
 
 @pytest.mark.parametrize(
     ("attempts", "lo", "hi"),
-    [(1, 15.0, 30.0), (2, 30.0, 60.0), (3, 60.0, 120.0), (10, 1800.0, 3600.0), (30, 1800.0, 3600.0)],
+    [
+        (1, 15.0, 30.0),
+        (2, 30.0, 60.0),
+        (3, 60.0, 120.0),
+        (10, 1800.0, 3600.0),
+        (30, 1800.0, 3600.0),
+    ],
 )
 def test_backoff_is_exponential_capped_and_jittered(attempts: int, lo: float, hi: float) -> None:
     cfg = Settings(outbox_backoff_base_seconds=30, outbox_backoff_cap_seconds=3600)

@@ -178,3 +178,12 @@ def test_secrets_are_masked_and_webhooks_get_idempotency_key() -> None:
     assert with_idempotency_key("json://h:1/p", "r:1") == "json://h:1/p?+Idempotency-Key=r%3A1"
     assert with_idempotency_key("json://h/p?x=1", "k") == "json://h/p?x=1&+Idempotency-Key=k"
     assert with_idempotency_key("mailto://h", "k") == "mailto://h"
+
+
+def test_mask_hides_pieces_of_known_channel_urls() -> None:
+    url = "tgram://123456:AAF-secret-token/987654"
+    text = "error talking to 123456:AAF-secret-token for chat /987654"
+    masked = mask(text, urls=(url,))
+    assert "AAF-secret-token" not in masked and "987654" not in masked
+    smtp = "mailtos://robot:pa55word@smtp.mail.ru:465?to=a@b.ru"
+    assert "pa55word" not in mask("login failed for robot:pa55word", urls=(smtp,))

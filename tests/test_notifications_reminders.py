@@ -46,7 +46,7 @@ def test_owner_reminder_once_per_rule_in_recipient_zone(engine: Engine, settings
         step = make_step(
             s, roadmap=r, key="report", title="Отчёт о реализации социального заказа",
             due=D(2025, 3, 14), owner_role="org_contact", organisation_id=org.id,
-            evidence_required=["file"],
+            evidence_required=["act_number", "file"],
         )  # fmt: skip
         make_step(s, roadmap=r, key="done", due=D(2025, 3, 14), status=StepStatus.done)
         ids = [m.id or 0]
@@ -67,7 +67,7 @@ def test_owner_reminder_once_per_rule_in_recipient_zone(engine: Engine, settings
     )
     assert "Здравствуйте, Петров Пётр!" in rows[0].body_text
     assert "Ответственный: МБУДО DDT" in rows[0].body_text
-    assert "Что нужно приложить: подписанный файл." in rows[0].body_text
+    assert "Что нужно приложить: номер акта, файл." in rows[0].body_text
     assert f"{settings.base_url}/steps/{step.id}" in rows[0].body_short
     assert rows[0].dedupe_key.startswith(f"r:{step.id}::before:1:{contact.id}:")
     assert rows[0].dedupe_key.endswith(":2025-03-14")
@@ -109,8 +109,11 @@ def test_policy_from_roadmap_parameters(engine: Engine, settings: Settings) -> N
         m = make_municipality(s)
         make_person(s, municipality=m, role=Role.moc_head, notify=["console://"])
         r = make_roadmap(s, municipality=m)
-        r.parameters = {"reminder_policies": {"strict": {"before": [2], "on_day": False,
-                                                         "after": [], "escalate_after": {}}}}
+        r.parameters = {
+            "reminder_policies": {
+                "strict": {"before": [2], "on_day": False, "after": [], "escalate_after": {}}
+            }
+        }
         s.add(r)
         make_step(s, roadmap=r, key="a", due=D(2025, 3, 14), reminder_policy="strict")
         make_step(s, roadmap=r, key="b", due=D(2025, 3, 14))  # default policy: no before:2
@@ -120,7 +123,9 @@ def test_policy_from_roadmap_parameters(engine: Engine, settings: Settings) -> N
     (row,) = _rows(engine)
     assert row.rule == "before:2" and "«Шаг a»" in row.subject
     # on_day is off for "strict": only "b" gets a message on 14 March.
-    assert _sweep(engine, settings, ids, pendulum.datetime(2025, 3, 14, 10, tz="Europe/Moscow")) == 1
+    assert (
+        _sweep(engine, settings, ids, pendulum.datetime(2025, 3, 14, 10, tz="Europe/Moscow")) == 1
+    )
     assert "«Шаг b»" in _rows(engine)[-1].subject
 
 
