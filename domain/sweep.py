@@ -38,10 +38,15 @@ TIME_STATUSES = (StepStatus.overdue, StepStatus.due, StepStatus.due_soon, StepSt
 SWEEP_LOCK_NAMESPACE = 4_242
 
 _BLOCKERS_FROM = {
-    "sqlite": "FROM step AS s, json_each(s.depends_on) AS j JOIN step AS d"
+    # CROSS JOIN fixes SQLite's join order: s, its dependency keys, then the
+    # (roadmap_id, key, period) index for d — not every step of the roadmap per key.
+    "sqlite": "FROM step AS s CROSS JOIN json_each(s.depends_on) AS j CROSS JOIN step AS d"
     " ON d.roadmap_id = s.roadmap_id AND d.key = j.value",
+    # OFFSET 0 keeps the lateral subquery a per-key probe of (roadmap_id, key, period)
+    # instead of a hash join over every step of the roadmap.
     "postgresql": "FROM step AS s CROSS JOIN LATERAL json_array_elements_text(s.depends_on)"
-    " AS j(value) JOIN step AS d ON d.roadmap_id = s.roadmap_id AND d.key = j.value",
+    " AS j(value) CROSS JOIN LATERAL (SELECT dd.status, dd.recurrence, dd.period, dd.due_date"
+    " FROM step AS dd WHERE dd.roadmap_id = s.roadmap_id AND dd.key = j.value OFFSET 0) AS d",
 }
 
 # A dependency occurrence blocks when it is open and is either the one-time step,
@@ -82,6 +87,8 @@ def lock_municipalities(conn: Connection, municipality_ids: list[int]) -> None:
     ``session_scope(immediate=True)``.
     """
     if conn.dialect.name == "postgresql":
+        # The planner overestimates JSON rows and would spend seconds JIT-compiling.
+        conn.execute(text("SET LOCAL jit = off"))
         conn.execute(
             text(
                 "SELECT count(pg_advisory_xact_lock(:ns, m)) FROM"
@@ -100,12 +107,18 @@ def _fill_blockers(conn: Connection, municipality_ids: list[int]) -> None:
                 " (step_id integer NOT NULL, dep_key text NOT NULL) ON COMMIT DELETE ROWS"
             )
         )
+        conn.execute(
+            text("CREATE INDEX IF NOT EXISTS sweep_blocker_step ON sweep_blocker (step_id)")
+        )
     else:
         conn.execute(
             text(
                 "CREATE TEMP TABLE IF NOT EXISTS sweep_blocker"
                 " (step_id INTEGER NOT NULL, dep_key TEXT NOT NULL)"
             )
+        )
+        conn.execute(
+            text("CREATE INDEX IF NOT EXISTS temp.sweep_blocker_step ON sweep_blocker (step_id)")
         )
     conn.execute(text("DELETE FROM sweep_blocker"))
     conn.execute(

@@ -1,0 +1,319 @@
+"""Benchmark of the daily sweep at 1M steps against a raw-SQL floor and task-per-step.
+
+    python benchmarks/sweep.py --steps 1000000 --db sqlite
+    python benchmarks/sweep.py --steps 1000000 --db postgresql
+
+Generates municipalities x steps with bulk inserts (executemany on SQLite, COPY on
+PostgreSQL) into a fresh database / schema, then measures in one run:
+(a) the raw SQL floor: one hand-written UPDATE of due/overdue statuses;
+(b) our ``daily-sweep`` flow end to end (statuses reset before it);
+(c) a naive Prefect flow with one task per step on a sample, extrapolated.
+Steps are streamed: nothing loads all steps into Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import datetime as dt
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ZONES = [
+    "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
+    "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan",
+    "Asia/Kamchatka",
+]
+AS_OF = dt.date(2025, 7, 1)
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+STEP_COLUMNS = (
+    "key", "period", "title", "kind", "owner_role", "due_date", "due_at", "timezone",
+    "recurrence", "status", "reminder_policy", "roadmap_id", "municipality_id", "description",
+    "due_rule", "depends_on", "evidence_required", "blocked_by", "status_changed_at",
+)
+
+
+def rss_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", None
+    import psycopg
+
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    base = PG_ADMIN.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}?options=-csearch_path%3D{schema}", schema
+
+
+@functools.lru_cache(maxsize=8192)
+def _due_at(due: dt.date, tz: str) -> dt.datetime:
+    from domain.deadlines import end_of_day_utc
+
+    return end_of_day_utc(due, tz)
+
+
+def step_rows(
+    roadmap_id: int, mid: int, tz: str, per: int, now: dt.datetime
+) -> Iterator[tuple[Any, ...]]:
+    start = dt.date(2025, 1, 9)
+    for j in range(per):
+        due = start + dt.timedelta(days=(j * 353) // per)
+        status = "done" if j % 5 == 0 else "planned"
+        deps = f'["s{j - 1:03d}"]' if j % 10 == 9 else "[]"
+        yield (
+            f"s{j:03d}", "", f"Шаг {j}", "report", "moc_head", due, _due_at(due, tz), tz,
+            "once", status, "default", roadmap_id, mid, "", "{}", deps, "[]", "[]", now,
+        )
+
+
+def generate(url: str, *, municipalities: int, per: int) -> None:
+    from sqlalchemy import text
+
+    from models.db import init_db, make_engine
+
+    engine = make_engine(url)
+    init_db(engine)
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO roadmaptemplate (key, version, title, sha256, source, loaded_at)"
+            " VALUES ('bench', 1, 'Бенчмарк', :sha, '', :now)"), {"sha": "0" * 64, "now": now})
+        conn.execute(
+            text("INSERT INTO municipality (id, code, name, region, timezone, created_at)"
+                 " VALUES (:id, :code, :name, 'bench', :tz, :now)"),
+            [{"id": i, "code": f"m{i:04d}", "name": f"МО {i}", "tz": ZONES[i % len(ZONES)],
+              "now": now} for i in range(1, municipalities + 1)])
+        conn.execute(
+            text("INSERT INTO roadmap (id, municipality_id, template_id, template_key, year,"
+                 " parameters, created_at) VALUES (:id, :id, 1, 'bench', 2025, '{}', :now)"),
+            [{"id": i, "now": now} for i in range(1, municipalities + 1)])
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cols = ", ".join(STEP_COLUMNS)
+        if engine.dialect.name == "postgresql":
+            with cur.copy(f"COPY step ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for i in range(1, municipalities + 1):
+                    for row in step_rows(i, i, ZONES[i % len(ZONES)], per, now):
+                        copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in STEP_COLUMNS)
+            cur.execute("BEGIN")
+            for i in range(1, municipalities + 1):
+                rows = [
+                    tuple(v.replace(tzinfo=None).isoformat(sep=" ") if isinstance(v, dt.datetime)
+                          else v.isoformat() if isinstance(v, dt.date) else v for v in row)
+                    for row in step_rows(i, i, ZONES[i % len(ZONES)], per, now)
+                ]
+                cur.executemany(f"INSERT INTO step ({cols}) VALUES ({marks})", rows)
+            cur.execute("COMMIT")
+        raw.commit()
+        if engine.dialect.name == "postgresql":
+            cur.execute("ANALYZE step")
+            raw.commit()
+    finally:
+        raw.close()
+    engine.dispose()
+
+
+def reset(url: str) -> None:
+    from sqlalchemy import text
+
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE step SET status = 'planned', blocked_by = '[]'"
+                          " WHERE status NOT IN ('done', 'waived', 'planned')"))
+    engine.dispose()
+
+
+def raw_floor(url: str) -> tuple[float, int]:
+    """(a) one hand-written UPDATE of due/overdue statuses, no zones, no calendar."""
+    from sqlalchemy import Date, bindparam, text
+
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    sql = text(
+        "UPDATE step SET status = CASE WHEN due_date < :today THEN 'overdue' ELSE 'due' END"
+        " WHERE due_date <= :today AND status NOT IN ('done', 'waived', 'due', 'overdue')"
+    ).bindparams(bindparam("today", type_=Date))
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        n = conn.execute(sql, {"today": AS_OF}).rowcount
+    elapsed = time.perf_counter() - t0
+    engine.dispose()
+    return elapsed, int(n or 0)
+
+
+def count_task_runs(flow_run_id: Any, expected: int) -> int:
+    """Task runs the API recorded for a flow run (they arrive as events: poll a little)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    flt = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    seen = -1
+    with get_client(sync_client=True) as client:
+        for _ in range(60):
+            seen = client.count_task_runs(flow_run_filter=flt) if hasattr(
+                client, "count_task_runs") else len(client.read_task_runs(
+                    flow_run_filter=flt, limit=expected + 10))
+            if seen >= expected:
+                break
+            time.sleep(1)
+    return seen
+
+
+def sweep_sql_only(url: str, batch_size: int) -> float:
+    """Our sweep statements without Prefect or reminders, for the breakdown."""
+    from sqlmodel import Session, select
+
+    from domain.sweep import sweep_municipalities
+    from models.core import Municipality
+    from models.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        ids = sorted(i for i in s.exec(select(Municipality.id)) if i)
+    now = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 6, tzinfo=dt.UTC)
+    t0 = time.perf_counter()
+    for i in range(0, len(ids), batch_size):
+        with session_scope(engine, immediate=True) as s:
+            sweep_municipalities(s, municipality_ids=ids[i : i + batch_size], now=now,
+                                 window_working_days=7, as_of=AS_OF)
+    elapsed = time.perf_counter() - t0
+    engine.dispose()
+    return elapsed
+
+
+def warm_up() -> None:
+    """Start the ephemeral Prefect API before anything is timed."""
+    from prefect import flow
+
+    @flow(name="bench-warm-up")
+    def noop() -> int:
+        return 1
+
+    noop()
+
+
+def naive(url: str, sample: int) -> tuple[float, int]:
+    """(c) one Prefect task run per step, on ``sample`` steps."""
+    from prefect import flow, task
+    from prefect.cache_policies import NO_CACHE
+    from sqlalchemy import text
+
+    from domain.deadlines import status_at
+    from models.db import get_engine
+    from models.roadmap import StepStatus
+
+    engine = get_engine(url)
+    now = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 6, tzinfo=dt.UTC)
+
+    @task(cache_policy=NO_CACHE)
+    def one_step(step_id: int, due: dt.date, tz: str, status: str) -> str:
+        new = status_at(due_date=due, tz=tz, now=now, current=StepStatus(status))
+        if new != status:
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE step SET status = '{new.value}' WHERE id = :i"),
+                             {"i": step_id})
+        return new.value
+
+    @flow(name="naive-task-per-step")
+    def per_step(rows: list[tuple[int, dt.date, str, str]]) -> int:
+        futures = [one_step.submit(*r) for r in rows]
+        return len([f.result() for f in futures])
+
+    with engine.connect() as conn:
+        rows = [
+            (r[0], r[1] if isinstance(r[1], dt.date) else dt.date.fromisoformat(r[1]), r[2], r[3])
+            for r in conn.execute(text(
+                f"SELECT id, due_date, timezone, status FROM step ORDER BY id LIMIT {sample}"))
+        ]
+    t0 = time.perf_counter()
+    state = per_step(rows, return_state=True)
+    elapsed = time.perf_counter() - t0
+    return elapsed, count_task_runs(state.state_details.flow_run_id, len(rows))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=1_000_000)
+    p.add_argument("--municipalities", type=int, default=2_500)
+    p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    p.add_argument("--sample", type=int, default=1_000, help="steps in the naive flow")
+    p.add_argument("--batch-size", type=int, default=200)
+    args = p.parse_args()
+    per = args.steps // args.municipalities
+    workdir = Path(tempfile.mkdtemp(prefix="soczakaz-bench-"))
+    url, schema = fresh_database(args.db, workdir)
+    os.environ["SOCZAKAZ_DATABASE_URL"] = url
+    os.environ["SOCZAKAZ_SWEEP_BATCH_SIZE"] = str(args.batch_size)
+    os.environ["PREFECT_HOME"] = str(workdir / "prefect")
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        t0 = time.perf_counter()
+        generate(url, municipalities=args.municipalities, per=per)
+        total = per * args.municipalities
+        print(f"generated {total:,} steps in {args.municipalities:,} municipalities "
+              f"({args.db}) in {time.perf_counter() - t0:.1f} s; RSS {rss_mb()[0]:.0f} MB")
+
+        a, a_rows = raw_floor(url)
+        reset(url)
+        sql_only = sweep_sql_only(url, args.batch_size)
+        reset(url)
+        t0 = time.perf_counter()
+        warm_up()
+        print(f"ephemeral Prefect API started in {time.perf_counter() - t0:.1f} s (not timed)")
+        c_sample, c_runs = naive(url, args.sample)
+        reset(url)
+        from flows.daily_sweep import daily_sweep
+
+        t0 = time.perf_counter()
+        state = daily_sweep(as_of=AS_OF, return_state=True)
+        b = time.perf_counter() - t0
+        counts = state.result()
+        batches = -(-args.municipalities // args.batch_size)
+        b_runs = count_task_runs(state.state_details.flow_run_id, batches)
+        c = c_sample * total / args.sample
+        own, children = rss_mb()
+        print(f"raw SQL floor        {a:10.2f} s   ({a_rows:,} rows due/overdue)")
+        print(f"soczakaz sweep       {b:10.2f} s   ({b / a:.1f}x floor; changed "
+              f"{counts['changed']:,}, overdue {counts['overdue']:,}, blocked "
+              f"{counts['blocked']:,}, due_soon {counts['due_soon']:,})")
+        print(f"  of which SQL only  {sql_only:10.2f} s   ({sql_only / a:.1f}x floor; "
+              "sweep statements per batch, no Prefect, no reminders)")
+        print(f"task-per-step (est.) {c:10.0f} s   ({c / b:,.0f}x slower than ours; "
+              f"{args.sample:,} steps took {c_sample:.2f} s)")
+        print(f"prefect task runs    {b_runs:10d}     (naive flow: {c_runs:,} for "
+              f"{args.sample:,} steps -> {total:,} at full size)")
+        print(f"peak RSS             {own:10.0f} MB  (children {children:.0f} MB)")
+        print(f"ratios: b/a = {b / a:.2f}, c/b = {c / b:,.0f}")
+    finally:
+        if schema:
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+if __name__ == "__main__":
+    main()
