@@ -1,0 +1,95 @@
+"""``roadmap audit verify | checkpoint | export``: proof for auditors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import (
+    console,
+    err_console,
+    get_municipality,
+    handle_errors,
+    now_utc,
+    parse_date,
+    settings,
+    transaction,
+)
+from domain.audit_checkpoint import heads_file, sign_heads
+from domain.audit_history import export_entries
+from domain.audit_verify import verify as verify_log
+from domain.errors import InputError
+from reports.audit_export import FORMATS, write_export
+
+app = typer.Typer(help="Журнал аудита: проверка, контрольные точки, выгрузка.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+@app.command("verify")
+@handle_errors
+def verify(
+    municipality: Annotated[str | None, typer.Option("--municipality", "-m")] = None,
+) -> None:
+    """Пересчитать цепочки хешей, подписи контрольных точек и хеши файлов."""
+    cfg = settings()
+    with transaction() as s:
+        report = verify_log(s, municipality_code=municipality, evidence_root=cfg.evidence_dir,
+                            key_path=cfg.audit_signing_key)  # fmt: skip
+    summary = (f"записей: {report.entries}, цепочек: {report.chains}, подтверждений: "
+               f"{report.evidence}, файлов: {report.files}, контрольных точек: "
+               f"{report.checkpoints}")  # fmt: skip
+    if report.ok:
+        console.print(f"[bold green]OK[/] журнал не изменён — {summary}", highlight=False)
+        return
+    first = report.problems[0]
+    err_console.print(f"[bold red]НАРУШЕНИЕ[/] {first}", highlight=False)
+    for p in report.problems[1:20]:
+        err_console.print(f"  также: {p}", highlight=False)
+    if len(report.problems) > 20:
+        err_console.print(f"  … всего нарушений: {len(report.problems)}", highlight=False)
+    err_console.print(f"Проверено: {summary}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+@handle_errors
+def checkpoint() -> None:
+    """Подписать текущие вершины цепочек ключом Ed25519 (ключ хранится вне базы)."""
+    cfg = settings()
+    with transaction(immediate=True) as s:
+        made = sign_heads(s, key_path=cfg.audit_signing_key, now=now_utc())
+    if not made:
+        console.print("Журнал пуст: подписывать нечего.")
+        return
+    for cp in made:
+        console.print(f"цепочка {cp.chain}: запись №{cp.seq}, хеш {cp.hash}", highlight=False)
+    key = cfg.audit_signing_key
+    console.print(
+        f"Подписано контрольных точек: {len(made)}; ключ {key}, копия вершин: {heads_file(key)}",
+        highlight=False,
+    )
+
+
+@app.command("export")
+@handle_errors
+def export(
+    municipality: Annotated[str, typer.Option("--municipality", "-m")],
+    out: Annotated[Path, typer.Option("--out", help="файл выгрузки")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv | xlsx")] = "jsonl",
+    date_from: Annotated[str | None, typer.Option("--from", help="с даты ГГГГ-ММ-ДД")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="по дату ГГГГ-ММ-ДД")] = None,
+) -> None:
+    """Выгрузить журнал муниципалитета с хешами цепочки (для аудиторов)."""
+    if fmt not in FORMATS:
+        raise InputError(f"--format: допустимо {', '.join(FORMATS)}, получено «{fmt}»")
+    start = parse_date(date_from, field="--from") if date_from else None
+    end = parse_date(date_to, field="--to") if date_to else None
+    if start and end and end < start:
+        raise InputError("--to раньше --from")
+    with transaction() as s:
+        get_municipality(s, municipality)  # fail before the output file is created
+        rows = export_entries(s, municipality_code=municipality, date_from=start, date_to=end)
+        n = write_export(rows, fmt=fmt, out=out)
+    console.print(f"Выгружено записей: {n} → {out}", highlight=False)

@@ -1,0 +1,122 @@
+"""Reading the audit log: a step's full history and entries for auditors' exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pendulum
+from sqlalchemy import select
+from sqlmodel import Session
+
+from domain.errors import NotFoundError
+from models import AuditEntry, Evidence, Municipality, Step
+
+EXPORT_COLUMNS = ("chain", "seq", "at", "actor", "action", "entity", "payload", "prev_hash",
+                  "hash")  # fmt: skip
+
+ACTION_LABELS = {
+    "step.completed": "шаг выполнен",
+    "evidence.superseded": "подтверждение заменено",
+    "step.reopened": "шаг открыт заново",
+    "step.waived": "шаг отменён",
+    "step.due_shifted": "срок перенесён",
+    "settings.changed": "настройки изменены",
+}
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    payload: dict[str, Any]
+    hash: str
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+def find_step(
+    session: Session, *, municipality_code: str, key: str, year: int | None, period: str | None
+) -> Step:
+    """A step by municipality code, key and (optionally) roadmap year and period."""
+    from models import Roadmap
+
+    st = Step.__table__.c  # type: ignore[attr-defined]
+    rm = Roadmap.__table__.c  # type: ignore[attr-defined]
+    mu = Municipality.__table__.c  # type: ignore[attr-defined]
+    stmt = (
+        select(Step)
+        .join(Roadmap, rm.id == st.roadmap_id)
+        .join(Municipality, mu.id == st.municipality_id)
+        .where(mu.code == municipality_code, st.key == key)
+    )
+    if year is not None:
+        stmt = stmt.where(rm.year == year)
+    if period is not None:
+        stmt = stmt.where(st.period == period)
+    found = list(session.scalars(stmt.order_by(st.due_date)))
+    if not found:
+        raise NotFoundError(f"шаг «{key}» муниципалитета «{municipality_code}» не найден")
+    if len(found) > 1:
+        periods = ", ".join(s.period or "—" for s in found)
+        raise NotFoundError(
+            f"шаг «{key}» встречается {len(found)} раз (периоды: {periods}); укажите --period"
+        )
+    return found[0]
+
+
+def step_history(session: Session, *, step_id: int) -> list[HistoryItem]:
+    """Every logged decision about one step, oldest first."""
+    step = session.get(Step, step_id)
+    if step is None:
+        raise NotFoundError(f"шаг с id={step_id} не найден")
+    m = session.get(Municipality, step.municipality_id)
+    assert m is not None
+    c = AuditEntry.__table__.c  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(c.seq, c.at, c.actor, c.action, c.payload, c.hash)
+        .where(c.chain == m.code, c.entity == f"step:{step_id}")
+        .order_by(c.seq)
+    )
+    return [HistoryItem(r.seq, r.at, r.actor, r.action, json.loads(r.payload), r.hash)
+            for r in rows]  # fmt: skip
+
+
+def step_evidence(session: Session, *, step_id: int) -> list[Evidence]:
+    c = Evidence.__table__.c  # type: ignore[attr-defined]
+    return list(session.scalars(select(Evidence).where(c.step_id == step_id).order_by(c.id)))
+
+
+def export_entries(
+    session: Session,
+    *,
+    municipality_code: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    batch: int = 5000,
+) -> Iterator[dict[str, Any]]:
+    """Entries of one chain in order; dates are local days in the municipality's zone."""
+    mu = Municipality.__table__.c  # type: ignore[attr-defined]
+    m = session.scalars(select(Municipality).where(mu.code == municipality_code)).first()
+    if m is None:
+        raise NotFoundError(f"муниципалитет «{municipality_code}» не найден")
+    c = AuditEntry.__table__.c  # type: ignore[attr-defined]
+    stmt = select(*(c[name] for name in EXPORT_COLUMNS)).where(c.chain == m.code)
+    if date_from is not None:
+        stmt = stmt.where(c.at >= _local_midnight(date_from, m.timezone))
+    if date_to is not None:
+        stmt = stmt.where(c.at < _local_midnight(date_to + dt.timedelta(days=1), m.timezone))
+    for r in session.execute(stmt.order_by(c.seq), execution_options={"yield_per": batch}):
+        yield dict(r._mapping)
+
+
+def _local_midnight(day: dt.date, tz: str) -> dt.datetime:
+    start = pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
+    return dt.datetime.fromtimestamp(start.timestamp(), tz=dt.UTC)
