@@ -14,8 +14,8 @@ Steps are streamed: nothing loads all steps into Python.
 from __future__ import annotations
 
 import argparse
-import functools
 import datetime as dt
+import functools
 import os
 import resource
 import sys
