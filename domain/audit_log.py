@@ -18,13 +18,16 @@ import decimal
 import enum
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from domain.errors import NotFoundError
 from models import AuditEntry, Municipality
+
+if TYPE_CHECKING:
+    from domain.audit_verify import VerifyReport
 
 GENESIS_HASH = "0" * 64
 GLOBAL_CHAIN = "_global"
@@ -173,3 +176,16 @@ def append(
     session.add(entry)
     session.flush()
     return entry
+
+
+def verify_chain(session: Session, *, chain: str) -> VerifyReport:
+    """Recompute one chain's links and hashes (``ok``, ``entries``, ``problems``).
+
+    The full check — signed checkpoints, evidence rows and files — is
+    :func:`domain.audit_verify.verify`.
+    """
+    from domain.audit_verify import VerifyReport, verify_chains
+
+    report = VerifyReport()
+    verify_chains(session, report, chain=chain, heads={}, logged={})
+    return report

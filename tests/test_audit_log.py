@@ -218,3 +218,22 @@ def test_module_exposes_the_contract() -> None:
         "payload",
         "at",
     ]
+
+
+def test_verify_chain_reports_ok_and_a_broken_entry(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        mid = make_municipality(s).id
+        for i in range(3):
+            append(s, municipality_id=mid, actor="x", action="t", entity="", payload={"i": i})
+    with session_scope(engine) as s:
+        report = audit_log.verify_chain(s, chain="krylovsky")
+    assert report.ok and report.entries == 3
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER auditentry_no_update")
+        conn.exec_driver_sql("UPDATE auditentry SET payload = '{\"i\":9}' WHERE seq = 2")
+    with session_scope(engine) as s:
+        report = audit_log.verify_chain(s, chain="krylovsky")
+    assert not report.ok and "запись №2" in str(report.problems[0])
