@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func, or_, select
+from sqlmodel import Session, col
 
 from domain.deadlines import local_date
 from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Step
@@ -201,12 +201,14 @@ def audit_entries(
 
     stmt = scope.audit(select(AuditEntry).where(AuditEntry.municipality_id == m.id))
     if query.q:
-        like = f"%{query.q.lower()}%"
+        # SQLite's lower() folds ASCII only: also match the common Cyrillic casings.
+        variants = {query.q, query.q.lower(), query.q.capitalize(), query.q.upper()}
+        cols = (AuditEntry.actor, AuditEntry.action, AuditEntry.entity, AuditEntry.payload)
         stmt = stmt.where(
-            func.lower(AuditEntry.action).like(like)
-            | func.lower(AuditEntry.actor).like(like)
-            | func.lower(AuditEntry.entity).like(like)
-            | func.lower(AuditEntry.payload).like(like)
+            or_(
+                *(func.lower(c).like(f"%{v.lower()}%") for c in cols for v in variants),
+                *(col(c).like(f"%{v}%") for c in cols for v in variants),
+            )
         )
     if query.since:
         start = pendulum.datetime(

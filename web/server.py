@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
@@ -31,11 +33,18 @@ class RunningServer:
 
 
 def start_in_thread(
-    settings: Settings, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 15.0
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    timeout: float = 15.0,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> RunningServer:
     """Start the dashboard in a background thread; returns its base URL and a stop()."""
     port = port or free_port(host)
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings, clock=clock), host=host, port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="soczakaz-web", daemon=True)
     thread.start()

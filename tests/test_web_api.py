@@ -1,0 +1,181 @@
+"""Pages and JSON API on both backends: data shown, filters, completion, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from cli.main import app as cli_app
+from models import Person, Step
+from models.db import session_scope
+from tests.web_fixtures import PDF, REPORT_FIELDS, World, auth
+from web.access import hash_token
+
+pytest_plugins = ["tests.web_fixtures"]
+
+
+def test_overview_lists_overdue_first_with_counts(client: TestClient, world: World) -> None:
+    rows = client.get("/api/municipalities", headers=auth(world, "admin")).json()
+    assert [r["code"] for r in rows] == ["irkutsk", "krylovsky"] or rows[0]["counts"]["overdue"]
+    first = rows[0]
+    assert first["counts"]["overdue"] == 1 and first["counts"]["done"] == 1
+    assert first["total"] == 5 and first["percent_done"] == 20.0
+    page = client.get("/", headers=auth(world, "admin"))
+    assert page.status_code == 200 and "Муниципалитет krylovsky" in page.text
+    assert "20.0%" in page.text
+
+
+def test_municipality_page_timeline_filters_week_and_blocked(
+    client: TestClient, world: World
+) -> None:
+    h = auth(world, "moc_head")
+    page = client.get("/m/krylovsky", headers=h).text
+    for month in ("Февраль 2025", "Март 2025", "Апрель 2025", "Май 2025"):
+        assert month in page
+    # next 7 days from 10 March (Moscow): the org report due 12 March, not the done act
+    week = page.split('id="next-week"')[1].split("</section>")[0]
+    assert "Отчёт организации за I квартал" in week and "Приказ о создании МОЦ" not in week
+    blocked = page.split('id="blocked"')[1].split("</section>")[0]
+    assert "Параметры сертификатов" in blocked and "ждёт: budget" in blocked
+    only_reports = client.get("/m/krylovsky?kind=report", headers=h).text
+    timeline = only_reports.split("План по месяцам")[1]
+    assert "Отчёт организации" in timeline and "Бюджет" not in timeline
+    by_owner = client.get(f"/m/krylovsky?owner=org:{world.own.org_id}", headers=h).text
+    assert "Параметры сертификатов" not in by_owner.split("План по месяцам")[1]
+    overdue = client.get("/api/municipalities/krylovsky/steps?status=overdue", headers=h).json()
+    assert [s["key"] for s in overdue] == ["budget"]
+    bad = client.get("/api/municipalities/krylovsky/steps?status=late&kind=x", headers=h)
+    assert bad.status_code == 422
+    assert {tuple(d["loc"]) for d in bad.json()["detail"]} == {("query", "status"), ("query", "kind")}
+
+
+def test_step_page_shows_deadline_in_zone_evidence_and_history(
+    client: TestClient, world: World
+) -> None:
+    h = auth(world, "auditor")
+    page = client.get(f"/steps/{world.own.npa_step}", headers=h).text
+    assert "14 марта 2025 г., 23:59 (Europe/Moscow)" in page
+    assert "prikaz.pdf" in page and "step.completed" in page
+    assert 'id="complete-form"' not in page  # auditors are read-only
+    # The same step in Irkutsk: deadline at the end of the day there.
+    admin_page = client.get(f"/steps/{world.other.npa_step}", headers=auth(world, "admin")).text
+    assert "14 марта 2025 г., 23:59 (Asia/Irkutsk)" in admin_page
+    dl = client.get(f"/api/evidence/{world.own.evidence_id}/file", headers=h)
+    assert dl.status_code == 200 and dl.content == PDF
+    assert "prikaz.pdf" in dl.headers["content-disposition"]
+    detail = client.get(f"/api/steps/{world.own.npa_step}", headers=h).json()
+    assert detail["evidence"][0]["file_sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert [e["action"] for e in detail["history"]] == ["step.completed"]
+
+
+def test_reminders_from_the_outbox_appear_on_the_step(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    from models import OutboxMessage, OutboxStatus
+
+    with session_scope(engine) as s:
+        s.add(OutboxMessage(dedupe_key="k1", municipality_id=world.own.municipality_id,
+                            step_id=world.own.org_step, rule="before:7", channel="email",
+                            target="mailto://x", subject="Срок через 7 дней", body_text="…",
+                            status=OutboxStatus.sent))  # fmt: skip
+    page = client.get(f"/steps/{world.own.org_step}", headers=auth(world, "org_contact")).text
+    reminders = page.split('id="reminders"')[1].split("</table>")[0]
+    assert "before:7" in reminders and "Срок через 7 дней" in reminders and "sent" in reminders
+
+
+def test_complete_via_api_then_status_done_and_audit(
+    client: TestClient, world: World
+) -> None:
+    h = auth(world, "org_contact")
+    r = client.post(f"/api/steps/{world.own.org_step}/complete", headers=h,
+                    data={"fields": json.dumps(REPORT_FIELDS)},
+                    files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json()["submitted_by"].startswith("Сидоров И. И.")
+    step = client.get(f"/api/steps/{world.own.org_step}", headers=h).json()
+    assert step["step"]["status"] == "done"
+    log = client.get("/api/municipalities/krylovsky/audit?q=сидоров", headers=auth(world, "auditor"))
+    assert [e["action"] for e in log.json()] == ["step.completed"]
+    again = client.post(f"/api/steps/{world.own.org_step}/complete", headers=h,
+                        data={"fields": json.dumps(REPORT_FIELDS)},
+                        files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert again.status_code == 409
+
+
+def test_complete_errors_are_422_with_field_paths(client: TestClient, world: World) -> None:
+    h = auth(world, "moc_head")
+    url = f"/api/steps/{world.own.org_step}/complete"
+    bad = client.post(url, headers=h, data={"fields": json.dumps({"sent_date": "вчера"})},
+                      files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert bad.status_code == 422
+    locs = [tuple(d["loc"]) for d in bad.json()["detail"]]
+    assert ("body", "fields", "recipient") in locs and ("body", "fields", "sent_date") in locs
+    assert "не принято" in bad.json()["message"]
+    no_file = client.post(url, headers=h, data={"fields": json.dumps(REPORT_FIELDS)})
+    assert no_file.status_code == 422
+    assert no_file.json()["detail"][0]["loc"] == ["body", "file"]
+    fake = client.post(url, headers=h, data={"fields": json.dumps(REPORT_FIELDS)},
+                       files={"file": ("otchet.pdf", b"not a pdf", "application/pdf")})  # fmt: skip
+    assert fake.status_code == 422 and "сигнатура" in fake.json()["detail"][0]["msg"]
+    not_json = client.post(url, headers=h, data={"fields": "{oops"})
+    assert not_json.status_code == 422
+    assert not_json.json()["detail"][0]["loc"] == ["body", "fields"]
+    page = client.post(f"/steps/{world.own.org_step}/complete", headers=h,
+                       data={"sent_date": "2025-03-07"},
+                       files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert page.status_code == 422
+    assert 'data-loc="body.fields.recipient"' in page.text
+    still = client.get(f"/api/steps/{world.own.org_step}", headers=h).json()
+    assert still["step"]["status"] == "due_soon" and still["evidence"] == []
+
+
+def test_audit_page_search_dates_and_export(client: TestClient, world: World) -> None:
+    h = auth(world, "auditor")
+    page = client.get("/audit/krylovsky?q=85/1&since=2025-03-10&until=2025-03-10", headers=h)
+    assert page.status_code == 200
+    assert "step.completed" in page.text and 'id="chain-check"' in page.text
+    empty = client.get("/audit/krylovsky?since=2025-03-11", headers=h).text
+    assert "Записей не найдено" in empty
+    csv = client.get("/api/municipalities/krylovsky/audit.csv", headers=h)
+    assert csv.status_code == 200 and csv.text.count("step.completed") == 1
+    assert "attachment" in csv.headers["content-disposition"]
+
+
+def test_token_cookie_login_for_pages(client: TestClient, world: World) -> None:
+    first = client.get(f"/?token={world.tokens['moc_head']}")
+    assert first.status_code == 200 and "soczakaz_token" in first.headers["set-cookie"]
+    again = client.get("/m/krylovsky")  # the cookie from the first visit
+    assert again.status_code == 200
+    client.cookies.clear()
+    assert client.get("/").status_code == 401
+    assert "Вход" in client.get("/").text
+
+
+def test_token_issue_cli_prints_once_and_authenticates(
+    client: TestClient, world: World, engine: Engine, cli_env: dict[str, str]
+) -> None:
+    pid = world.person_ids["moc_head"]
+    result = CliRunner().invoke(cli_app, ["token", "issue", "--person", str(pid)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    with session_scope(engine) as s:
+        person = s.get(Person, pid)
+        assert person is not None and person.token_sha256 == hash_token(token)
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["role"] == "moc_head"
+    old = client.get("/api/me", headers=auth(world, "moc_head"))
+    assert old.status_code == 401
+    missing = CliRunner().invoke(cli_app, ["token", "issue", "--person", "999"], env=cli_env)
+    assert missing.exit_code == 2 and "не найден" in missing.output
+
+
+def test_organisation_page_lists_what_it_owes(client: TestClient, world: World, engine: Engine) -> None:
+    page = client.get(f"/org/{world.own.org_id}", headers=auth(world, "org_contact")).text
+    owes = page.split('id="owes"')[1].split("</table>")[0]
+    assert "Отчёт организации за I квартал" in owes and "12 марта 2025 г." in owes
+    with session_scope(engine) as s:
+        assert s.get(Step, world.own.org_step) is not None
