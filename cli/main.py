@@ -24,6 +24,9 @@ from cli import indicator_cmd, report_cmd  # noqa: E402
 
 app.add_typer(indicator_cmd.app, name="indicator")
 app.add_typer(report_cmd.app, name="report")
+from cli import sweep_cmd  # noqa: E402
+
+sweep_cmd.register(app)
 from cli import review_cmd  # noqa: E402
 
 app.add_typer(review_cmd.app, name="review")
