@@ -8,15 +8,14 @@ case and appends one audit entry, all in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from domain import audit_log
 from domain.deadlines import end_of_day_utc, local_date
 from domain.errors import ConflictError, InputError, NotFoundError, TransitionError
 from domain.review_rules import ReviewAction, check_transition, verdict_outcome
@@ -34,13 +33,6 @@ from models.review import (
 
 A = ReviewAction
 S = ReviewState
-
-
-def _audit_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("domain.audit_log")
-    except ModuleNotFoundError:  # pragma: no cover - until the audit log lands
-        return None
 
 
 class Ctx:
@@ -79,24 +71,22 @@ class Ctx:
         self.case.updated_at = now
         self.session.add(self.case)
         self.session.flush()
-        audit = _audit_module()
-        if audit is not None:
-            audit.append(
-                self.session,
-                municipality_id=self.campaign.municipality_id,
-                actor=actor,
-                action=f"review.{action.value}",
-                entity=f"review_case:{self.case.id}",
-                payload={
-                    "campaign_id": self.campaign.id,
-                    "programme_id": self.programme.id,
-                    "round": self.case.round,
-                    "from": before.value,
-                    "to": to.value,
-                    **(payload or {}),
-                },
-                at=now,
-            )
+        audit_log.append(
+            self.session,
+            municipality_id=self.campaign.municipality_id,
+            actor=actor,
+            action=f"review.{action.value}",
+            entity=f"review_case:{self.case.id}",
+            payload={
+                "campaign_id": self.campaign.id,
+                "programme_id": self.programme.id,
+                "round": self.case.round,
+                "from": before.value,
+                "to": to.value,
+                **(payload or {}),
+            },
+            at=now,
+        )
         return self.case
 
 

@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from domain import audit_log
 from domain.errors import ConflictError, InputError, NotFoundError
-from domain.review import _audit_module, campaign_counts
+from domain.evidence import complete_step
+from domain.review import campaign_counts
 from models.core import Organisation, Person
+from models.evidence import Evidence
 from models.review import Expert, Focus, Programme, ReviewCampaign, ReviewCase, ReviewState
 from models.roadmap import Step, StepKind
 from models.settings import Settings
@@ -113,9 +116,7 @@ def open_case(
     case = ReviewCase(campaign_id=campaign_id, programme_id=programme_id, updated_at=now)
     session.add(case)
     session.flush()
-    audit = _audit_module()
-    if audit is not None:
-        audit.append(session, municipality_id=campaign.municipality_id, actor=actor,
+    audit_log.append(session, municipality_id=campaign.municipality_id, actor=actor,
                      action="review.open", entity=f"review_case:{case.id}",
                      payload={"campaign_id": campaign_id, "programme_id": programme_id,
                               "to": S.DRAFT.value}, at=now)
@@ -132,7 +133,7 @@ def close_campaign(
     session: Session, *, campaign_id: int, protocol_number: str, protocol_date: dt.date,
     file_bytes: bytes | None, file_name: str | None, actor: str, settings: Settings,
     now: dt.datetime,
-) -> Any:
+) -> Evidence | None:
     """Complete the campaign's roadmap step with the МОС protocol as evidence."""
     campaign = session.get(ReviewCampaign, campaign_id)
     if campaign is None:
@@ -152,14 +153,10 @@ def close_campaign(
     session.flush()
     if campaign.step_id is None:
         return None
-    from domain.evidence import complete_step  # issue-6 contract
-
     fields: dict[str, Any] = {
-        "act_type": "протокол",
-        "act_number": protocol_number,
-        "act_date": protocol_date,
-        "issuer": "Муниципальный экспертный совет (МОС)",
-        **campaign_counts(session, campaign_id=campaign_id),
+        "protocol_number": protocol_number,
+        "protocol_date": protocol_date,
+        "programmes_reviewed": campaign_counts(session, campaign_id=campaign_id)["reviewed"],
     }
     return complete_step(session, step_id=campaign.step_id, fields=fields,
                          file_bytes=file_bytes, file_name=file_name, actor=actor,
