@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.deadlines import deadline_for
-from domain.errors import InputError
+from domain.errors import InputError, RoadmapError
 from domain.workdays import add_working_days
 from models.roadmap import Recurrence, StepKind
+from roadmaps.checks import check_template
 from roadmaps.dates import DateExprError, parse_date_expr, resolve_date
 from roadmaps.schema import StepSpec, TemplateSpec
 
@@ -116,7 +117,17 @@ def _order(spec: TemplateSpec) -> list[StepSpec]:
 def plan(
     spec: TemplateSpec, *, year: int, tz: str, params: dict[str, str] | None = None
 ) -> list[PlannedStep]:
-    """Every occurrence of every step with its deadline, in template order."""
+    """Every occurrence of every step with its deadline, in template order.
+
+    The cross-step rules are re-checked here, so a spec built in code (not read by
+    the loader) cannot reach the calendar with a cycle or a dangling reference.
+    """
+    issues = check_template(spec)
+    if issues:
+        raise RoadmapError(
+            f"шаблон «{spec.key}» содержит ошибки: {len(issues)}",
+            details=[f"{'.'.join(map(str, i.path))}: {i.message}" for i in issues],
+        )
     values = merge_params(spec, params)
     resolved_params(values, year=year)
     due: dict[tuple[str, str], dt.date] = {}

@@ -231,3 +231,24 @@ def test_two_municipalities_share_one_template_row(engine: Engine) -> None:
     key = ("npa-moc", "")
     assert sa[key].due_date == sb[key].due_date
     assert sa[key].due_at - sb[key].due_at == dt.timedelta(hours=10)
+
+
+def test_spec_built_in_code_is_checked_before_planning(engine: Engine) -> None:
+    from domain.errors import RoadmapError
+    from roadmaps.schema import DueSpec, StepSpec, TemplateSpec
+
+    spec = TemplateSpec(
+        key="code",
+        version=1,
+        title="Из кода",
+        steps=[
+            StepSpec(key="a", title="A", kind="event", due=DueSpec(after="b")),
+            StepSpec(key="b", title="B", kind="event", due=DueSpec(after="a")),
+        ],
+    )
+    with pytest.raises(RoadmapError) as info, session_scope(engine) as s:
+        m = make_municipality(s, code="c")
+        instantiate(s, spec=spec, source_text="", municipality=m, year=2025)
+    assert any("циклическая зависимость" in d for d in info.value.details)
+    with session_scope(engine) as s:
+        assert _count(s, Step) == _count(s, Municipality) == 0
