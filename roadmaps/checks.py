@@ -14,6 +14,8 @@ from roadmaps.schema import StepSpec, TemplateSpec
 
 Path = tuple[str | int, ...]
 SINGLE = (Recurrence.once, Recurrence.yearly)
+# Keys of Roadmap.parameters that are not parameter dates.
+RESERVED_PARAMS = frozenset({"reminder_policies"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ def check_template(spec: TemplateSpec, *, skip: frozenset[int] = frozenset()) ->
     """
     issues: list[Issue] = []
     for name, value in spec.parameters.items():
+        if name in RESERVED_PARAMS:
+            issues.append(
+                Issue(("parameters", name), f"имя параметра '{name}' зарезервировано", at_key=True)
+            )
         try:
             parse_date_expr(value, allow_params=False)
         except DateExprError as exc:

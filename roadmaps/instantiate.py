@@ -26,6 +26,9 @@ from roadmaps.planning import merge_params, plan, resolved_params
 from roadmaps.schema import TemplateSpec
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# Roadmap.parameters holds the parameter dates of the year and, under this key, the
+# template's reminder policies (read by notifications.reminders).
+POLICIES_KEY = "reminder_policies"
 
 
 @dataclass
@@ -123,7 +126,12 @@ def instantiate(
             template_id=template.id,
             template_key=spec.key,
             year=year,
-            parameters=stored_params,
+            parameters={
+                **stored_params,
+                POLICIES_KEY: {
+                    name: pol.model_dump(mode="json") for name, pol in spec.policies().items()
+                },
+            },
         )
         session.add(roadmap)
         session.flush()

@@ -124,7 +124,11 @@ def test_stored_rule_fields(engine: Engine) -> None:
     assert approve.evidence_required == ["act_type", "act_number", "act_date", "issuer"]
     assert approve.recurrence == "once" and approve.status == "planned"
     assert steps[("params-calc", "")].reminder_policy == "strict"
-    assert roadmap.parameters == {"params_calc_date": "2024-10-01"}
+    assert roadmap.parameters["params_calc_date"] == "2024-10-01"
+    policies = roadmap.parameters["reminder_policies"]
+    assert set(policies) == {"default", "strict"}
+    assert policies["strict"]["before"] == [5, 1]
+    assert policies["default"]["escalate_after"] == {"moc_head": 3, "rmc": 10}
     assert roadmap.template_key == "test-small" and roadmap.year == 2025
 
 

@@ -49,6 +49,7 @@ BAD_YAML_CASES = [
     ("no_rule", 12, 5, "срок: укажите ровно одно из 'date', 'after', 'period_end: tr"),
     ("parameter_bad_name", 5, 3, "недопустимое значение 'Calc-Date' (допустимы латинские строч"),
     ("parameter_bad_value", 6, 17, "параметр 'approve_date': даты '{year}-04-31' не существует ("),
+    ("parameter_reserved_name", 5, 3, "имя параметра 'reminder_policies' зарезервировано"),
     ("parameter_refs_parameter", 6, 17, "'approve_date': значение параметра не может ссылаться"),
     ("period_end_false", 9, 45, "'period_end: false' не имеет смысла; уберите поле или задайт"),
     ("period_end_on_once", 9, 7, "'period_end' нельзя задать для однократного шага (recurrence"),
