@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from domain.errors import InputError
-from models import Focus, IndicatorValue, Organisation, Programme, Roadmap
+from models import Focus, IndicatorValue
 from models.types import utcnow
 
 FOCUS_RU: dict[str, str] = {
@@ -138,46 +137,13 @@ def upsert(
     return row
 
 
-def roadmap_targets(s: Session, *, municipality_id: int, year: int) -> dict[str, float]:
-    """Targets from ``target_<key>`` parameters of the municipality's roadmaps of ``year``."""
-    out: dict[str, float] = {}
-    params_rows = s.exec(
-        select(Roadmap.parameters).where(
-            Roadmap.municipality_id == municipality_id, Roadmap.year == year
-        )
-    ).all()
-    for params in params_rows:
-        for name, value in (params or {}).items():
-            key = name.removeprefix("target_")
-            if name.startswith("target_") and key in INDICATORS:
-                try:
-                    out[key] = float(value)
-                except (TypeError, ValueError):
-                    continue
-    return out
+@dataclass(frozen=True)
+class Stored:
+    """One stored value as read for reports (decoupled from the ORM row)."""
 
-
-def derived_actuals(s: Session, *, municipality_id: int) -> dict[str, float]:
-    """Actual values the database can compute from the programme catalogue."""
-    progs = s.exec(
-        select(Programme.focus, Programme.for_ovz, Programme.remote, Programme.network).where(
-            Programme.municipality_id == municipality_id
-        )
-    ).all()
-    out: dict[str, float] = {f"programmes_{f.value}": 0.0 for f in Focus}
-    out["programmes_total"] = float(len(progs))
-    out["programmes_ovz"] = float(sum(1 for p in progs if p[1]))
-    out["programmes_remote"] = float(sum(1 for p in progs if p[2]))
-    out["programmes_network"] = float(sum(1 for p in progs if p[3]))
-    for p in progs:
-        out[f"programmes_{Focus(p[0]).value}"] += 1
-    orgs = s.exec(
-        select(func.count(col(Organisation.id))).where(
-            Organisation.municipality_id == municipality_id
-        )
-    ).one()
-    out["organisations"] = float(orgs)
-    return out
+    target: float | None
+    actual: float | None
+    source: str
 
 
 @dataclass(frozen=True)
@@ -208,44 +174,22 @@ class PlanFact:
         return "выполнено" if self.actual >= self.target else "не выполнено"
 
 
-def _stored(
-    s: Session, *, municipality_id: int, year: int, period: str
-) -> dict[str, IndicatorValue]:
-    rows = s.exec(
-        select(IndicatorValue).where(
-            IndicatorValue.municipality_id == municipality_id,
-            IndicatorValue.year == year,
-            IndicatorValue.period == period,
-        )
-    ).all()
-    return {r.key: r for r in rows}
-
-
-def plan_vs_actual(
-    s: Session,
+def combine(
     *,
-    municipality_id: int,
-    year: int,
-    period: str = "Y",
+    period: str,
+    stored: dict[str, Stored],
+    yearly: dict[str, Stored],
+    plan: dict[str, float],
+    derived: dict[str, float],
     keys: list[str] | None = None,
-    derive: bool = True,
 ) -> list[PlanFact]:
-    """Plan vs actual of every indicator (or of ``keys``) for one period, in registry order."""
-    period = check_period(period)
-    stored = _stored(s, municipality_id=municipality_id, year=year, period=period)
-    yearly = (
-        stored
-        if period == "Y"
-        else _stored(s, municipality_id=municipality_id, year=year, period="Y")
-    )
-    plan = roadmap_targets(s, municipality_id=municipality_id, year=year)
-    derived = derived_actuals(s, municipality_id=municipality_id) if derive else {}
+    """Plan vs actual from already loaded values (pure; see ``plan_vs_actual``)."""
     out: list[PlanFact] = []
     for d in _DEFS:
         if keys is not None and d.key not in keys:
             continue
         row = stored.get(d.key)
-        target = row.target if row and row.target is not None else None
+        target = row.target if row else None
         if target is None and (y := yearly.get(d.key)) is not None:
             target = y.target
         if target is None:
@@ -260,12 +204,13 @@ def plan_vs_actual(
 
 
 def _derive_coverage(rows: list[PlanFact]) -> None:
+    """Coverage = enrolled / children 5–18 when no coverage value was given."""
     by_key = {r.key: i for i, r in enumerate(rows)}
-    if "coverage_5_18" not in by_key:
+    if not {"coverage_5_18", "children_5_18", "enrolled"} <= by_key.keys():
         return
     cov = rows[by_key["coverage_5_18"]]
-    children = rows[by_key["children_5_18"]].actual if "children_5_18" in by_key else None
-    enrolled = rows[by_key["enrolled"]].actual if "enrolled" in by_key else None
+    children = rows[by_key["children_5_18"]].actual
+    enrolled = rows[by_key["enrolled"]].actual
     if cov.actual is None and children and enrolled is not None:
         value = round(100.0 * enrolled / children, 1)
         rows[by_key["coverage_5_18"]] = PlanFact(
@@ -273,27 +218,31 @@ def _derive_coverage(rows: list[PlanFact]) -> None:
         )
 
 
-def history(
-    s: Session, *, municipality_id: int, key: str, years: range
-) -> list[tuple[int, float | None, float | None]]:
-    """(year, target, actual) of one yearly indicator over ``years``."""
-    rows = s.exec(
-        select(IndicatorValue).where(
-            IndicatorValue.municipality_id == municipality_id,
-            IndicatorValue.key == key,
-            IndicatorValue.period == "Y",
-            col(IndicatorValue.year).in_(list(years)),
-        )
-    ).all()
-    by_year = {r.year: r for r in rows}
-    return [
-        (
-            y,
-            by_year[y].target if y in by_year else None,
-            by_year[y].actual if y in by_year else None,
-        )
-        for y in years
-    ]
+def plan_vs_actual(
+    s: Session,
+    *,
+    municipality_id: int,
+    year: int,
+    period: str = "Y",
+    keys: list[str] | None = None,
+    derive: bool = True,
+) -> list[PlanFact]:
+    """Plan vs actual of every indicator (or of ``keys``) for one period, in registry order."""
+    from domain.indicator_sources import catalogue_counts, roadmap_targets, stored_values
+
+    period = check_period(period)
+    ids = [municipality_id]
+    values = stored_values(s, municipality_ids=ids, years=[year])
+    return combine(
+        period=period,
+        stored=values.get((municipality_id, year, period), {}),
+        yearly=values.get((municipality_id, year, "Y"), {}),
+        plan=roadmap_targets(s, municipality_ids=ids, year=year).get(municipality_id, {}),
+        derived=catalogue_counts(s, municipality_ids=ids).get(municipality_id, {})
+        if derive
+        else {},
+        keys=keys,
+    )
 
 
 def as_json(rows: list[PlanFact]) -> list[dict[str, Any]]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from domain.indicators import PlanFact
-from reports.annual_data import AnnualData, EventRow, StepRow
+from reports.annual_data import AnnualData
 from reports.common import num, signed
 from reports.document import Chart, ReportDoc, Section, Table
 from reports.nok import COUNT_KEYS, COUNT_RU
+from reports.rows import EventRow, StepRow
 
 ACT_HEADERS = ("№", "Мероприятие", "Сроки", "Результат")
 INDICATOR_HEADERS = ("Показатель", "План", "Факт", "Отклонение", "Выполнение, %", "Статус")
@@ -188,5 +189,5 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
         subtitle=[f"Муниципальное образование — {d.municipality}"]
         + ([f"Субъект РФ — {d.region}"] if d.region else []),
         sections=sections,
-        footer=d.footer.lines() if d.footer else [],
+        footer=d.footer.lines(),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pendulum
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import AuditEntry, Municipality
@@ -54,18 +55,33 @@ class Footer:
         ]
 
 
-def footer(s: Session, *, municipality: Municipality, now: dt.datetime) -> Footer:
-    """The audit-log head of the municipality's chain and the generation time."""
+def footers(
+    s: Session, *, municipalities: list[Municipality], now: dt.datetime
+) -> dict[str, Footer]:
+    """Audit-log heads of the municipalities' chains and the generation time, by code."""
     if now.tzinfo is None:
         raise ValueError("now must be aware")
-    row = s.exec(
-        select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.chain == municipality.code)
-        .order_by(col(AuditEntry.seq).desc())
-        .limit(1)
-    ).first()
-    local = pendulum.instance(now).in_timezone(municipality.timezone)
-    stamp = f"{local:%d.%m.%Y %H:%M} ({municipality.timezone}, UTC{local:%z})"
-    if row is None:
-        return Footer(municipality.code, 0, None, stamp)
-    return Footer(municipality.code, int(row[0]), str(row[1]), stamp)
+    codes = [m.code for m in municipalities]
+    last = (
+        select(AuditEntry.chain, func.max(AuditEntry.seq).label("seq"))
+        .where(col(AuditEntry.chain).in_(codes))
+        .group_by(col(AuditEntry.chain))
+        .subquery()
+    )
+    rows = s.exec(
+        select(AuditEntry.chain, AuditEntry.seq, AuditEntry.hash).join(
+            last, (col(AuditEntry.chain) == last.c.chain) & (col(AuditEntry.seq) == last.c.seq)
+        )
+    ).all()
+    heads = {chain: (int(seq), str(h)) for chain, seq, h in rows}
+    out: dict[str, Footer] = {}
+    for m in municipalities:
+        local = pendulum.instance(now).in_timezone(m.timezone)
+        stamp = f"{local:%d.%m.%Y %H:%M} ({m.timezone}, UTC{local:%z})"
+        seq, head = heads.get(m.code, (0, None))
+        out[m.code] = Footer(m.code, seq, head, stamp)
+    return out
+
+
+def footer(s: Session, *, municipality: Municipality, now: dt.datetime) -> Footer:
+    return footers(s, municipalities=[municipality], now=now)[municipality.code]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -27,20 +28,27 @@ class CampaignRow:
     counts: dict[str, int]
 
 
-def campaign_rows(s: Session, *, municipality_id: int, year: int) -> tuple[list[CampaignRow], str]:
-    """Every НОК campaign of the year with its counts (from domain.review.campaign_counts)."""
+def campaign_rows_many(
+    s: Session, *, municipality_ids: list[int], year: int
+) -> dict[int, list[CampaignRow]]:
+    """Every НОК campaign of the year per municipality, counted by the review contract
+    (``domain.review.campaign_counts``, one query per campaign)."""
     campaigns = s.exec(
         select(ReviewCampaign)
-        .where(ReviewCampaign.municipality_id == municipality_id, ReviewCampaign.year == year)
-        .order_by(col(ReviewCampaign.starts_on))
-    ).all()
-    rows = [
-        CampaignRow(
-            c.title,
-            f"{c.starts_on:%d.%m.%Y}–{c.ends_on:%d.%m.%Y}",
-            campaign_counts(s, campaign_id=c.id),
+        .where(
+            col(ReviewCampaign.municipality_id).in_(municipality_ids), ReviewCampaign.year == year
         )
-        for c in campaigns
-        if c.id is not None
-    ]
-    return rows, "domain.review.campaign_counts"
+        .order_by(col(ReviewCampaign.starts_on), col(ReviewCampaign.id))
+    ).all()
+    out: dict[int, list[CampaignRow]] = defaultdict(list)
+    for c in campaigns:
+        if c.id is None:
+            continue
+        out[c.municipality_id].append(
+            CampaignRow(
+                c.title,
+                f"{c.starts_on:%d.%m.%Y}–{c.ends_on:%d.%m.%Y}",
+                campaign_counts(s, campaign_id=c.id),
+            )
+        )
+    return out

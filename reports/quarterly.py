@@ -11,9 +11,10 @@ from domain import indicators
 from domain.errors import InputError
 from models import Municipality
 from reports import common
-from reports.annual_data import StepRow, step_rows, year_steps
+from reports.annual_data import year_steps
 from reports.annual_layout import indicator_table
 from reports.document import ReportDoc, Section, Table
+from reports.rows import StepRow, step_rows
 
 QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
@@ -43,7 +44,7 @@ def build_quarterly(
     end = dt.date(year, month, day)
     overdue = [
         st
-        for st in year_steps(s, m.id, year)
+        for st in year_steps(s, [m.id], [year]).get((m.id, year), [])
         if st.due_date <= end and st.status not in ("done", "waived") and st.due_at < now
     ]
     return QuarterlyData(

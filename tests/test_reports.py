@@ -311,3 +311,26 @@ def test_cli_report_commands(seeded: Engine, cli_env: dict[str, str], tmp_path: 
         env=cli_env,
     )
     assert r.exit_code == 2 and "муниципалитет «nowhere» не найден" in r.output
+
+
+def test_chart_bars_grow_with_their_values() -> None:
+    import io
+
+    from PIL import Image
+
+    from reports.charts import COLOURS, render_png
+    from reports.document import Chart
+
+    def dark_pixels(value: float) -> int:
+        chart = Chart("c", "Охват, %", ("2024", "2025"), (("Факт", (value, None)),), unit="%")
+        png = render_png(chart)
+        assert png.startswith(b"\x89PNG")
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        assert image.size == (640, 300)
+        colour = tuple(int(COLOURS[0][i : i + 2], 16) for i in (1, 3, 5))
+        pixels = [image.getpixel((x, y)) for x in range(image.width) for y in range(image.height)]
+        return sum(1 for px in pixels if px == colour)
+
+    low, high = dark_pixels(10), dark_pixels(90)
+    assert 0 < low < high
+    assert 8.0 < high / low < 10.0

@@ -1,0 +1,179 @@
+"""Table rows of reports and how steps and their evidence read in them (Russian)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col
+
+from domain.labels import ROLE_RU, STATUS_RU
+from models import Evidence, Step
+from reports import common
+
+
+@dataclass(frozen=True, slots=True)
+class StepInfo:
+    """The columns of a step that reports read (no JSON columns, no ORM identity)."""
+
+    id: int
+    municipality_id: int
+    key: str
+    period: str
+    title: str
+    kind: str
+    status: str
+    recurrence: str
+    owner_role: str
+    due_date: dt.date
+    due_at: dt.datetime
+    done_at: dt.datetime | None
+
+
+STEP_COLUMNS = (
+    col(Step.id), col(Step.municipality_id), col(Step.key), col(Step.period), col(Step.title),
+    col(Step.kind), col(Step.status), col(Step.recurrence), col(Step.owner_role),
+    col(Step.due_date), col(Step.due_at), col(Step.done_at),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceInfo:
+    step_id: int
+    act_type: str | None
+    act_number: str | None
+    act_date: dt.date | None
+    issuer: str | None
+    url: str | None
+    effective_date: dt.date | None
+    data: dict[str, Any]
+
+
+EVIDENCE_COLUMNS = (
+    col(Evidence.step_id), col(Evidence.act_type), col(Evidence.act_number),
+    col(Evidence.act_date), col(Evidence.issuer), col(Evidence.url),
+    col(Evidence.effective_date), col(Evidence.data),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ActRow:
+    number: str
+    title: str
+    terms: str
+    result: str
+
+
+@dataclass(frozen=True)
+class FocusRow:
+    focus: str
+    label: str
+    organisations: int
+    programmes: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    title: str
+    date: str
+    participants: int | None
+    result: str
+
+
+@dataclass(frozen=True)
+class StepRow:
+    title: str
+    due: str
+    owner: str
+    status: str
+
+
+def format_act(ev: EvidenceInfo) -> str:
+    """«Приказ управления образования от 07.05.2020 № 233 «О назначении директора МОЦ»»."""
+    head = (ev.act_type or "акт").strip()
+    parts = [head[:1].upper() + head[1:]]
+    if ev.issuer:
+        parts.append(ev.issuer.strip())
+    day = ev.act_date or ev.effective_date
+    if day:
+        parts.append(f"от {day:%d.%m.%Y}")
+    if ev.act_number:
+        number = ev.act_number.strip()
+        parts.append(number if number.startswith("№") else f"№ {number}")
+    data = ev.data or {}
+    title = str(data.get("title") or data.get("act_title") or "").strip()
+    if title:
+        parts.append(f"«{title.strip('«»')}»")
+    text = " ".join(parts)
+    note = str(data.get("result") or data.get("note") or "").strip()
+    if note:
+        text += f", {note}"
+    if ev.url:
+        text += f" ({ev.url})"
+    return text
+
+
+def step_terms(step: StepInfo) -> str:
+    """The «сроки» cell: the month of the step's due date, as in the seed reports."""
+    return common.MONTHS_RU[step.due_date.month - 1]
+
+
+def act_rows(steps: list[StepInfo], evidence: dict[int, list[EvidenceInfo]]) -> list[ActRow]:
+    """Rows «1.n / мероприятие / сроки / результат», ordered by the first act's date."""
+
+    def first_act(st: StepInfo) -> tuple[dt.date, dt.date, int]:
+        days = [e.act_date or e.effective_date for e in evidence.get(st.id, [])]
+        return (min((d for d in days if d), default=st.due_date), st.due_date, st.id)
+
+    rows: list[ActRow] = []
+    for n, st in enumerate(sorted(steps, key=first_act), start=1):
+        acts = "; ".join(format_act(e) for e in evidence.get(st.id, []))
+        rows.append(ActRow(f"1.{n}", st.title, step_terms(st), acts or "выполнено"))
+    return rows
+
+
+def _certs(data: dict[str, object]) -> str:
+    """«сертификатов учёта: 688, сертификатов ПФ: 120, номинал 5 000 руб.»."""
+    parts: list[str] = []
+    if (n := data.get("accounting_certificates")) is not None:
+        parts.append(f"сертификатов учёта: {common.num(float(str(n)))}")
+    if (n := data.get("pf_certificates")) is not None:
+        parts.append(f"сертификатов ПФ: {common.num(float(str(n)))}")
+    if (n := data.get("nominal")) is not None:
+        parts.append(f"номинал {common.num(float(str(n)))} руб.")
+    return ", ".join(parts)
+
+
+def event_rows(
+    steps: list[StepInfo], evidence: dict[int, list[EvidenceInfo]], tz: str
+) -> list[EventRow]:
+    """Events (and certificate set-ups) with their date, participants and result."""
+    rows: list[EventRow] = []
+    for st in steps:
+        evs = evidence.get(st.id, [])
+        ev = evs[-1] if evs else None
+        data = (ev.data if ev else None) or {}
+        raw = data.get("participants")
+        participants = int(str(raw)) if str(raw).isdigit() else None
+        day = (ev.effective_date if ev else None) or (
+            common.local_date(st.done_at, tz) if st.done_at else st.due_date
+        )
+        result = str(data.get("result") or data.get("protocol") or "").strip() or _certs(data)
+        if not result and ev and ev.act_number:
+            result = format_act(ev)
+        title = str(data.get("title") or st.title)
+        rows.append(EventRow(title, f"{day:%d.%m.%Y}", participants, result))
+    return rows
+
+
+def step_rows(steps: list[StepInfo]) -> list[StepRow]:
+    return [
+        StepRow(
+            st.title + (f" ({st.period})" if st.period and st.recurrence != "yearly" else ""),
+            f"{st.due_date:%d.%m.%Y}",
+            ROLE_RU.get(st.owner_role, st.owner_role),
+            STATUS_RU.get(st.status, st.status),
+        )
+        for st in steps
+    ]
