@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from domain.deadlines import deadline_for
@@ -22,6 +23,10 @@ from models.roadmap import Recurrence, StepKind
 from roadmaps.checks import check_template
 from roadmaps.dates import DateExprError, parse_date_expr, resolve_date
 from roadmaps.schema import StepSpec, TemplateSpec
+
+# deadline_for builds a pendulum zone per call (~1 ms); dates repeat across
+# municipalities of one zone and year, so memoise the pure function.
+_deadline = lru_cache(maxsize=8192)(deadline_for)
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ def plan(
             day = _due_date(
                 step, period, year=year, params=values, due=due, recurrence_of=recurrence_of
             )
-            day, due_at = deadline_for(day, tz)
+            day, due_at = _deadline(day, tz)
             due[(step.key, period.label)] = day
             planned[(step.key, period.label)] = PlannedStep(
                 key=step.key,
