@@ -208,3 +208,19 @@ def test_date_expression_parse_shapes() -> None:
         parse_date_expr("{p}", allow_params=False)
     with pytest.raises(DateExprError, match="не существует"):
         parse_date_expr("2023-02-29")
+
+
+def test_non_utf8_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "cp1251.yaml"
+    path.write_bytes("key: x\ntitle: Шаблон\n".encode("cp1251"))
+    with pytest.raises(RoadmapError, match="не в кодировке UTF-8"):
+        load_template(path)
+
+
+def test_anchors_and_aliases_are_allowed() -> None:
+    spec = parse_template(
+        "key: x\nversion: 1\ntitle: T\nsteps:\n"
+        '  - key: a\n    title: A\n    kind: event\n    due: &d {date: "{year}-03-01"}\n'
+        "  - key: b\n    title: B\n    kind: event\n    due: *d\n"
+    )
+    assert spec.steps[0].due == spec.steps[1].due
