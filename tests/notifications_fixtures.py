@@ -7,6 +7,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -99,7 +100,8 @@ class HttpSink:
             return [r["headers"].get("Idempotency-Key", "") for r in self.requests]
 
 
-def start_http_sink() -> HttpSink:
+def start_http_sink(delay: float = 0.0) -> HttpSink:
+    """A JSON webhook receiver; ``delay`` seconds per request slows the sender down."""
     requests: list[dict[str, Any]] = []
     lock = threading.Lock()
 
@@ -113,6 +115,8 @@ def start_http_sink() -> HttpSink:
                     "headers": dict(self.headers.items()),
                     "json": json.loads(raw.decode("utf-8")),
                 })  # fmt: skip
+            if delay:
+                time.sleep(delay)
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
