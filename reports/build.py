@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from domain.errors import InputError, NotFoundError
 from models import Municipality
 from models.types import utcnow
-from reports.annual_data import build_annual
+from reports.annual_data import build_annual, build_annual_many
 from reports.annual_layout import layout_annual
 from reports.document import ReportDoc
 from reports.docx_render import write_docx
@@ -55,6 +55,14 @@ def annual_report(
     m = _municipality(s, municipality)
     data = build_annual(s, municipality=m, year=year, now=now or utcnow())
     return layout_annual(data, charts=charts)
+
+
+def annual_reports(
+    s: Session, *, municipalities: list[Municipality], year: int, now: dt.datetime
+) -> list[tuple[Municipality, ReportDoc]]:
+    """Annual reports of a batch, loaded set-based (a fixed handful of queries)."""
+    data = build_annual_many(s, municipalities=municipalities, year=year, now=now)
+    return [(m, layout_annual(d)) for m, d in zip(municipalities, data, strict=True)]
 
 
 def quarterly_report(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from models import Municipality
 from models.db import get_engine, session_scope
 from models.settings import Settings
-from reports.build import annual_report, quarterly_report, write_report
+from reports.build import annual_reports, quarterly_report, write_report
 
 SUFFIX = {"docx": "docx", "xlsx": "xlsx", "md": "md", "html": "html"}
 
@@ -41,18 +41,23 @@ def build_reports_batch(
     folder.mkdir(parents=True, exist_ok=True)
     counts = {"municipalities": 0, "files": 0, "bytes": 0}
     with session_scope(engine) as s:
-        munis = s.exec(
-            select(Municipality)
-            .where(col(Municipality.id).in_(municipality_ids))
-            .order_by(col(Municipality.id))
-        ).all()
-        for m in munis:
-            for kind, year, quarter in jobs:
-                report = (
-                    annual_report(s, municipality=m, year=year, now=now)
-                    if kind == "annual"
-                    else quarterly_report(s, municipality=m, year=year, quarter=quarter, now=now)
-                )
+        munis = list(
+            s.exec(
+                select(Municipality)
+                .where(col(Municipality.id).in_(municipality_ids))
+                .order_by(col(Municipality.id))
+            ).all()
+        )
+        for kind, year, quarter in jobs:
+            reports = (
+                annual_reports(s, municipalities=munis, year=year, now=now)
+                if kind == "annual"
+                else [
+                    (m, quarterly_report(s, municipality=m, year=year, quarter=quarter, now=now))
+                    for m in munis
+                ]
+            )
+            for m, report in reports:
                 for fmt in formats:
                     out = report_path(
                         folder, code=m.code, year=year, kind=kind, fmt=fmt, quarter=quarter
@@ -60,5 +65,5 @@ def build_reports_batch(
                     for path in write_report(report, fmt=fmt, out=out):
                         counts["files"] += 1
                         counts["bytes"] += path.stat().st_size
-            counts["municipalities"] += 1
+        counts["municipalities"] = len(munis)
     return counts

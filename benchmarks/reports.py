@@ -1,0 +1,169 @@
+"""Benchmark: 2,500 municipal annual reports (DOCX) in one ``build-reports`` flow run.
+
+    python benchmarks/reports.py --municipalities 2500 --workers 2
+    python benchmarks/reports.py --municipalities 2500 --db postgresql
+
+Generates synthetic municipalities (benchmarks/report_data.py), then measures in
+one run: (a) the floor of the naive way, python-docx saving an *empty* document,
+on a sample, extrapolated to N; (b) one report at a time through the public
+single-report path (``write_annual``: per-municipality queries), on a sample,
+extrapolated; (c) our flow end to end: one task per batch, set-based loading,
+every report written to disk as it is made. Prints seconds, ratios, peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+YEAR = 2025
+
+
+def rss_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", None
+    import psycopg
+
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    base = PG_ADMIN.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}?options=-csearch_path%3D{schema}", schema
+
+
+def empty_docx(samples: int) -> float:
+    """Seconds per python-docx save of an empty document."""
+    import docx
+
+    docx.Document().save(io.BytesIO())
+    t0 = time.perf_counter()
+    for _ in range(samples):
+        docx.Document().save(io.BytesIO())
+    return (time.perf_counter() - t0) / samples
+
+
+def serial_reports(url: str, samples: int, out: Path) -> float:
+    """Seconds per report through the single-report path (queries per municipality)."""
+    import datetime as dt
+
+    from sqlmodel import col, select
+
+    from models import Municipality
+    from models.db import get_engine, session_scope
+    from reports.build import write_annual
+
+    now = dt.datetime(YEAR + 1, 1, 20, tzinfo=dt.UTC)
+    with session_scope(get_engine(url)) as s:
+        munis = s.exec(select(Municipality).order_by(col(Municipality.id)).limit(samples)).all()
+        write_annual(s, municipality=munis[0], year=YEAR, fmt="docx", out=out / "w.docx", now=now)
+        t0 = time.perf_counter()
+        for m in munis:
+            write_annual(s, municipality=m, year=YEAR, fmt="docx", out=out / f"{m.code}.docx",
+                         now=now)  # fmt: skip
+        return (time.perf_counter() - t0) / len(munis)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--municipalities", type=int, default=2_500)
+    p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    p.add_argument("--batch-size", type=int, default=125)
+    p.add_argument("--workers", type=int, default=2, help="processes (1 = threads in-process)")
+    p.add_argument("--samples", type=int, default=100, help="documents in each baseline")
+    args = p.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="soczakaz-bench-reports-"))
+    url, schema = fresh_database(args.db, workdir)
+    os.environ["SOCZAKAZ_DATABASE_URL"] = url
+    os.environ["PREFECT_HOME"] = str(workdir / "prefect")
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        import datetime as dt
+
+        from benchmarks.report_data import populate
+        from models.db import get_engine, init_db
+
+        engine = get_engine(url)
+        init_db(engine)
+        t0 = time.perf_counter()
+        populate(engine, municipalities=args.municipalities, year=YEAR)
+        print(f"generated {args.municipalities:,} municipalities ({args.db}) in "
+              f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
+
+        a_one = empty_docx(args.samples)
+        sample_dir = workdir / "serial"
+        sample_dir.mkdir()
+        b_one = serial_reports(url, min(args.samples, args.municipalities), sample_dir)
+        a, b = a_one * args.municipalities, b_one * args.municipalities
+
+        from prefect import flow
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        from flows.reports import build_reports
+
+        @flow
+        def warm() -> int:
+            return 1
+
+        t0 = time.perf_counter()
+        warm()
+        print(f"ephemeral Prefect API started in {time.perf_counter() - t0:.1f} s (not timed)")
+        out = workdir / "reports"
+        run = build_reports
+        if args.workers > 1:
+            run = build_reports.with_options(
+                task_runner=ProcessPoolTaskRunner(max_workers=args.workers)
+            )
+        t0 = time.perf_counter()
+        counts = run(
+            out_dir=str(out), year=YEAR, formats=["docx"], kinds=["annual"],
+            batch_size=args.batch_size, database_url=url,
+            now=dt.datetime(YEAR + 1, 1, 20, tzinfo=dt.UTC),
+        )  # fmt: skip
+        c = time.perf_counter() - t0
+        files = sorted(out.glob("*.docx"))
+        import docx
+
+        doc = docx.Document(str(files[len(files) // 2]))
+        assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 2, "report is incomplete"
+        size = sum(f.stat().st_size for f in files)
+        own, children = rss_mb()
+        print(f"empty python-docx x N (est.) {a:8.1f} s   ({a_one * 1000:.1f} ms each, "
+              f"{args.samples} measured)")  # fmt: skip
+        print(f"one report at a time (est.)  {b:8.1f} s   ({b_one * 1000:.1f} ms each, "
+              f"write_annual, {args.samples} measured)")  # fmt: skip
+        print(f"soczakaz build-reports flow  {c:8.1f} s   ({len(files):,} DOCX, "
+              f"{size / 1e6:.0f} MB, {counts['batches']} task runs, {args.workers} workers, "
+              f"{c / args.municipalities * 1000:.1f} ms per report)")  # fmt: skip
+        print(f"ratios: empty-docx/ours = {a / c:.2f}x, serial/ours = {b / c:.2f}x, "
+              f"target 60 s -> {'met' if c < 60 else 'MISSED'}")  # fmt: skip
+        print(f"peak RSS: main {own:.0f} MB, largest exited child (pool worker) {children:.0f} MB")
+    finally:
+        if schema:
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
