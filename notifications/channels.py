@@ -13,8 +13,8 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
-from typing import TextIO
-from urllib.parse import quote, urlsplit
+from typing import Any, TextIO, cast
+from urllib.parse import urlsplit
 
 import apprise
 
@@ -85,14 +85,6 @@ def resolve(target: str, settings: Settings) -> str:
     return target
 
 
-def with_idempotency_key(url: str, key: str) -> str:
-    """Webhooks carry the dedupe key as an ``Idempotency-Key`` header."""
-    if scheme_of(url) not in HEADER_SCHEMES:
-        return url
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}+Idempotency-Key={quote(key, safe='')}"
-
-
 class _ThreadCapture(logging.Filter):
     """Collects apprise's warnings and exception details per thread (parallel sends
     keep their own errors). Records below the logger's former level are captured
@@ -119,6 +111,32 @@ _apprise_logger.addFilter(_LOG)
 _apprise_logger.setLevel(logging.DEBUG)
 
 
+_CACHE = threading.local()
+
+
+def _apprise_for(url: str, key: str) -> apprise.Apprise | None:
+    """An Apprise object for one message.
+
+    Webhooks (no throttle) reuse one object per URL and thread, with the message's
+    ``Idempotency-Key`` header set on it; every other scheme gets a new object
+    (the e-mail plugin sleeps 5.5 s between sends on the same object).
+    """
+    if scheme_of(url) in HEADER_SCHEMES:
+        cache: dict[str, apprise.Apprise] = getattr(_CACHE, "objects", None) or {}
+        _CACHE.objects = cache
+        obj = cache.get(url)
+        if obj is None:
+            obj = apprise.Apprise()
+            if not obj.add(url):
+                return None
+            cache[url] = obj
+        for plugin in obj:
+            cast(Any, plugin).headers["Idempotency-Key"] = key
+        return obj
+    obj = apprise.Apprise()
+    return obj if obj.add(url) else None
+
+
 def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None) -> Delivery:
     """Deliver one message; never raises for a delivery problem."""
     try:
@@ -131,9 +149,8 @@ def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None
         out.write(f"[{msg.rule}] {msg.subject}\n{msg.body_text}\n\n")
         out.flush()
         return Delivery(True)
-    url = with_idempotency_key(url, msg.dedupe_key)
-    obj = apprise.Apprise()
-    if not obj.add(url):
+    obj = _apprise_for(url, msg.dedupe_key)
+    if obj is None:
         return Delivery(False, f"адрес канала не распознан apprise (схема {scheme}://)")
     if scheme in EMAIL_SCHEMES:
         html = bool(msg.body_html)
