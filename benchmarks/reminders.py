@@ -30,12 +30,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import apprise  # noqa: E402
-import pendulum  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+import apprise
+import pendulum
+from sqlalchemy import insert, select
 
-from domain.sweep import sweep_municipalities  # noqa: E402
-from models import (  # noqa: E402
+from domain.sweep import sweep_municipalities
+from models import (
     Municipality,
     Organisation,
     OutboxMessage,
@@ -44,11 +44,11 @@ from models import (  # noqa: E402
     RoadmapTemplate,
     Step,
 )
-from models.db import init_db, make_engine, session_scope  # noqa: E402
-from models.settings import Settings  # noqa: E402
-from notifications.dispatcher import dispatch_pending  # noqa: E402
-from notifications.reminders import enqueue_due_reminders  # noqa: E402
-from tests.notifications_fixtures import SmtpHandler, free_port, start_http_sink  # noqa: E402
+from models.db import init_db, make_engine, session_scope
+from models.settings import Settings
+from notifications.dispatcher import dispatch_pending
+from notifications.reminders import enqueue_due_reminders
+from tests.notifications_fixtures import SmtpHandler, free_port, start_http_sink
 
 NOW = pendulum.datetime(2025, 3, 5, 10, 0, tz="Europe/Moscow")  # before:7 of 14 March
 DUE = dt.date(2025, 3, 14)
@@ -88,8 +88,14 @@ def _populate(engine: Any, *, json_url: str, mail_url: str, n_json: int, n_mail:
                 org = Organisation(municipality_id=m.id or 0, code="org", name=f"МБУДО №{serial}")
                 s.add(org)
                 s.flush()
-                s.add(Person(full_name=f"Контакт {serial}", role="org_contact",
-                             municipality_id=m.id, organisation_id=org.id, notify=[url]))  # fmt: skip
+                contact = Person(
+                    full_name=f"Контакт {serial}",
+                    role="org_contact",
+                    municipality_id=m.id,
+                    organisation_id=org.id,
+                    notify=[url],
+                )
+                s.add(contact)
                 r = Roadmap(municipality_id=m.id or 0, template_id=tpl.id or 0,
                             template_key="bench", year=2025)  # fmt: skip
                 s.add(r)
