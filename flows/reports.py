@@ -30,7 +30,7 @@ def previous_quarter(today: dt.date) -> tuple[int, int]:
 
 @flow(name="build-reports", log_prints=True)
 def build_reports(
-    out_dir: str,
+    out_dir: str = "reports-out",
     year: int | None = None,
     formats: list[str] | None = None,
     kinds: list[str] | None = None,

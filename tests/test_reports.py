@@ -334,3 +334,29 @@ def test_chart_bars_grow_with_their_values() -> None:
     low, high = dark_pixels(10), dark_pixels(90)
     assert 0 < low < high
     assert 8.0 < high / low < 10.0
+
+
+def test_docx_package_is_consistent(seeded: Engine, tmp_path: Path) -> None:
+    """Every relationship target exists, every part has a content type, XML parses."""
+    import re
+    import zipfile
+
+    from lxml import etree
+
+    out = tmp_path / "pkg.docx"
+    with session_scope(seeded) as s:
+        write_annual(s, municipality="krylovsky", year=2020, fmt="docx", out=out, now=NOW)
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        assert len(names) == len(set(names)), "duplicate parts"
+        types = z.read("[Content_Types].xml").decode()
+        defaults = set(re.findall(r'Default Extension="(\w+)"', types))
+        overrides = set(re.findall(r'Override PartName="/([^"]+)"', types))
+        for name in names:
+            assert name in overrides or name.rsplit(".", 1)[-1] in defaults, name
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(z.read(name))
+        rels = z.read("word/_rels/document.xml.rels").decode()
+        for target in re.findall(r'Target="([^"]+)"', rels):
+            assert target.startswith("../") or f"word/{target}" in names, target
+        assert sum(1 for n in names if n.startswith("word/media/")) == 2
