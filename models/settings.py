@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     work_hours_start: int = 9
     work_hours_end: int = 18
     sweep_batch_size: int = 200
+    # Web overview: seconds the per-scope status counts are reused (0 = always recount).
+    # Completions through the web app clear it at once; sweeps show up within this time.
+    web_overview_cache_seconds: float = 5.0
 
 
 @lru_cache

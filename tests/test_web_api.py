@@ -91,6 +91,8 @@ def test_complete_via_api_then_status_done_and_audit(
     client: TestClient, world: World
 ) -> None:
     h = auth(world, "org_contact")
+    before = client.get("/api/municipalities", headers=auth(world, "admin")).json()  # cached
+    assert {m["code"]: m["done"] for m in before}["krylovsky"] == 1
     r = client.post(f"/api/steps/{world.own.org_step}/complete", headers=h,
                     data={"fields": json.dumps(REPORT_FIELDS)},
                     files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
@@ -98,6 +100,8 @@ def test_complete_via_api_then_status_done_and_audit(
     assert r.json()["submitted_by"].startswith("Сидоров И. И.")
     step = client.get(f"/api/steps/{world.own.org_step}", headers=h).json()
     assert step["step"]["status"] == "done"
+    after = client.get("/api/municipalities", headers=auth(world, "admin")).json()
+    assert {m["code"]: m["done"] for m in after}["krylovsky"] == 2  # cache cleared by the write
     log = client.get("/api/municipalities/krylovsky/audit?q=сидоров", headers=auth(world, "auditor"))
     assert [e["action"] for e in log.json()] == ["step.completed"]
     again = client.post(f"/api/steps/{world.own.org_step}/complete", headers=h,

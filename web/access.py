@@ -89,6 +89,12 @@ class Scope:
     # Experts: steps of the review campaigns they are assigned to.
     review_step_ids: frozenset[int] = frozenset()
 
+    @property
+    def cache_key(self) -> tuple[object, ...]:
+        """Scopes with equal keys see exactly the same rows."""
+        ids = None if self.municipality_ids is None else tuple(sorted(self.municipality_ids))
+        return (self.role.value, ids, self.organisation_id, tuple(sorted(self.review_step_ids)))
+
     # --- reads: WHERE clauses -------------------------------------------------------
     def _in(self, column: Any, ids: frozenset[int] | None) -> Any:
         if ids is None:

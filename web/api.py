@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -36,6 +36,13 @@ def _audit_public(e: AuditEntry) -> dict[str, Any]:
             "prev_hash": e.prev_hash, "hash": e.hash}  # fmt: skip
 
 
+def cached_overview(
+    request: Request, session: Session, scope: Scope
+) -> list[queries.MunicipalitySummary]:
+    cache = request.app.state.overview_cache
+    return cache.get(scope.cache_key, lambda: queries.overview(session, scope))  # type: ignore[no-any-return]
+
+
 @router.get("/me")
 def me(scope: Scope = Depends(get_scope)) -> dict[str, Any]:
     ids = None if scope.municipality_ids is None else sorted(scope.municipality_ids)
@@ -45,10 +52,10 @@ def me(scope: Scope = Depends(get_scope)) -> dict[str, Any]:
 
 @router.get("/municipalities")
 def municipalities(
-    scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+    request: Request, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
 ) -> list[dict[str, Any]]:
     """Municipalities in scope with step counts by status (most overdue first)."""
-    return [m.as_dict() for m in queries.overview(session, scope)]
+    return [m.as_dict() for m in cached_overview(request, session, scope)]
 
 
 @router.get("/municipalities/{code}")
@@ -99,6 +106,7 @@ def step_detail(
 
 @router.post("/steps/{step_id}/complete", response_model=EvidencePublic)
 def complete_api(
+    request: Request,
     step_id: int,
     fields: str = Form(
         "{}", description='JSON-объект полей подтверждения, напр. {"act_number": "№233"}'
@@ -115,6 +123,7 @@ def complete_api(
     name = file.filename if file is not None else None
     ev = complete(engine, scope, step_id=step_id, fields=parsed, file_bytes=data,
                   file_name=name, settings=settings, now=now)  # fmt: skip
+    request.app.state.overview_cache.clear()
     return EvidencePublic.model_validate(ev)
 
 

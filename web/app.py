@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pendulum
 from fastapi import FastAPI, Request
@@ -19,6 +20,7 @@ from models.db import make_engine
 from models.settings import Settings
 from web import api, feeds, pages
 from web.access import Forbidden, NotVisible
+from web.cache import TTLCache
 from web.deps import Unauthenticated, api_error, error_items, status_for
 
 HERE = Path(__file__).parent
@@ -53,6 +55,7 @@ def _templates() -> Jinja2Templates:
                          status_ru=lambda s: STATUS_RU.get(s, s),
                          kind_ru=lambda k: KIND_RU.get(k, k),
                          role_ru=lambda r: ROLE_RU.get(r, r))  # fmt: skip
+    t.env.globals.update(status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU)
     return t
 
 
@@ -72,6 +75,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock or (lambda: dt.datetime.now(dt.UTC))
     app.state.templates = _templates()
+    app.state.overview_cache = TTLCache[list[Any]](settings.web_overview_cache_seconds)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(feeds.router)

@@ -16,7 +16,7 @@ from models.settings import Settings
 from web import queries
 from web.access import Scope
 from web.actions import complete, verify_chain
-from web.api import STATUS_PATTERN
+from web.api import STATUS_PATTERN, cached_overview
 from web.deps import (
     TOKEN_COOKIE,
     app_engine,
@@ -68,7 +68,7 @@ def logout() -> Response:
 def overview(
     request: Request, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
 ) -> HTMLResponse:
-    rows = queries.overview(session, scope)
+    rows = cached_overview(request, session, scope)
     return render(request, "overview.html", {"scope": scope, "rows": rows})
 
 
@@ -154,6 +154,7 @@ async def step_complete(
             ctx["errors"] = error_items(exc)
             ctx["values"] = values
             return render(request, "step.html", ctx, status_code=status_for(exc))
+        request.app.state.overview_cache.clear()
         return RedirectResponse(f"/steps/{step_id}?done=1", status_code=303)
 
     from starlette.concurrency import run_in_threadpool

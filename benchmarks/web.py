@@ -1,0 +1,233 @@
+"""Latency of the dashboard at 100,000 steps, under a concurrent load, vs /healthz.
+
+    .venv/bin/python benchmarks/web.py --steps 100000 --db sqlite --db postgresql
+
+The server runs in its own process (uvicorn, one worker); a second process hammers
+the JSON API on loopback while this one measures p50/p95 of the overview, a
+municipality page and a JSON endpoint. The baseline is a trivial ``/healthz`` on
+the same server, measured in the same run under the same load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from models import Municipality, Organisation, Person, Roadmap, RoadmapTemplate, Role, Step  # noqa: E402
+from models.db import init_db, make_engine, session_scope  # noqa: E402
+from web.access import hash_token  # noqa: E402
+
+TOKEN = "bench-admin-token"
+PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+STATUSES = ["planned"] * 50 + ["due_soon"] * 8 + ["due"] * 2 + ["overdue"] * 10 + \
+    ["blocked"] * 5 + ["done"] * 23 + ["waived"] * 2  # fmt: skip
+KINDS = ["normative_act", "certificate_setup", "expert_review", "report", "event", "indicator"]
+ZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Asia/Yekaterinburg", "Asia/Irkutsk",
+         "Asia/Vladivostok", "Asia/Kamchatka"]  # fmt: skip
+
+
+def seed(url: str, steps: int, per_municipality: int) -> str:
+    engine = make_engine(url)
+    init_db(engine)
+    rnd = random.Random(7)
+    n_mun = max(1, steps // per_municipality)
+    with session_scope(engine) as s:
+        t = RoadmapTemplate(key="moc-standard", version=1, title="Бенчмарк", sha256="0" * 64,
+                            source="")  # fmt: skip
+        s.add(t)
+        s.flush()
+        muns = []
+        for i in range(n_mun):
+            m = Municipality(code=f"m{i:04d}", name=f"Муниципалитет {i:04d}",
+                             timezone=ZONES[i % len(ZONES)])  # fmt: skip
+            s.add(m)
+            muns.append(m)
+        s.flush()
+        orgs: dict[int, list[int]] = {}
+        roadmaps: dict[int, int] = {}
+        for m in muns:
+            os_ = [Organisation(municipality_id=m.id, code=f"o{k}", name=f"МБУДО №{k}")
+                   for k in range(5)]  # fmt: skip
+            s.add_all(os_)
+            r = Roadmap(municipality_id=m.id, template_id=t.id, template_key=t.key, year=2025)
+            s.add(r)
+            s.flush()
+            orgs[m.id] = [o.id for o in os_]  # type: ignore[index, misc]
+            roadmaps[m.id] = r.id  # type: ignore[index, assignment]
+        s.add(Person(full_name="Администратор", role=Role.admin, token_sha256=hash_token(TOKEN)))
+        now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+        rows = []
+        for i in range(steps):
+            m = muns[i % n_mun]
+            day = dt.date(2025, 1, 1) + dt.timedelta(days=rnd.randrange(365))
+            status = rnd.choice(STATUSES)
+            org = rnd.choice(orgs[m.id]) if rnd.random() < 0.4 else None  # type: ignore[index]
+            rows.append({
+                "roadmap_id": roadmaps[m.id], "municipality_id": m.id,  # type: ignore[index]
+                "key": f"step-{i // n_mun}", "period": "", "title": f"Шаг дорожной карты №{i}",
+                "kind": rnd.choice(KINDS), "owner_role": "org_contact" if org else "moc_head",
+                "organisation_id": org, "due_date": day,
+                "due_at": dt.datetime(day.year, day.month, day.day, 20, 59, tzinfo=dt.UTC),
+                "timezone": m.timezone, "recurrence": "once", "status": status,
+                "reminder_policy": "default", "description": "", "due_rule": {},
+                "depends_on": [], "evidence_required": [],
+                "blocked_by": ["npa-moc"] if status == "blocked" else [],
+                "status_changed_at": now, "done_at": now if status == "done" else None,
+            })  # fmt: skip
+            if len(rows) == 5000:
+                s.execute(insert(Step.__table__), rows)  # type: ignore[arg-type]
+                rows = []
+        if rows:
+            s.execute(insert(Step.__table__), rows)  # type: ignore[arg-type]
+    if url.startswith("sqlite"):
+        with engine.connect() as c:
+            c.exec_driver_sql("ANALYZE")
+    else:
+        with engine.connect() as c:
+            c.exec_driver_sql("ANALYZE step")
+            c.commit()
+    engine.dispose()
+    return muns[n_mun // 2].code
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(url: str) -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+LOAD = """
+import os, sys, time, httpx
+url, token, code, stop = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+n, t0 = 0, time.monotonic()
+with httpx.Client(headers={"Authorization": "Bearer " + token}, timeout=30) as c:
+    while not os.path.exists(stop):
+        r = c.get(f"{url}/api/municipalities/{code}/steps", params={"status": "overdue"})
+        r.raise_for_status()
+        n += 1
+print(n / (time.monotonic() - t0))
+"""
+
+
+def measure(client: httpx.Client, url: str, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        r = client.get(url)
+        out.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, (url, r.status_code, r.text[:300])
+    return out
+
+
+def pct(xs: list[float], p: float) -> float:
+    return statistics.quantiles(xs, n=100, method="inclusive")[int(p) - 1]
+
+
+def run(db: str, steps: int, per_m: int, n: int) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    if db == "sqlite":
+        url = f"sqlite:///{tmp / 'bench.db'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS bench_web CASCADE")
+            conn.execute("CREATE SCHEMA bench_web")
+        url = PG_DSN.replace("postgresql://", "postgresql+psycopg://") + \
+            "?options=-csearch_path%3Dbench_web"  # fmt: skip
+    t0 = time.perf_counter()
+    code = seed(url, steps, per_m)
+    print(f"\n== {db}: {steps:,} steps in {steps // per_m} municipalities "
+          f"(seeded in {time.perf_counter() - t0:.1f} s)")  # fmt: skip
+    for ttl in ("0", "5"):
+        label = "no overview cache" if ttl == "0" else f"overview cache {ttl} s (default)"
+        serve_and_measure(url, tmp, code, n, ttl, label)
+
+
+def serve_and_measure(url: str, tmp: Path, code: str, n: int, ttl: str, label: str) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "SOCZAKAZ_DATABASE_URL": url, "SOCZAKAZ_EVIDENCE_DIR": str(tmp / "ev"),
+           "SOCZAKAZ_WEB_OVERVIEW_CACHE_SECONDS": ttl}  # fmt: skip
+    print(f"-- {label}")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "web.asgi:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        wait_up(base)
+        targets = {
+            "/healthz (baseline)": "/healthz",
+            "overview /": "/",
+            f"municipality /m/{code}": f"/m/{code}",
+            "API steps?status=open": f"/api/municipalities/{code}/steps?status=open",
+        }
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
+                          timeout=60) as client:  # fmt: skip
+            for path in targets.values():  # warm-up
+                measure(client, path, 3)
+            stop = tmp / f"stop-load-{ttl}"
+            load = subprocess.Popen([sys.executable, "-c", LOAD, base, TOKEN, code, str(stop)],
+                                    stdout=subprocess.PIPE, text=True)  # fmt: skip
+            time.sleep(0.5)
+            results = {name: measure(client, path, n) for name, path in targets.items()}
+            stop.touch()
+            load_rps = float(load.communicate()[0].strip() or 0)
+        base_p50 = pct(results["/healthz (baseline)"], 50)
+        base_p95 = pct(results["/healthz (baseline)"], 95)
+        print(f"{'endpoint':36} {'p50 ms':>8} {'p95 ms':>8} {'p50/base':>9} {'p95/base':>9}")
+        for name, xs in results.items():
+            p50, p95 = pct(xs, 50), pct(xs, 95)
+            flag = ""
+            if name.startswith(("overview", "municipality")):
+                flag = "  OK (<100 ms)" if p95 < 100 else "  ABOVE TARGET"
+            print(f"{name:36} {p50:8.1f} {p95:8.1f} {p50 / base_p50:8.1f}× "
+                  f"{p95 / base_p95:8.1f}×{flag}")  # fmt: skip
+        print(f"concurrent load (2nd process, API overdue list): {load_rps:.0f} req/s; "
+              f"{n} sequential samples per endpoint")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=100_000)
+    ap.add_argument("--per-municipality", type=int, default=500)
+    ap.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
+    ap.add_argument("--requests", type=int, default=100)
+    args = ap.parse_args()
+    for db in args.db or ["sqlite", "postgresql"]:
+        run(db, args.steps, args.per_municipality, args.requests)
+
+
+if __name__ == "__main__":
+    main()
