@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, TextIO, cast
 from urllib.parse import urlsplit
@@ -75,12 +76,43 @@ def mask(text: str, settings: Settings | None = None, *, urls: tuple[str, ...] =
     return _URL_RE.sub(lambda m: f"{m.group(1)}://***", text)
 
 
+SECRET_BLOCK_PREFIX = "soczakaz-channel-"
+SECRET_TTL_SECONDS = 300.0
+_secrets: dict[str, tuple[float, str | None]] = {}
+_secrets_lock = threading.Lock()
+
+
+def _secret_block(name: str) -> str | None:
+    """The value of the Prefect Secret block ``soczakaz-channel-<name>`` (cached 5 min)."""
+    with _secrets_lock:
+        hit = _secrets.get(name)
+        if hit and time.monotonic() - hit[0] < SECRET_TTL_SECONDS:
+            return hit[1]
+    value: str | None
+    try:
+        from prefect.blocks.system import Secret
+
+        block: Any = Secret.load(SECRET_BLOCK_PREFIX + name, validate=False)
+        value = str(block.get())
+    except Exception:  # no such block, or no Prefect API reachable
+        value = None
+    with _secrets_lock:
+        _secrets[name] = (time.monotonic(), value)
+    return value
+
+
 def resolve(target: str, settings: Settings) -> str:
-    """The apprise URL of a target; ``@name`` comes from settings at send time."""
+    """The apprise URL of a target, resolved at send time: ``@name`` comes from
+    ``Settings.channels`` (SOCZAKAZ_CHANNELS) or the Prefect Secret block
+    ``soczakaz-channel-<name>``."""
     if target.startswith("@"):
-        url = settings.channels.get(target[1:])
+        name = target[1:]
+        url = settings.channels.get(name) or _secret_block(name)
         if not url:
-            raise LookupError(f"канал {target} не настроен (SOCZAKAZ_CHANNELS)")
+            raise LookupError(
+                f"канал {target} не настроен (SOCZAKAZ_CHANNELS или блок Prefect Secret "
+                f"«{SECRET_BLOCK_PREFIX}{name}»)"
+            )
         return url
     return target
 

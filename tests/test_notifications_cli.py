@@ -93,7 +93,11 @@ def test_dispatch_console_script_runs_the_prefect_flow(
     """A real subprocess of the console script against the harness's Prefect API."""
     from prefect.settings import PREFECT_API_URL
 
-    _fill(engine, http_sink.url())
+    from prefect.blocks.system import Secret
+
+    # The webhook URL is a secret: it lives in a Prefect Secret block, the row says "@hook".
+    Secret(value=http_sink.url()).save("soczakaz-channel-hook", overwrite=True)
+    _fill(engine, "@hook")
     env = {**os.environ, **cli_env, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     script = Path(sys.executable).parent / "roadmap"
     res = subprocess.run(
@@ -103,3 +107,4 @@ def test_dispatch_console_script_runs_the_prefect_flow(
     assert res.returncode == 0, res.stderr[-3000:]
     assert "Отправлено: 2" in res.stdout and "пакетов: 2" in res.stdout
     assert sorted(http_sink.keys()) == ["k0", "k1"]
+    assert f"127.0.0.1:{http_sink.port}" not in res.stdout + res.stderr
