@@ -171,9 +171,13 @@ def count_task_runs(flow_run_id: Any, expected: int) -> int:
     seen = -1
     with get_client(sync_client=True) as client:
         for _ in range(60):
-            seen = client.count_task_runs(flow_run_filter=flt) if hasattr(
-                client, "count_task_runs") else len(client.read_task_runs(
-                    flow_run_filter=flt, limit=expected + 10))
+            seen, offset = 0, 0
+            while True:  # the API returns at most 200 rows per call
+                page = client.read_task_runs(flow_run_filter=flt, limit=200, offset=offset)
+                seen += len(page)
+                offset += 200
+                if len(page) < 200:
+                    break
             if seen >= expected:
                 break
             time.sleep(1)
