@@ -20,8 +20,6 @@ from tests.web_fixtures import PDF, REPORT_FIELDS, ROLES, Side, World, auth
 
 pytest_plugins = ["tests.web_fixtures"]
 
-A, H, O, E, U = ROLES  # admin, moc_head, org_contact, expert, auditor
-
 
 @dataclass(frozen=True)
 class Case:
@@ -45,8 +43,9 @@ ORG_STEP = same(200, 404, admin=(200, 200), expert=(404, 404))
 EVIDENCE = same(200, 404, admin=(200, 200), org_contact=(404, 404), expert=(404, 404))
 REVIEW_STEP = same(200, 404, admin=(200, 200), org_contact=(404, 404))
 COMPLETE = same(200, 404, admin=(200, 200), expert=(404, 404), auditor=(403, 404))
-COMPLETE_REVIEW = same(403, 404, admin=(422, 422), moc_head=(422, 404),
-                       org_contact=(404, 404), auditor=(403, 404))  # fmt: skip
+COMPLETE_REVIEW = same(
+    403, 404, admin=(422, 422), moc_head=(422, 404), org_contact=(404, 404), auditor=(403, 404)
+)
 
 CASES = [
     Case("overview page", "GET", "/", same(200, 200)),
@@ -68,9 +67,15 @@ CASES = [
     Case("audit export", "GET", "/api/municipalities/{code}/audit.csv", AUDIT),
     Case("review cases", "GET", "/api/review/cases", same(200, 200)),
     Case("complete org step (api)", "POST", "/api/steps/{fresh_org_step}/complete", COMPLETE),
-    Case("complete org step (page)", "POST", "/steps/{fresh_org_step}/complete",
-         {r: ((303, 404) if c == (200, 404) else (303, 303) if c == (200, 200) else c)
-          for r, c in COMPLETE.items()}),  # fmt: skip
+    Case(
+        "complete org step (page)",
+        "POST",
+        "/steps/{fresh_org_step}/complete",
+        {
+            r: ((303, 404) if c == (200, 404) else (303, 303) if c == (200, 200) else c)
+            for r, c in COMPLETE.items()
+        },
+    ),
     Case("complete review step", "POST", "/api/steps/{review_step}/complete", COMPLETE_REVIEW),
 ]
 
@@ -80,9 +85,15 @@ def _fresh_org_step(engine: Engine, side: Side, n: int) -> int:
 
     with session_scope(engine, immediate=True) as s:
         roadmap = s.query(Roadmap).filter(Roadmap.municipality_id == side.municipality_id).one()
-        step = make_step(s, roadmap=roadmap, key=f"fresh-{n}", kind=StepKind.report,
-                         organisation_id=side.org_id, owner_role="org_contact",
-                         status=StepStatus.due_soon)  # fmt: skip
+        step = make_step(
+            s,
+            roadmap=roadmap,
+            key=f"fresh-{n}",
+            kind=StepKind.report,
+            organisation_id=side.org_id,
+            owner_role="org_contact",
+            status=StepStatus.due_soon,
+        )
         return int(step.id)  # type: ignore[arg-type]
 
 
@@ -90,41 +101,59 @@ def _request(client: TestClient, case: Case, side: Side, headers: dict[str, str]
     if case.method == "GET":
         return client.get(path, headers=headers, follow_redirects=False)
     if "/api/" in path:
-        return client.post(path, headers=headers, data={"fields": json.dumps(REPORT_FIELDS)},
-                           files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
-    return client.post(path, headers=headers, data=REPORT_FIELDS,
-                       files={"file": ("otchet.pdf", PDF, "application/pdf")},
-                       follow_redirects=False)  # fmt: skip
+        return client.post(
+            path,
+            headers=headers,
+            data={"fields": json.dumps(REPORT_FIELDS)},
+            files={"file": ("otchet.pdf", PDF, "application/pdf")},
+        )
+    return client.post(
+        path,
+        headers=headers,
+        data=REPORT_FIELDS,
+        files={"file": ("otchet.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(
-    role: str, client: TestClient, world: World, engine: Engine
-) -> None:
+def test_access_matrix(role: str, client: TestClient, world: World, engine: Engine) -> None:
     headers = auth(world, role)
     mismatches = []
     counter = 0
     for case in CASES:
         for which, side in (("own", world.own), ("other", world.other)):
             counter += 1
-            ids = {"code": side.code, "org": side.org_id, "org_step": side.org_step,
-                   "review_step": side.review_step, "ev": side.evidence_id}  # fmt: skip
+            ids = {
+                "code": side.code,
+                "org": side.org_id,
+                "org_step": side.org_step,
+                "review_step": side.review_step,
+                "ev": side.evidence_id,
+            }
             if "{fresh_org_step}" in case.path:
                 ids["fresh_org_step"] = _fresh_org_step(engine, side, counter)
             path = case.path.format(**ids)
             expected = case.expect[role][0 if which == "own" else 1]
             got = _request(client, case, side, headers, path).status_code
             if got != expected:
-                mismatches.append(f"{role} {which} {case.name} {case.method} {path}: "
-                                  f"expected {expected}, got {got}")  # fmt: skip
+                mismatches.append(
+                    f"{role} {which} {case.name} {case.method} {path}: "
+                    f"expected {expected}, got {got}"
+                )
     assert not mismatches, "\n".join(mismatches)
 
 
 def test_every_endpoint_needs_a_token(client: TestClient, world: World) -> None:
     for case in CASES:
-        ids = {"code": world.own.code, "org": world.own.org_id, "org_step": world.own.org_step,
-               "review_step": world.own.review_step, "ev": world.own.evidence_id,
-               "fresh_org_step": world.own.org_step}  # fmt: skip
+        ids = {
+            "code": world.own.code,
+            "org": world.own.org_id,
+            "org_step": world.own.org_step,
+            "review_step": world.own.review_step,
+            "ev": world.own.evidence_id,
+            "fresh_org_step": world.own.org_step,
+        }
         path = case.path.format(**ids)
         bad = {"Authorization": "Bearer nope"}
         for headers in ({}, bad):

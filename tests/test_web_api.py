@@ -50,7 +50,10 @@ def test_municipality_page_timeline_filters_week_and_blocked(
     assert [s["key"] for s in overdue] == ["budget"]
     bad = client.get("/api/municipalities/krylovsky/steps?status=late&kind=x", headers=h)
     assert bad.status_code == 422
-    assert {tuple(d["loc"]) for d in bad.json()["detail"]} == {("query", "status"), ("query", "kind")}
+    assert {tuple(d["loc"]) for d in bad.json()["detail"]} == {
+        ("query", "status"),
+        ("query", "kind"),
+    }
 
 
 def test_step_page_shows_deadline_in_zone_evidence_and_history(
@@ -78,43 +81,62 @@ def test_reminders_from_the_outbox_appear_on_the_step(
     from models import OutboxMessage, OutboxStatus
 
     with session_scope(engine) as s:
-        s.add(OutboxMessage(dedupe_key="k1", municipality_id=world.own.municipality_id,
-                            step_id=world.own.org_step, rule="before:7", channel="email",
-                            target="mailto://x", subject="Срок через 7 дней", body_text="…",
-                            status=OutboxStatus.sent))  # fmt: skip
+        s.add(
+            OutboxMessage(
+                dedupe_key="k1",
+                municipality_id=world.own.municipality_id,
+                step_id=world.own.org_step,
+                rule="before:7",
+                channel="email",
+                target="mailto://x",
+                subject="Срок через 7 дней",
+                body_text="…",
+                status=OutboxStatus.sent,
+            )
+        )
     page = client.get(f"/steps/{world.own.org_step}", headers=auth(world, "org_contact")).text
     reminders = page.split('id="reminders"')[1].split("</table>")[0]
     assert "before:7" in reminders and "Срок через 7 дней" in reminders and "sent" in reminders
 
 
-def test_complete_via_api_then_status_done_and_audit(
-    client: TestClient, world: World
-) -> None:
+def test_complete_via_api_then_status_done_and_audit(client: TestClient, world: World) -> None:
     h = auth(world, "org_contact")
     before = client.get("/api/municipalities", headers=auth(world, "admin")).json()  # cached
     assert {m["code"]: m["done"] for m in before}["krylovsky"] == 1
-    r = client.post(f"/api/steps/{world.own.org_step}/complete", headers=h,
-                    data={"fields": json.dumps(REPORT_FIELDS)},
-                    files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    r = client.post(
+        f"/api/steps/{world.own.org_step}/complete",
+        headers=h,
+        data={"fields": json.dumps(REPORT_FIELDS)},
+        files={"file": ("otchet.pdf", PDF, "application/pdf")},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["submitted_by"].startswith("Сидоров И. И.")
     step = client.get(f"/api/steps/{world.own.org_step}", headers=h).json()
     assert step["step"]["status"] == "done"
     after = client.get("/api/municipalities", headers=auth(world, "admin")).json()
     assert {m["code"]: m["done"] for m in after}["krylovsky"] == 2  # cache cleared by the write
-    log = client.get("/api/municipalities/krylovsky/audit?q=сидоров", headers=auth(world, "auditor"))
+    log = client.get(
+        "/api/municipalities/krylovsky/audit?q=сидоров", headers=auth(world, "auditor")
+    )
     assert [e["action"] for e in log.json()] == ["step.completed"]
-    again = client.post(f"/api/steps/{world.own.org_step}/complete", headers=h,
-                        data={"fields": json.dumps(REPORT_FIELDS)},
-                        files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    again = client.post(
+        f"/api/steps/{world.own.org_step}/complete",
+        headers=h,
+        data={"fields": json.dumps(REPORT_FIELDS)},
+        files={"file": ("otchet.pdf", PDF, "application/pdf")},
+    )
     assert again.status_code == 409
 
 
 def test_complete_errors_are_422_with_field_paths(client: TestClient, world: World) -> None:
     h = auth(world, "moc_head")
     url = f"/api/steps/{world.own.org_step}/complete"
-    bad = client.post(url, headers=h, data={"fields": json.dumps({"sent_date": "вчера"})},
-                      files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    bad = client.post(
+        url,
+        headers=h,
+        data={"fields": json.dumps({"sent_date": "вчера"})},
+        files={"file": ("otchet.pdf", PDF, "application/pdf")},
+    )
     assert bad.status_code == 422
     locs = [tuple(d["loc"]) for d in bad.json()["detail"]]
     assert ("body", "fields", "recipient") in locs and ("body", "fields", "sent_date") in locs
@@ -122,15 +144,22 @@ def test_complete_errors_are_422_with_field_paths(client: TestClient, world: Wor
     no_file = client.post(url, headers=h, data={"fields": json.dumps(REPORT_FIELDS)})
     assert no_file.status_code == 422
     assert no_file.json()["detail"][0]["loc"] == ["body", "file"]
-    fake = client.post(url, headers=h, data={"fields": json.dumps(REPORT_FIELDS)},
-                       files={"file": ("otchet.pdf", b"not a pdf", "application/pdf")})  # fmt: skip
+    fake = client.post(
+        url,
+        headers=h,
+        data={"fields": json.dumps(REPORT_FIELDS)},
+        files={"file": ("otchet.pdf", b"not a pdf", "application/pdf")},
+    )
     assert fake.status_code == 422 and "сигнатура" in fake.json()["detail"][0]["msg"]
     not_json = client.post(url, headers=h, data={"fields": "{oops"})
     assert not_json.status_code == 422
     assert not_json.json()["detail"][0]["loc"] == ["body", "fields"]
-    page = client.post(f"/steps/{world.own.org_step}/complete", headers=h,
-                       data={"sent_date": "2025-03-07"},
-                       files={"file": ("otchet.pdf", PDF, "application/pdf")})  # fmt: skip
+    page = client.post(
+        f"/steps/{world.own.org_step}/complete",
+        headers=h,
+        data={"sent_date": "2025-03-07"},
+        files={"file": ("otchet.pdf", PDF, "application/pdf")},
+    )
     assert page.status_code == 422
     assert 'data-loc="body.fields.recipient"' in page.text
     still = client.get(f"/api/steps/{world.own.org_step}", headers=h).json()
@@ -177,7 +206,9 @@ def test_token_issue_cli_prints_once_and_authenticates(
     assert missing.exit_code == 2 and "не найден" in missing.output
 
 
-def test_organisation_page_lists_what_it_owes(client: TestClient, world: World, engine: Engine) -> None:
+def test_organisation_page_lists_what_it_owes(
+    client: TestClient, world: World, engine: Engine
+) -> None:
     page = client.get(f"/org/{world.own.org_id}", headers=auth(world, "org_contact")).text
     owes = page.split('id="owes"')[1].split("</table>")[0]
     assert "Отчёт организации за I квартал" in owes and "12 марта 2025 г." in owes

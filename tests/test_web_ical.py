@@ -71,9 +71,14 @@ def test_fold_never_splits_a_cyrillic_character() -> None:
 def test_escaping_round_trips() -> None:
     raw = "Отчёт; РМЦ, форма 1-ДОП\nстрока 2 \\ конец"
     assert unescape(escape_text(raw)) == raw
-    ev = CalendarEvent(uid="step-1@soczakaz", day=dt.date(2025, 3, 14), summary=raw,
-                       description="d", url="http://x/steps/1",
-                       stamp=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))  # fmt: skip
+    ev = CalendarEvent(
+        uid="step-1@soczakaz",
+        day=dt.date(2025, 3, 14),
+        summary=raw,
+        description="d",
+        url="http://x/steps/1",
+        stamp=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+    )
     parsed = events(unfold(render_calendar("К", [ev])))
     assert unescape(parsed[0]["SUMMARY"][0]) == raw
 

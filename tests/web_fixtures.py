@@ -89,36 +89,80 @@ def _side(
     m = make_municipality(s, code=code, tz=tz, name=f"Муниципалитет {code}")
     org = make_organisation(s, municipality=m, code=f"ddt-{code}")
     r = _roadmap(s, m)
-    npa = make_step(s, roadmap=r, key="npa-moc", title="Приказ о создании МОЦ",
-                    due=dt.date(2025, 3, 14))  # fmt: skip
-    rep = make_step(s, roadmap=r, key="report-q1", kind=StepKind.report,
-                    title="Отчёт организации за I квартал", due=dt.date(2025, 3, 12),
-                    organisation_id=org.id, owner_role="org_contact",
-                    status=StepStatus.due_soon)  # fmt: skip
-    blk = make_step(s, roadmap=r, key="cert-setup", kind=StepKind.certificate_setup,
-                    title="Параметры сертификатов", due=dt.date(2025, 4, 1),
-                    depends_on=["npa-moc", "budget"], status=StepStatus.blocked,
-                    blocked_by=["budget"])  # fmt: skip
-    make_step(s, roadmap=r, key="budget", title="Бюджет", due=dt.date(2025, 2, 20),
-              status=StepStatus.overdue)  # fmt: skip
-    rev = make_step(s, roadmap=r, key="nok", kind=StepKind.expert_review,
-                    title="Экспертиза программ (НОК)", due=dt.date(2025, 5, 30))  # fmt: skip
-    camp = ReviewCampaign(municipality_id=m.id, step_id=rev.id, title="НОК 2025", year=2025,
-                          starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 5, 30))  # fmt: skip
+    npa = make_step(
+        s, roadmap=r, key="npa-moc", title="Приказ о создании МОЦ", due=dt.date(2025, 3, 14)
+    )
+    rep = make_step(
+        s,
+        roadmap=r,
+        key="report-q1",
+        kind=StepKind.report,
+        title="Отчёт организации за I квартал",
+        due=dt.date(2025, 3, 12),
+        organisation_id=org.id,
+        owner_role="org_contact",
+        status=StepStatus.due_soon,
+    )
+    blk = make_step(
+        s,
+        roadmap=r,
+        key="cert-setup",
+        kind=StepKind.certificate_setup,
+        title="Параметры сертификатов",
+        due=dt.date(2025, 4, 1),
+        depends_on=["npa-moc", "budget"],
+        status=StepStatus.blocked,
+        blocked_by=["budget"],
+    )
+    make_step(
+        s,
+        roadmap=r,
+        key="budget",
+        title="Бюджет",
+        due=dt.date(2025, 2, 20),
+        status=StepStatus.overdue,
+    )
+    rev = make_step(
+        s,
+        roadmap=r,
+        key="nok",
+        kind=StepKind.expert_review,
+        title="Экспертиза программ (НОК)",
+        due=dt.date(2025, 5, 30),
+    )
+    camp = ReviewCampaign(
+        municipality_id=m.id,
+        step_id=rev.id,
+        title="НОК 2025",
+        year=2025,
+        starts_on=dt.date(2025, 3, 1),
+        ends_on=dt.date(2025, 5, 30),
+    )
     s.add(camp)
-    prog = Programme(municipality_id=m.id, organisation_id=org.id, title="Робототехника",
-                     focus=Focus.technical)  # fmt: skip
+    prog = Programme(
+        municipality_id=m.id, organisation_id=org.id, title="Робототехника", focus=Focus.technical
+    )
     s.add(prog)
     s.flush()
     case = ReviewCase(campaign_id=camp.id, programme_id=prog.id)
     s.add(case)
     s.flush()
     if with_expert is not None:
-        s.add(ExpertAssignment(case_id=case.id, expert_id=with_expert, round=1,
-                               due_at=NOW + dt.timedelta(days=7)))  # fmt: skip
-    ev = complete_step(s, step_id=npa.id, fields=NPA_FIELDS, file_bytes=PDF,
-                       file_name="prikaz.pdf", actor="Иванова А. П.", settings=settings,
-                       now=NOW)  # fmt: skip
+        s.add(
+            ExpertAssignment(
+                case_id=case.id, expert_id=with_expert, round=1, due_at=NOW + dt.timedelta(days=7)
+            )
+        )
+    ev = complete_step(
+        s,
+        step_id=npa.id,
+        fields=NPA_FIELDS,
+        file_bytes=PDF,
+        file_name="prikaz.pdf",
+        actor="Иванова А. П.",
+        settings=settings,
+        now=NOW,
+    )
     side = Side(code, m.id, org.id, npa.id, int(ev.id or 0), rep.id, blk.id, rev.id)  # type: ignore[arg-type]
     return side, int(org.id)  # type: ignore[arg-type]
 
@@ -142,11 +186,20 @@ def seed_world(engine: Engine, settings: Settings) -> World:
             "admin": admin,
             "expert": expert_p,
             "moc_head": make_person(s, municipality=m1, role=Role.moc_head),
-            "org_contact": make_person(s, municipality=m1, role=Role.org_contact,
-                                       organisation=o1, full_name="Сидоров И. И."),  # fmt: skip
-            "auditor": make_person(s, municipality=None, role=Role.auditor,
-                                   full_name="Аудитор КСП",
-                                   auditor_municipality_ids=[own.municipality_id]),  # fmt: skip
+            "org_contact": make_person(
+                s,
+                municipality=m1,
+                role=Role.org_contact,
+                organisation=o1,
+                full_name="Сидоров И. И.",
+            ),
+            "auditor": make_person(
+                s,
+                municipality=None,
+                role=Role.auditor,
+                full_name="Аудитор КСП",
+                auditor_municipality_ids=[own.municipality_id],
+            ),
         }
         for role, p in people.items():
             tokens[role] = f"token-{role}-0123456789"

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import false, select
 from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import (
     AuditEntry,
@@ -42,7 +42,7 @@ from models import (
     Step,
 )
 
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 class Forbidden(Exception):
@@ -69,13 +69,9 @@ def hash_token(token: str) -> str:
 def person_for_token(session: Session, token: str) -> Person | None:
     if not token:
         return None
-    return (
-        session.exec(  # type: ignore[call-overload, no-any-return]
-            select(Person).where(Person.token_sha256 == hash_token(token))  # type: ignore[arg-type]
-        )
-        .scalars()
-        .first()
-    )
+    stmt = select(Person).where(col(Person.token_sha256) == hash_token(token))
+    person: Person | None = session.execute(stmt).scalars().first()
+    return person
 
 
 @dataclass(frozen=True)
@@ -104,51 +100,53 @@ class Scope:
         return column.in_(sorted(ids))
 
     def municipalities(self, stmt: S) -> S:
-        cond = self._in(Municipality.id, self.municipality_ids)
-        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+        cond = self._in(col(Municipality.id), self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)
 
     def steps(self, stmt: S) -> S:
         if self.role is Role.org_contact:
-            return stmt.where(Step.organisation_id == self.organisation_id)  # type: ignore[return-value]
+            return stmt.where(col(Step.organisation_id) == self.organisation_id)
         if self.role is Role.expert:
-            return stmt.where(self._in(Step.id, self.review_step_ids))  # type: ignore[return-value]
-        cond = self._in(Step.municipality_id, self.municipality_ids)
-        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+            return stmt.where(self._in(col(Step.id), self.review_step_ids))
+        cond = self._in(col(Step.municipality_id), self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)
 
     def organisations(self, stmt: S) -> S:
         if self.role is Role.org_contact:
-            return stmt.where(Organisation.id == self.organisation_id)  # type: ignore[return-value]
+            return stmt.where(col(Organisation.id) == self.organisation_id)
         if self.role is Role.expert:
-            return stmt.where(false())  # type: ignore[return-value]
-        cond = self._in(Organisation.municipality_id, self.municipality_ids)
-        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+            return stmt.where(false())
+        cond = self._in(col(Organisation.municipality_id), self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)
 
     def audit(self, stmt: S) -> S:
         self.require_audit()
-        cond = self._in(AuditEntry.municipality_id, self.municipality_ids)
-        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+        cond = self._in(col(AuditEntry.municipality_id), self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)
 
     def review_cases(self, stmt: S) -> S:
         """Cases joined with their campaign (and programme for organisations)."""
-        stmt = stmt.join(ReviewCampaign, ReviewCampaign.id == ReviewCase.campaign_id)  # type: ignore[arg-type, assignment]
+        stmt = stmt.join(ReviewCampaign, col(ReviewCampaign.id) == col(ReviewCase.campaign_id))
         if self.role is Role.expert:
             mine = (
-                select(ExpertAssignment.case_id)
-                .join(Expert, Expert.id == ExpertAssignment.expert_id)  # type: ignore[arg-type]
-                .where(Expert.person_id == self.person_id)
+                select(col(ExpertAssignment.case_id))
+                .join(Expert, col(Expert.id) == col(ExpertAssignment.expert_id))
+                .where(col(Expert.person_id) == self.person_id)
             )
-            return stmt.where(ReviewCase.id.in_(mine))  # type: ignore[union-attr, return-value]
+            return stmt.where(col(ReviewCase.id).in_(mine))
         if self.role is Role.org_contact:
-            progs = select(Programme.id).where(Programme.organisation_id == self.organisation_id)
-            return stmt.where(ReviewCase.programme_id.in_(progs))  # type: ignore[attr-defined, return-value]
-        cond = self._in(ReviewCampaign.municipality_id, self.municipality_ids)
-        return stmt if cond is None else stmt.where(cond)  # type: ignore[return-value]
+            progs = select(col(Programme.id)).where(
+                col(Programme.organisation_id) == self.organisation_id
+            )
+            return stmt.where(col(ReviewCase.programme_id).in_(progs))
+        cond = self._in(col(ReviewCampaign.municipality_id), self.municipality_ids)
+        return stmt if cond is None else stmt.where(cond)
 
     # --- single rows -----------------------------------------------------------------
     def municipality(self, session: Session, code: str) -> Municipality:
-        row = (
+        row: Municipality | None = (
             session.execute(
-                self.municipalities(select(Municipality).where(Municipality.code == code))  # type: ignore[arg-type]
+                self.municipalities(select(Municipality).where(col(Municipality.code) == code))
             )
             .scalars()
             .first()
@@ -158,15 +156,19 @@ class Scope:
         return row
 
     def step(self, session: Session, step_id: int) -> Step:
-        row = session.execute(self.steps(select(Step).where(Step.id == step_id))).scalars().first()
+        row: Step | None = (
+            session.execute(self.steps(select(Step).where(col(Step.id) == step_id)))
+            .scalars()
+            .first()
+        )
         if row is None:
             raise NotVisible(f"шаг с id={step_id} не найден")
         return row
 
     def organisation(self, session: Session, org_id: int) -> Organisation:
-        row = (
+        row: Organisation | None = (
             session.execute(
-                self.organisations(select(Organisation).where(Organisation.id == org_id))  # type: ignore[arg-type]
+                self.organisations(select(Organisation).where(col(Organisation.id) == org_id))
             )
             .scalars()
             .first()
@@ -229,11 +231,11 @@ def build_scope(session: Session, person: Person) -> Scope:
         ids = frozenset(int(i) for i in person.auditor_municipality_ids)
     else:  # expert
         rows = session.execute(
-            select(ReviewCampaign.municipality_id, ReviewCampaign.step_id)
-            .join(ReviewCase, ReviewCase.campaign_id == ReviewCampaign.id)  # type: ignore[arg-type]
-            .join(ExpertAssignment, ExpertAssignment.case_id == ReviewCase.id)  # type: ignore[arg-type]
-            .join(Expert, Expert.id == ExpertAssignment.expert_id)  # type: ignore[arg-type]
-            .where(Expert.person_id == person.id)
+            select(col(ReviewCampaign.municipality_id), col(ReviewCampaign.step_id))
+            .join(ReviewCase, col(ReviewCase.campaign_id) == col(ReviewCampaign.id))
+            .join(ExpertAssignment, col(ExpertAssignment.case_id) == col(ReviewCase.id))
+            .join(Expert, col(Expert.id) == col(ExpertAssignment.expert_id))
+            .where(col(Expert.person_id) == person.id)
         ).all()
         ids = frozenset(int(r[0]) for r in rows)
         review_steps = frozenset(int(r[1]) for r in rows if r[1] is not None)

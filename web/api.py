@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain.evidence_store import path_for
 from models import AuditEntry, ReviewCase, Step
@@ -23,6 +23,7 @@ from models.settings import Settings
 from web import queries
 from web.access import NotVisible, Scope
 from web.actions import complete, parse_fields_json, verify_chain
+from web.cache import TTLCache
 from web.deps import app_engine, app_now, app_settings, get_scope, get_session
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -39,8 +40,8 @@ def _audit_public(e: AuditEntry) -> dict[str, Any]:
 def cached_overview(
     request: Request, session: Session, scope: Scope
 ) -> list[queries.MunicipalitySummary]:
-    cache = request.app.state.overview_cache
-    return cache.get(scope.cache_key, lambda: queries.overview(session, scope))  # type: ignore[no-any-return]
+    cache: TTLCache[list[queries.MunicipalitySummary]] = request.app.state.overview_cache
+    return cache.get(scope.cache_key, lambda: queries.overview(session, scope))
 
 
 @router.get("/me")
@@ -82,8 +83,8 @@ def municipality_steps(
 ) -> list[Step]:
     m = scope.municipality(session, code)
     filters = queries.StepFilters(status=status, kind=kind.value if kind else None, owner=owner)
-    stmt = filters.apply(scope.steps(select(Step).where(Step.municipality_id == m.id)))
-    stmt = stmt.order_by(Step.due_date, Step.id).limit(limit).offset(offset)
+    stmt = filters.apply(scope.steps(select(Step).where(col(Step.municipality_id) == m.id)))
+    stmt = stmt.order_by(col(Step.due_date), col(Step.id)).limit(limit).offset(offset)
     return list(session.execute(stmt).scalars())
 
 
@@ -206,6 +207,8 @@ def review_cases(
     scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
 ) -> list[dict[str, Any]]:
     """Review cases in scope (experts: the cases assigned to them)."""
-    rows = session.execute(scope.review_cases(select(ReviewCase)).order_by(ReviewCase.id)).scalars()  # type: ignore[arg-type]
+    rows = session.execute(
+        scope.review_cases(select(ReviewCase)).order_by(col(ReviewCase.id))
+    ).scalars()
     return [{"id": c.id, "campaign_id": c.campaign_id, "programme_id": c.programme_id,
              "round": c.round, "state": c.state.value} for c in rows]  # fmt: skip

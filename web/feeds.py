@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain.labels import KIND_RU, STATUS_RU
 from models import Step
@@ -59,9 +59,9 @@ def municipality_feed(
 ) -> Response:
     m = scope.municipality(session, code)
     steps = session.execute(
-        scope.steps(select(Step).where(Step.municipality_id == m.id))
-        .where(Step.status.in_(OPEN_VALUES))  # type: ignore[attr-defined]
-        .order_by(Step.due_date, Step.id)
+        scope.steps(select(Step).where(col(Step.municipality_id) == m.id))
+        .where(col(Step.status).in_(OPEN_VALUES))
+        .order_by(col(Step.due_date), col(Step.id))
     ).scalars()
     return _ics(f"Дорожная карта: {m.name}", steps, settings, f"{m.code}.ics")
 
@@ -75,8 +75,8 @@ def organisation_feed(
 ) -> Response:
     org = scope.organisation(session, org_id)
     steps = session.execute(
-        scope.steps(select(Step).where(Step.organisation_id == org.id))
-        .where(Step.status.in_(OPEN_VALUES))  # type: ignore[attr-defined]
-        .order_by(Step.due_date, Step.id)
+        scope.steps(select(Step).where(col(Step.organisation_id) == org.id))
+        .where(col(Step.status).in_(OPEN_VALUES))
+        .order_by(col(Step.due_date), col(Step.id))
     ).scalars()
     return _ics(f"Сроки: {org.short_name or org.name}", steps, settings, f"org-{org.id}.ics")

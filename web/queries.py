@@ -52,7 +52,12 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     """Municipalities in scope with step counts by status; most overdue first."""
     muns = session.execute(
         scope.municipalities(
-            select(Municipality.id, Municipality.code, Municipality.name, Municipality.timezone)
+            select(
+                col(Municipality.id),
+                col(Municipality.code),
+                col(Municipality.name),
+                col(Municipality.timezone),
+            )
         )
     ).all()
     out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
@@ -60,9 +65,9 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
         return []
     rows = session.execute(
         scope.steps(
-            select(Step.municipality_id, Step.status, func.count())
-            .where(Step.municipality_id.in_(sorted(out)))  # type: ignore[attr-defined]
-            .group_by(Step.municipality_id, Step.status)
+            select(col(Step.municipality_id), col(Step.status), func.count())
+            .where(col(Step.municipality_id).in_(sorted(out)))
+            .group_by(col(Step.municipality_id), col(Step.status))
         )
     ).all()
     for mid, status, n in rows:
@@ -73,9 +78,9 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
 def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
     rows = session.execute(
         scope.steps(
-            select(Step.status, func.count())
-            .where(Step.municipality_id == municipality_id)
-            .group_by(Step.status)
+            select(col(Step.status), func.count())
+            .where(col(Step.municipality_id) == municipality_id)
+            .group_by(col(Step.status))
         )
     ).all()
     return {StepStatus(s).value: int(n) for s, n in rows}
@@ -89,22 +94,23 @@ class StepFilters:
 
     def apply(self, stmt: Any) -> Any:
         if self.status == "open":
-            stmt = stmt.where(Step.status.in_([s.value for s in OPEN_STATUSES]))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(Step.status).in_([s.value for s in OPEN_STATUSES]))
         elif self.status:
-            stmt = stmt.where(Step.status == StepStatus(self.status))
+            stmt = stmt.where(col(Step.status) == StepStatus(self.status))
         if self.kind:
-            stmt = stmt.where(Step.kind == StepKind(self.kind))
+            stmt = stmt.where(col(Step.kind) == StepKind(self.kind))
         if self.owner and self.owner.startswith("org:"):
-            stmt = stmt.where(Step.organisation_id == int(self.owner[4:]))
+            stmt = stmt.where(col(Step.organisation_id) == int(self.owner[4:]))
         elif self.owner:
-            stmt = stmt.where(Step.owner_role == self.owner)
+            stmt = stmt.where(col(Step.owner_role) == self.owner)
         return stmt
 
 
 # The columns a list row needs: no JSON bodies, no ORM objects (fast at 500+ rows).
 LIST_COLUMNS = (
-    Step.id, Step.key, Step.period, Step.title, Step.kind, Step.owner_role,
-    Step.organisation_id, Step.due_date, Step.status, Step.blocked_by,
+    col(Step.id), col(Step.key), col(Step.period), col(Step.title), col(Step.kind),
+    col(Step.owner_role), col(Step.organisation_id), col(Step.due_date), col(Step.status),
+    col(Step.blocked_by),
 )  # fmt: skip
 
 
@@ -125,8 +131,10 @@ def municipality_view(
 ) -> MunicipalityView:
     assert m.id is not None
     today = local_date(now, m.timezone)
-    base = scope.steps(select(*LIST_COLUMNS).where(Step.municipality_id == m.id))
-    steps = list(session.execute(filters.apply(base).order_by(Step.due_date, Step.id)).all())
+    base = scope.steps(select(*LIST_COLUMNS).where(col(Step.municipality_id) == m.id))
+    steps = list(
+        session.execute(filters.apply(base).order_by(col(Step.due_date), col(Step.id))).all()
+    )
     months: dict[str, list[Any]] = {}
     for s in steps:
         months.setdefault(f"{s.due_date.year:04d}-{s.due_date.month:02d}", []).append(s)
@@ -134,26 +142,30 @@ def municipality_view(
     open_values = [s.value for s in OPEN_STATUSES]
     next_week = list(
         session.execute(
-            base.where(Step.due_date >= today, Step.due_date <= week_end)
-            .where(Step.status.in_(open_values))  # type: ignore[attr-defined]
-            .order_by(Step.due_date, Step.id)
+            base.where(col(Step.due_date) >= today, col(Step.due_date) <= week_end)
+            .where(col(Step.status).in_(open_values))
+            .order_by(col(Step.due_date), col(Step.id))
         ).all()
     )
     blocked = list(
         session.execute(
-            base.where(Step.status == StepStatus.blocked)
-            .order_by(Step.due_date, Step.id)
+            base.where(col(Step.status) == StepStatus.blocked)
+            .order_by(col(Step.due_date), col(Step.id))
             .limit(200)
         ).all()
     )
     orgs = {
-        int(o.id): o.short_name or o.name  # type: ignore[arg-type]
+        int(o.id): o.short_name or o.name
         for o in session.execute(
-            scope.organisations(select(Organisation).where(Organisation.municipality_id == m.id))  # type: ignore[arg-type]
+            scope.organisations(
+                select(Organisation).where(col(Organisation.municipality_id) == m.id)
+            )
         ).scalars()
     }
     roles = session.execute(
-        scope.steps(select(Step.owner_role).where(Step.municipality_id == m.id).distinct())
+        scope.steps(
+            select(col(Step.owner_role)).where(col(Step.municipality_id) == m.id).distinct()
+        )
     ).scalars()
     owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
     return MunicipalityView(m, today, counts_for(session, scope, m.id), sorted(months.items()),
@@ -164,10 +176,10 @@ def step_reminders(session: Session, step: Step) -> list[OutboxMessage]:
     return list(
         session.execute(
             select(OutboxMessage)
-            .where(OutboxMessage.step_id == step.id)
+            .where(col(OutboxMessage.step_id) == step.id)
             .order_by(
-                OutboxMessage.created_at,
-                OutboxMessage.id,  # type: ignore[arg-type]
+                col(OutboxMessage.created_at),
+                col(OutboxMessage.id),
             )
         ).scalars()
     )
@@ -176,7 +188,9 @@ def step_reminders(session: Session, step: Step) -> list[OutboxMessage]:
 def step_evidence(session: Session, step: Step) -> list[Evidence]:
     return list(
         session.execute(
-            select(Evidence).where(Evidence.step_id == step.id).order_by(Evidence.id.desc())  # type: ignore[union-attr]
+            select(Evidence)
+            .where(col(Evidence.step_id) == step.id)
+            .order_by(col(Evidence.id).desc())
         ).scalars()
     )
 
@@ -185,9 +199,9 @@ def step_history(session: Session, step: Step) -> list[AuditEntry]:
     return list(
         session.execute(
             select(AuditEntry)
-            .where(AuditEntry.municipality_id == step.municipality_id)
-            .where(AuditEntry.entity == f"step:{step.id}")
-            .order_by(AuditEntry.seq)
+            .where(col(AuditEntry.municipality_id) == step.municipality_id)
+            .where(col(AuditEntry.entity) == f"step:{step.id}")
+            .order_by(col(AuditEntry.seq))
         ).scalars()
     )
 
@@ -206,11 +220,16 @@ def audit_entries(
     """Entries of a municipality's chain, newest first; dates in the municipality zone."""
     import pendulum
 
-    stmt = scope.audit(select(AuditEntry).where(AuditEntry.municipality_id == m.id))
+    stmt = scope.audit(select(AuditEntry).where(col(AuditEntry.municipality_id) == m.id))
     if query.q:
         # SQLite's lower() folds ASCII only: also match the common Cyrillic casings.
         variants = {query.q, query.q.lower(), query.q.capitalize(), query.q.upper()}
-        cols = (AuditEntry.actor, AuditEntry.action, AuditEntry.entity, AuditEntry.payload)
+        cols = (
+            col(AuditEntry.actor),
+            col(AuditEntry.action),
+            col(AuditEntry.entity),
+            col(AuditEntry.payload),
+        )
         stmt = stmt.where(
             or_(
                 *(func.lower(c).like(f"%{v.lower()}%") for c in cols for v in variants),
@@ -221,19 +240,21 @@ def audit_entries(
         start = pendulum.datetime(
             query.since.year, query.since.month, query.since.day, tz=m.timezone
         )
-        stmt = stmt.where(AuditEntry.at >= start.in_timezone("UTC"))
+        stmt = stmt.where(col(AuditEntry.at) >= start.in_timezone("UTC"))
     if query.until:
         day = query.until + dt.timedelta(days=1)
         end = pendulum.datetime(day.year, day.month, day.day, tz=m.timezone)
-        stmt = stmt.where(AuditEntry.at < end.in_timezone("UTC"))
-    return list(session.execute(stmt.order_by(AuditEntry.seq.desc()).limit(query.limit)).scalars())  # type: ignore[attr-defined]
+        stmt = stmt.where(col(AuditEntry.at) < end.in_timezone("UTC"))
+    return list(
+        session.execute(stmt.order_by(col(AuditEntry.seq).desc()).limit(query.limit)).scalars()
+    )
 
 
 def organisation_steps(session: Session, scope: Scope, org: Organisation) -> list[Step]:
     return list(
         session.execute(
-            scope.steps(select(Step).where(Step.organisation_id == org.id)).order_by(
-                Step.due_date, Step.id
+            scope.steps(select(Step).where(col(Step.organisation_id) == org.id)).order_by(
+                col(Step.due_date), col(Step.id)
             )
         ).scalars()
     )
