@@ -8,6 +8,7 @@ reported once, at the place where it was altered.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,13 +22,46 @@ from domain.audit_checkpoint import heads_to_check
 from domain.audit_log import GENESIS_HASH, canonical, entry_hash
 from domain.errors import NotFoundError
 from domain.evidence_store import hash_file, path_for
-from models import AuditEntry, Evidence, Municipality
+from models import AuditEntry, Evidence, Municipality, Step
 
 EVIDENCE_ACTIONS = ("step.completed", "evidence.superseded")
+# Status a step must have after each logged action (None: open again).
+STEP_CLOSING: dict[str, str | None] = {
+    "step.completed": "done",
+    "evidence.superseded": "done",
+    "step.waived": "waived",
+    "step.reopened": None,
+}
 # Evidence columns that must equal what the log recorded when the evidence was given.
 LOGGED_FIELDS = ("step_id", "kind", "act_type", "act_number", "act_date", "issuer", "url",
                  "recipient", "data", "file_sha256", "file_size", "file_name",
                  "effective_date", "submitted_at")  # fmt: skip
+
+
+def fingerprint(values: dict[str, Any]) -> bytes:
+    """16 bytes standing for the logged fields of one evidence (memory: O(evidence))."""
+    picked = {name: values.get(name) for name in LOGGED_FIELDS}
+    return hashlib.sha256(canonical(picked).encode()).digest()[:16]
+
+
+def _row_values(ev: Evidence) -> dict[str, Any]:
+    return {name: json.loads(canonical(getattr(ev, name))) for name in LOGGED_FIELDS}
+
+
+def _which_field(session: Session, ev: Evidence, row: dict[str, Any]) -> str:
+    """Rare path: find the logged payload again and name the first differing field."""
+    t = AuditEntry.__table__.c  # type: ignore[attr-defined]
+    needle = f'%"evidence_id":{ev.id},%'
+    payload = session.execute(
+        select(t.payload)
+        .where(t.action.in_(EVIDENCE_ACTIONS), t.payload.like(needle))
+        .order_by(t.seq.desc())
+    ).scalar()
+    logged = json.loads(payload) if payload else {}
+    for name in LOGGED_FIELDS:
+        if logged.get(name) != row[name]:
+            return f"поле {name} отличается от журнала"
+    return "строка отличается от журнала"
 
 
 @dataclass(frozen=True)
@@ -69,7 +103,8 @@ def verify_chains(
     *,
     chain: str | None,
     heads: dict[tuple[str, int], str],
-    logged: dict[int, dict[str, Any]],
+    logged: dict[int, bytes],
+    closed: dict[int, str | None] | None = None,
     batch: int = 5000,
 ) -> None:
     """Recompute every chain; record problems, signed heads seen, evidence logged."""
@@ -102,10 +137,12 @@ def verify_chains(
         if signed is not None and signed != r.hash:
             report.problems.append(Problem(where, "не совпадает с подписанной контрольной "
                                                   "точкой: цепочка переписана"))  # fmt: skip
+        if closed is not None and r.action in STEP_CLOSING and r.entity.startswith("step:"):
+            closed[int(r.entity[5:])] = STEP_CLOSING[r.action]
         if r.action in EVIDENCE_ACTIONS:
             try:
                 payload = json.loads(r.payload)
-                logged[int(payload["evidence_id"])] = payload
+                logged[int(payload["evidence_id"])] = fingerprint(payload)
             except (ValueError, KeyError, TypeError):
                 report.problems.append(Problem(where, "запись о подтверждении не читается"))
         expected_seq, prev = r.seq + 1, r.hash
@@ -120,7 +157,7 @@ def verify_evidence(
     report: VerifyReport,
     *,
     municipality_id: int | None,
-    logged: dict[int, dict[str, Any]],
+    logged: dict[int, bytes],
     evidence_root: Path,
 ) -> None:
     """Every evidence row must be logged as given, and its file must hash as recorded."""
@@ -131,15 +168,12 @@ def verify_evidence(
     for ev in session.scalars(stmt, execution_options={"yield_per": 1000}):
         report.evidence += 1
         where = f"подтверждение id={ev.id} (шаг id={ev.step_id})"
-        entry = logged.get(ev.id)  # type: ignore[arg-type]
-        if entry is None:
+        expected = logged.pop(ev.id, None)  # type: ignore[arg-type]
+        if expected is None:
             report.problems.append(Problem(where, "нет записи в журнале: строка добавлена "
                                                   "в обход журнала"))  # fmt: skip
-        else:
-            for name in LOGGED_FIELDS:
-                if entry.get(name) != json.loads(canonical(getattr(ev, name))):
-                    report.problems.append(Problem(where, f"поле {name} отличается от журнала"))
-                    break
+        elif expected != fingerprint(row := _row_values(ev)):
+            report.problems.append(Problem(where, _which_field(session, ev, row)))
         if ev.file_sha256 is None:
             continue
         if ev.file_sha256 not in seen_files:
@@ -153,6 +187,36 @@ def verify_evidence(
             if not seen_files[ev.file_sha256]:
                 report.problems.append(Problem(where, f"файл {ev.file_name} ({path}) изменён: "
                                                       "SHA-256 не совпадает"))  # fmt: skip
+
+
+def verify_steps(
+    session: Session,
+    report: VerifyReport,
+    *,
+    municipality_id: int | None,
+    closed: dict[int, str | None],
+) -> None:
+    """A step is done/waived in the database exactly when the log says so."""
+    t = Step.__table__.c  # type: ignore[attr-defined]
+    stmt = select(t.id, t.key, t.period, t.status).order_by(t.id)
+    if municipality_id is not None:
+        stmt = stmt.where(t.municipality_id == municipality_id)
+    for r in session.execute(stmt, execution_options={"yield_per": 5000}):
+        status = str(getattr(r.status, "value", r.status))
+        logged = closed.get(r.id)
+        is_closed = status in ("done", "waived")
+        if (is_closed or logged is not None) and status != logged:
+            where = f"шаг «{r.key} {r.period}".rstrip() + f"» (id={r.id})"
+            why = (f"статус «{status}» в базе, а по журналу «{logged or 'открыт'}»: "
+                   "статус изменён в обход журнала")  # fmt: skip
+            report.problems.append(Problem(where, why))
+
+
+def verify_deleted_evidence(report: VerifyReport, logged: dict[int, bytes]) -> None:
+    """Evidence the log recorded but whose row is gone (``logged`` holds the leftovers)."""
+    for evidence_id in sorted(logged):
+        report.problems.append(Problem(f"подтверждение id={evidence_id}", "записано в журнале, "
+                                       "но строки нет: удалено"))  # fmt: skip
 
 
 def verify(
@@ -181,9 +245,12 @@ def verify(
         if heads[(h.chain, h.seq)] != h.hash:
             report.problems.append(Problem(f"цепочка {h.chain}", f"контрольные точки для записи "
                                            f"№{h.seq} расходятся ({h.source})"))  # fmt: skip
-    logged: dict[int, dict[str, Any]] = {}
+    logged: dict[int, bytes] = {}
+    closed: dict[int, str | None] = {}
     verify_chains(session, report, chain=municipality_code, heads=heads, logged=logged,
-                  batch=batch)  # fmt: skip
+                  closed=closed, batch=batch)  # fmt: skip
     verify_evidence(session, report, municipality_id=municipality_id, logged=logged,
                     evidence_root=evidence_root)  # fmt: skip
+    verify_deleted_evidence(report, logged)
+    verify_steps(session, report, municipality_id=municipality_id, closed=closed)
     return report

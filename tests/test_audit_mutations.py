@@ -184,6 +184,13 @@ def _evidence_row(c: Ctx, **values: Any) -> None:
     c.conn.execute(text(f"UPDATE evidence SET {cols} WHERE id = 1"), values)
 
 
+def _change_data(c: Ctx) -> None:
+    raw = c.conn.execute(text("SELECT data FROM evidence WHERE id = 4")).scalar_one()
+    data = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    data["participants"] = 555
+    c.conn.execute(text("UPDATE evidence SET data = :d WHERE id = 4"), {"d": json.dumps(data)})
+
+
 def _swap_file(c: Ctx) -> None:
     other = c.conn.execute(text("SELECT file_sha256 FROM evidence WHERE id = 2")).scalar_one()
     _evidence_row(c, file_sha256=other)
@@ -232,6 +239,15 @@ MUTATIONS: dict[str, Callable[[Ctx], None]] = {
     "evidence row: act date changed": lambda c: _evidence_row(c, act_date="2025-01-09"),
     "evidence row: pointed at another file": _swap_file,
     "evidence row inserted bypassing the log": _forge_evidence_row,
+    "step marked done without evidence": lambda c: c.conn.execute(
+        text("UPDATE step SET status = 'done' WHERE key = 'report'")),
+    "completed step set back to planned": lambda c: c.conn.execute(
+        text("UPDATE step SET status = 'planned' WHERE key = 'meeting'")),
+    "evidence row deleted": lambda c: c.conn.execute(
+        text("DELETE FROM evidence WHERE id = 4")),
+    "evidence row: recipient changed": lambda c: c.conn.execute(
+        text("UPDATE evidence SET recipient = 'Прокуратура' WHERE id = 3")),
+    "evidence row: typed data (participants) changed": _change_data,
 }  # fmt: skip
 
 
