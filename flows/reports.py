@@ -7,6 +7,7 @@ from collections import Counter
 
 from prefect import flow
 from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
 from sqlmodel import Session, col, select
 
 from models import Municipality
@@ -28,7 +29,9 @@ def previous_quarter(today: dt.date) -> tuple[int, int]:
     return (today.year - 1, 4) if q == 0 else (today.year, q)
 
 
-@flow(name="build-reports", log_prints=True)
+# Batches run two at a time: memory stays at two batches whatever the number of
+# municipalities (threads suffice: SQLite/PostgreSQL I/O and zlib release the GIL).
+@flow(name="build-reports", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=2))
 def build_reports(
     out_dir: str = "reports-out",
     year: int | None = None,
