@@ -91,9 +91,8 @@ def test_dispatch_console_script_runs_the_prefect_flow(
     prefect_harness: None,
 ) -> None:
     """A real subprocess of the console script against the harness's Prefect API."""
-    from prefect.settings import PREFECT_API_URL
-
     from prefect.blocks.system import Secret
+    from prefect.settings import PREFECT_API_URL
 
     # The webhook URL is a secret: it lives in a Prefect Secret block, the row says "@hook".
     Secret(value=http_sink.url()).save("soczakaz-channel-hook", overwrite=True)

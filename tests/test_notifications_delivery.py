@@ -45,7 +45,8 @@ def _setup(engine: Engine, settings: Settings, notify: list[str]) -> int:
 
 def _rows(engine: Engine) -> list[OutboxMessage]:
     with session_scope(engine) as s:
-        return [m for (m,) in s.execute(select(OutboxMessage).order_by(OutboxMessage.id))]
+        q = select(OutboxMessage).order_by(OutboxMessage.__table__.c.id)  # type: ignore[attr-defined]
+        return [m for (m,) in s.execute(q)]
 
 
 def test_email_arrives_decoded_in_russian(

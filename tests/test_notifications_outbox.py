@@ -115,7 +115,7 @@ def test_failures_back_off_then_dead_letter_with_last_error(engine: Engine) -> N
     with session_scope(engine) as s:
         _enqueue(s, "k")
     rng = random.Random(1)
-    now = NOW
+    now: dt.datetime = NOW
     statuses = []
     for attempt in range(3):
         with session_scope(engine, immediate=True) as s:

@@ -63,7 +63,8 @@ def test_default_policy_rules_in_reading_order() -> None:
     assert [r.name for r in rules_of(custom)] == ["before:3"]
 
 
-def _at(y: int, mo: int, d: int, h: int, mi: int, tz: str) -> dt.datetime:
+def _at(parts: tuple[int, ...], tz: str) -> dt.datetime:
+    y, mo, d, h, mi = parts
     return pendulum.datetime(y, mo, d, h, mi, tz=tz)
 
 
@@ -84,8 +85,8 @@ WINDOW_CASES = [
 def test_sending_window_in_recipient_zone(
     now: tuple[int, ...], tz: str, expected: tuple[int, ...]
 ) -> None:
-    got = next_send_moment(_at(*now, tz=tz), tz=tz, start=dt.time(9), end=dt.time(18))
-    assert got == _at(*expected, tz=tz)
+    got = next_send_moment(_at(now, tz), tz=tz, start=dt.time(9), end=dt.time(18))
+    assert got == _at(expected, tz)
     assert got.utcoffset() == dt.timedelta(0)
 
 

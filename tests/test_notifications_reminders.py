@@ -25,7 +25,8 @@ D = dt.date
 
 def _rows(engine: Engine) -> list[OutboxMessage]:
     with session_scope(engine) as s:
-        return [m for (m,) in s.execute(select(OutboxMessage).order_by(OutboxMessage.id))]
+        q = select(OutboxMessage).order_by(OutboxMessage.__table__.c.id)  # type: ignore[attr-defined]
+        return [m for (m,) in s.execute(q)]
 
 
 def _sweep(engine: Engine, settings: Settings, ids: list[int], now: dt.datetime) -> int:
