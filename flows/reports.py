@@ -31,7 +31,7 @@ def previous_quarter(today: dt.date) -> tuple[int, int]:
 
 # Batches run two at a time: memory stays at two batches whatever the number of
 # municipalities (threads suffice: SQLite/PostgreSQL I/O and zlib release the GIL).
-@flow(name="build-reports", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="build-reports", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=2))  # type: ignore[arg-type]
 def build_reports(
     out_dir: str = "reports-out",
     year: int | None = None,
