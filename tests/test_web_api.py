@@ -214,3 +214,28 @@ def test_organisation_page_lists_what_it_owes(
     assert "Отчёт организации за I квартал" in owes and "12 марта 2025 г." in owes
     with session_scope(engine) as s:
         assert s.get(Step, world.own.org_step) is not None
+
+
+def test_audit_page_shows_chain_verification_and_tampering(
+    client: TestClient, world: World, engine: Engine, backend: str
+) -> None:
+    h = auth(world, "auditor")
+    ok = client.get("/api/municipalities/krylovsky/audit/verify", headers=h).json()
+    assert ok["ok"] is True and ok["entries"] == 1
+    assert "цепочка цела" in client.get("/audit/krylovsky", headers=h).text
+    # A superuser edits the log behind the application's back.
+    with engine.begin() as conn:
+        if backend == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER auditentry_no_update")
+        else:
+            conn.exec_driver_sql("ALTER TABLE auditentry DISABLE TRIGGER auditentry_no_change")
+        conn.exec_driver_sql(
+            "UPDATE auditentry SET payload = replace(payload, '85/1', '86/1') "
+            "WHERE chain = 'krylovsky'"
+        )
+    bad = client.get("/api/municipalities/krylovsky/audit/verify", headers=h).json()
+    assert bad["ok"] is False and bad["problems"]
+    page = client.get("/audit/krylovsky", headers=h).text
+    assert "цепочка НАРУШЕНА" in page
+    other = client.get("/api/municipalities/irkutsk/audit/verify", headers=auth(world, "admin"))
+    assert other.json()["ok"] is True

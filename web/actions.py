@@ -73,24 +73,18 @@ def complete(
 
 @dataclass(frozen=True)
 class ChainCheck:
-    available: bool
     ok: bool
     message: str
     entries: int
+    problems: list[str]
 
 
 def verify_chain(session: Session, chain: str) -> ChainCheck:
-    """Recompute a municipality's chain with the audit-log helper's verify function."""
-    verify = getattr(audit_log, "verify_chain", None) or getattr(audit_log, "verify", None)
-    if verify is None:
-        return ChainCheck(False, False, "проверка цепочки пока недоступна", 0)
-    result = verify(session, chain=chain)
-    ok = bool(getattr(result, "ok", result))
-    entries = int(getattr(result, "entries", getattr(result, "checked", 0)) or 0)
-    problems = getattr(result, "problems", None) or getattr(result, "errors", None) or []
-    message = (
-        f"цепочка цела: проверено записей — {entries}"
-        if ok
-        else "цепочка нарушена: " + "; ".join(str(p) for p in problems)
-    )
-    return ChainCheck(True, ok, message, entries)
+    """Recompute a municipality's chain (links and hashes) with the audit-log helper."""
+    report = audit_log.verify_chain(session, chain=chain)
+    problems = [str(p) for p in report.problems]
+    if report.ok:
+        message = f"цепочка цела, проверено записей: {report.entries}"
+    else:
+        message = f"цепочка НАРУШЕНА ({len(problems)}): " + "; ".join(problems[:5])
+    return ChainCheck(report.ok, message, report.entries, problems)

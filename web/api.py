@@ -176,8 +176,8 @@ def audit_verify(
     m = scope.municipality(session, code)
     scope.require_audit()
     check = verify_chain(session, m.code)
-    return {"chain": m.code, "available": check.available, "ok": check.ok,
-            "entries": check.entries, "message": check.message}  # fmt: skip
+    return {"chain": m.code, "ok": check.ok, "entries": check.entries,
+            "message": check.message, "problems": check.problems}  # fmt: skip
 
 
 @router.get("/municipalities/{code}/audit.csv")
