@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
-
 import typer
 
 from cli.common import console, get_municipality, handle_errors, settings, transaction
 from domain.errors import InputError, NotFoundError
 from models import Person, Role
-from web.access import hash_token
+from web.access import issue_token
 
 token_app = typer.Typer(help="Токены доступа к панели и API.", no_args_is_help=True)
 
@@ -44,11 +42,9 @@ def _person(s: object, person_id: int) -> Person:
 @handle_errors
 def issue(person: int = typer.Option(..., "--person", help="id человека")) -> None:
     """Выдать новый токен (старый перестаёт действовать). Токен печатается один раз."""
-    token = secrets.token_urlsafe(32)
     with transaction() as s:
+        token = issue_token(s, person)
         p = _person(s, person)
-        p.token_sha256 = hash_token(token)
-        s.add(p)
         name, role = p.full_name, p.role
     console.print(f"Токен для {name} ({role}); сохраните его, повторно он не показывается:")
     typer.echo(token)

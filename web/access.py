@@ -20,6 +20,7 @@ found (404, their existence is not revealed). Actions a role may never take
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from sqlalchemy import false, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
+from domain.errors import NotFoundError
 from models import (
     AuditEntry,
     Evidence,
@@ -64,6 +66,18 @@ class NotVisible(Exception):
 def hash_token(token: str) -> str:
     """What Person.token_sha256 stores for a bearer token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, person_id: int) -> str:
+    """Give a person a new random token (the old one stops working); return it once."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"человек с id={person_id} не найден")
+    token = secrets.token_urlsafe(32)
+    person.token_sha256 = hash_token(token)
+    session.add(person)
+    session.flush()
+    return token
 
 
 def person_for_token(session: Session, token: str) -> Person | None:
