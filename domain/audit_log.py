@@ -18,6 +18,8 @@ import decimal
 import enum
 import hashlib
 import json
+from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -57,12 +59,17 @@ def canonical(value: Any) -> str:
 
 
 def format_at(at: dt.datetime) -> str:
-    """The timestamp as hashed: UTC, microseconds, ``Z`` suffix."""
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The timestamp as hashed: UTC, microseconds, ``Z`` suffix (2025-03-14T09:30:00.000000Z)."""
+    if at.tzinfo is not dt.UTC:
+        at = at.astimezone(dt.UTC)
+    # Same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ") for years 1000-9999, several times faster.
+    return at.isoformat(timespec="microseconds")[:26] + "Z"
 
 
+@lru_cache(maxsize=4096)
 def _s(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """A JSON string literal, as json.dumps(value, ensure_ascii=False) writes it."""
+    return encode_basestring(value)
 
 
 def entry_hash(

@@ -97,6 +97,10 @@ def _rows(session: Session, chain: str | None, batch: int) -> Iterator[Any]:
     yield from session.execute(stmt, execution_options={"yield_per": batch})
 
 
+def _where(chain: str, seq: int, id_: int) -> str:
+    return f"цепочка {chain}, запись №{seq} (id={id_})"
+
+
 def verify_chains(
     session: Session,
     report: VerifyReport,
@@ -112,40 +116,39 @@ def verify_chains(
     expected_seq, prev = 1, GENESIS_HASH
     broken: set[str] = set()
     for r in _rows(session, chain, batch):
-        if r.chain != current:
-            current, expected_seq, prev = r.chain, 1, GENESIS_HASH
+        id_, ch, seq, at, actor, action, entity, payload_text, prev_hash, stored = r
+        if ch != current:
+            current, expected_seq, prev = ch, 1, GENESIS_HASH
             report.chains += 1
         report.entries += 1
-        where = f"цепочка {r.chain}, запись №{r.seq} (id={r.id})"
         why = ""
-        if r.seq != expected_seq:
+        if seq != expected_seq:
             why = (f"ожидалась запись №{expected_seq}: записи удалены, вставлены "
                    "или переставлены")  # fmt: skip
-        elif r.prev_hash != prev:
+        elif prev_hash != prev:
             why = "ссылка на предыдущую запись не совпадает: предыдущая запись изменена"
-        else:
-            actual = entry_hash(
-                r.prev_hash, chain=r.chain, seq=r.seq, at=r.at, actor=r.actor,
-                action=r.action, entity=r.entity, payload_text=r.payload,
-            )  # fmt: skip
-            if actual != r.hash:
-                why = "хеш не совпадает: содержимое записи изменено"
-        if why and r.chain not in broken:
-            report.problems.append(Problem(where, why))
-            broken.add(r.chain)
-        signed = heads.pop((r.chain, r.seq), None)
-        if signed is not None and signed != r.hash:
-            report.problems.append(Problem(where, "не совпадает с подписанной контрольной "
-                                                  "точкой: цепочка переписана"))  # fmt: skip
-        if closed is not None and r.action in STEP_CLOSING and r.entity.startswith("step:"):
-            closed[int(r.entity[5:])] = STEP_CLOSING[r.action]
-        if r.action in EVIDENCE_ACTIONS:
-            try:
-                payload = json.loads(r.payload)
-                logged[int(payload["evidence_id"])] = fingerprint(payload)
-            except (ValueError, KeyError, TypeError):
-                report.problems.append(Problem(where, "запись о подтверждении не читается"))
-        expected_seq, prev = r.seq + 1, r.hash
+        elif stored != entry_hash(prev_hash, chain=ch, seq=seq, at=at, actor=actor, action=action,
+                                  entity=entity, payload_text=payload_text):  # fmt: skip
+            why = "хеш не совпадает: содержимое записи изменено"
+        if why and ch not in broken:
+            report.problems.append(Problem(_where(ch, seq, id_), why))
+            broken.add(ch)
+        if heads:
+            signed = heads.pop((ch, seq), None)
+            if signed is not None and signed != stored:
+                why = "не совпадает с подписанной контрольной точкой: цепочка переписана"
+                report.problems.append(Problem(_where(ch, seq, id_), why))
+        if action in STEP_CLOSING:
+            if closed is not None and entity.startswith("step:"):
+                closed[int(entity[5:])] = STEP_CLOSING[action]
+            if action in EVIDENCE_ACTIONS:
+                try:
+                    payload = json.loads(payload_text)
+                    logged[int(payload["evidence_id"])] = fingerprint(payload)
+                except (ValueError, KeyError, TypeError):
+                    why = "запись о подтверждении не читается"
+                    report.problems.append(Problem(_where(ch, seq, id_), why))
+        expected_seq, prev = seq + 1, stored
     for (ch, seq), _h in sorted(heads.items()):
         report.problems.append(Problem(
             f"цепочка {ch}", f"нет записи №{seq}, подписанной контрольной точкой: "
