@@ -51,10 +51,10 @@ def entries(n: int, chains: int) -> Iterator[tuple[object, ...]]:
             action = ACTIONS[seq % len(ACTIONS)]
             payload = canonical({"step_id": seq % 997, "from": "2025-03-14", "to": "2025-03-17",
                                  "reason": "перенос по решению МОЦ", "n": seq})  # fmt: skip
+            entity = f"step:{seq % 997}"
             h = entry_hash(prev, chain=chain, seq=seq, at=at, actor="Иванова А.П.",
-                           action=action, entity=f"step:{seq % 997}", payload_text=payload)  # fmt: skip
-            yield (chain, None, seq, at, "Иванова А.П.", action, f"step:{seq % 997}", payload,
-                   prev, h)  # fmt: skip
+                           action=action, entity=entity, payload_text=payload)  # fmt: skip
+            yield (chain, None, seq, at, "Иванова А.П.", action, entity, payload, prev, h)
             prev = h
 
 
