@@ -297,6 +297,9 @@ def main() -> None:
         counts = state.result()
         batches = -(-args.municipalities // args.batch_size)
         b_runs = count_task_runs(state.state_details.flow_run_id, batches)
+        t0 = time.perf_counter()
+        next_day = daily_sweep(as_of=AS_OF + dt.timedelta(days=1))
+        b_next = time.perf_counter() - t0
         c = c_sample * total / args.sample
         own, children = rss_mb()
         print(f"raw SQL floor        {a:10.2f} s   ({a_rows:,} rows due/overdue)")
@@ -305,6 +308,8 @@ def main() -> None:
               f"{counts['blocked']:,}, due_soon {counts['due_soon']:,})")
         print(f"  of which SQL only  {sql_only:10.2f} s   ({sql_only / a:.1f}x floor; "
               "sweep statements per batch, no Prefect, no reminders)")
+        print(f"next-day sweep       {b_next:10.2f} s   (steady state: changed "
+              f"{next_day['changed']:,}; task-per-step would be {c / b_next:,.0f}x slower)")
         print(f"task-per-step (est.) {c:10.0f} s   ({c / b:,.0f}x slower than ours; "
               f"{args.sample:,} steps took {c_sample:.2f} s)")
         print(f"prefect task runs    {b_runs:10d}     (naive flow: {c_runs:,} for "
