@@ -11,13 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from domain import audit_log
 from domain.deadlines import end_of_day_utc, local_date
 from domain.errors import ConflictError, InputError, NotFoundError, TransitionError
+from domain.review_counts import campaign_counts, state_counts
 from domain.review_rules import ReviewAction, check_transition, verdict_outcome
 from domain.workdays import add_working_days
 from models.core import Municipality, Person
@@ -33,6 +32,12 @@ from models.review import (
 
 A = ReviewAction
 S = ReviewState
+__all__ = [
+    "archive", "assign_experts", "assign_tiebreaker", "campaign_counts", "council_decision",
+    "formally_reject", "latest_decision", "put_in_register", "record_verdict",
+    "request_revision", "round_assignments", "send_to_regional_stage", "start_review",
+    "state_counts", "submit",
+]  # fmt: skip
 
 
 class Ctx:
@@ -297,35 +302,3 @@ def archive(
 ) -> ReviewCase:
     ctx = Ctx(session, case_id)
     return ctx.move(A.archive, S.ARCHIVED, actor=actor, now=now, payload={"reason": reason})
-
-
-def campaign_counts(session: Session, *, campaign_id: int) -> dict[str, int]:
-    """Counts for reports: applied, reviewed, positive, negative, regional_stage, in_register."""
-    c = ReviewCase
-
-    def flag(cond: Any) -> Any:
-        return func.coalesce(func.sum(sql_case((cond, 1), else_=0)), 0)
-
-    row = session.exec(
-        select(  # type: ignore[call-overload]
-            func.count(col(c.submitted_at)),
-            func.count(col(c.expert_outcome)),
-            flag(col(c.expert_outcome) == "positive"),
-            flag(col(c.expert_outcome) == "negative"),
-            func.count(col(c.regional_at)),
-            func.count(col(c.registered_at)),
-        ).where(c.campaign_id == campaign_id)
-    ).one()
-    keys = ("applied", "reviewed", "positive", "negative", "regional_stage", "in_register")
-    return {k: int(v) for k, v in zip(keys, row, strict=True)}
-
-
-def state_counts(session: Session, *, campaign_id: int) -> dict[str, int]:
-    """Number of cases in every state (all states present, zeros included)."""
-    stmt = (
-        select(ReviewCase.state, func.count())
-        .where(ReviewCase.campaign_id == campaign_id)
-        .group_by(ReviewCase.state)
-    )
-    found = {ReviewState(s): int(n) for s, n in session.exec(stmt).all()}
-    return {s.value: found.get(s, 0) for s in ReviewState}

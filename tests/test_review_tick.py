@@ -45,7 +45,7 @@ def _rows(engine: Engine) -> list[OutboxMessage]:
 
 
 def test_expert_deadline_is_working_days_at_local_end_of_day(engine: Engine) -> None:
-    w, aid, revision_id = _setup(engine)
+    _w, aid, revision_id = _setup(engine)
     with session_scope(engine) as s:
         a = s.get(ExpertAssignment, aid)
         assert a is not None
