@@ -16,7 +16,7 @@ from typing import Any
 import pendulum
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from models import (
     AuditEntry,
@@ -80,8 +80,9 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     ])  # fmt: skip
     munis = _ids(engine, Municipality, Municipality.code)
     tz = {mid: ZONES[int(code[1:]) % len(ZONES)] for code, mid in munis.items()}
-    _bulk(engine, RoadmapTemplate, [{"key": "moc-standard", "version": 1, "title": "МОЦ",
-                                     "sha256": "0" * 64, "source": "", "loaded_at": now}])  # fmt: skip
+    template = {"key": "moc-standard", "version": 1, "title": "МОЦ", "sha256": "0" * 64,
+                "source": "", "loaded_at": now}  # fmt: skip
+    _bulk(engine, RoadmapTemplate, [template])
     tid = next(iter(_ids(engine, RoadmapTemplate, RoadmapTemplate.key).values()))
     _bulk(engine, Organisation, [
         {"municipality_id": mid, "code": f"o{k}", "name": f"Организация {k}"}
@@ -89,8 +90,10 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     ])  # fmt: skip
     orgs: dict[int, list[int]] = {}
     with engine.connect() as conn:
-        for oid, mid in conn.execute(select(Organisation.id, Organisation.municipality_id)):
-            orgs.setdefault(mid, []).append(oid)
+        for oid, mid in conn.execute(
+            select(col(Organisation.id), col(Organisation.municipality_id))
+        ):
+            orgs.setdefault(mid, []).append(int(oid or 0))
     focuses = list(Focus)
     _bulk(engine, Programme, [
         {"municipality_id": mid, "organisation_id": rnd.choice(orgs[mid]), "title": f"П{k}",
@@ -108,10 +111,13 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     with engine.connect() as conn:
         roadmaps = {
             (mid, y): rid
-            for rid, mid, y in conn.execute(select(Roadmap.id, Roadmap.municipality_id, Roadmap.year))
+            for rid, mid, y in conn.execute(
+                select(col(Roadmap.id), col(Roadmap.municipality_id), col(Roadmap.year))
+            )
         }
     steps: list[dict[str, Any]] = []
     for mid in munis.values():
+
         def step(key: str, title: str, kind: str, due: dt.date, status: str, y: int = year,
                  _mid: int = mid) -> None:  # fmt: skip
             steps.append({
@@ -133,15 +139,20 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
             status = "overdue" if k < rnd.randint(0, 3) else "done"
             step(f"open-{k}", title, "report", dt.date(year, 4 + k, 5), status)
         for k, title in enumerate(NEXT):
-            step(f"next-{k}", title, "report", dt.date(year + 1, 1 + 2 * k, 20), "planned", year + 1)
+            step(
+                f"next-{k}", title, "report", dt.date(year + 1, 1 + 2 * k, 20), "planned", year + 1
+            )
     _bulk(engine, Step, steps)
     evidence: list[dict[str, Any]] = []
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Step.id, Step.municipality_id, Step.key, Step.title).where(Step.status == "done")
+            select(col(Step.id), col(Step.municipality_id), col(Step.key), col(Step.title)).where(
+                col(Step.status) == "done"
+            )
         ).all()
     for sid, mid, key, _title in rows:
-        base = {"step_id": sid, "municipality_id": mid, "submitted_by": "Иванова А. П.",
+        base: dict[str, Any] = {
+                "step_id": sid, "municipality_id": mid, "submitted_by": "Иванова А. П.",
                 "submitted_at": now, "act_type": None, "act_number": None, "act_date": None,
                 "issuer": None, "url": None, "data": {}, "effective_date": None}  # fmt: skip
         if key.startswith("act-"):
@@ -190,8 +201,8 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     camps = _ids(engine, ReviewCampaign, ReviewCampaign.municipality_id)
     with engine.connect() as conn:
         progs: dict[int, list[int]] = {}
-        for pid, mid in conn.execute(select(Programme.id, Programme.municipality_id)):
-            progs.setdefault(mid, []).append(pid)
+        for pid, mid in conn.execute(select(col(Programme.id), col(Programme.municipality_id))):
+            progs.setdefault(mid, []).append(int(pid or 0))
     cases: list[dict[str, Any]] = []
     for mid, cid in camps.items():
         for k, pid in enumerate(progs[mid][: rnd.randint(5, 15)]):
