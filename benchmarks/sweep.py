@@ -150,8 +150,10 @@ def raw_floor(url: str) -> tuple[float, int]:
     from models.db import make_engine
 
     engine = make_engine(url)
+    cast = "::stepstatus" if engine.dialect.name == "postgresql" else ""
     sql = text(
-        "UPDATE step SET status = CASE WHEN due_date < :today THEN 'overdue' ELSE 'due' END"
+        "UPDATE step SET status = (CASE WHEN due_date < :today THEN 'overdue' ELSE 'due' END)"
+        + cast +
         " WHERE due_date <= :today AND status NOT IN ('done', 'waived', 'due', 'overdue')"
     ).bindparams(bindparam("today", type_=Date))
     t0 = time.perf_counter()
