@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ MONTHS_NOM = ["Январь", "Февраль", "Март", "Апрель", "М�
               "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"]  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def ru_date(value: dt.date | None) -> str:
     if value is None:
         return "—"

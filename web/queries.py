@@ -63,15 +63,14 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
     if not out:
         return []
-    rows = session.execute(
-        scope.steps(
-            select(col(Step.municipality_id), col(Step.status), func.count())
-            .where(col(Step.municipality_id).in_(sorted(out)))
-            .group_by(col(Step.municipality_id), col(Step.status))
-        )
-    ).all()
+    stmt = select(col(Step.municipality_id), col(Step.status), func.count())
+    if scope.municipality_ids is not None:
+        stmt = stmt.where(col(Step.municipality_id).in_(sorted(out)))
+    stmt = scope.steps(stmt.group_by(col(Step.municipality_id), col(Step.status)))
+    rows = session.execute(stmt).all()
     for mid, status, n in rows:
-        out[int(mid)].counts[StepStatus(status).value] = int(n)
+        if int(mid) in out:
+            out[int(mid)].counts[StepStatus(status).value] = int(n)
     return sorted(out.values(), key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
 
 
