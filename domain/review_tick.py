@@ -19,6 +19,7 @@ from domain.deadlines import local_date
 from domain.review_rules import REVIEW_STATES
 from domain.workdays import working_days_between
 from models.core import Municipality, Organisation, Person, Role
+from models.outbox import OutboxMessage
 from models.review import (
     Expert,
     ExpertAssignment,
@@ -29,7 +30,7 @@ from models.review import (
 )
 from models.settings import Settings
 from notifications.channels import channel_of
-from notifications.outbox import enqueue
+from notifications.outbox import enqueue_many
 from notifications.policy import next_send_moment
 from notifications.render import render
 
@@ -162,94 +163,81 @@ def _heads(session: Session, municipality_ids: list[int]) -> dict[int, list[Pers
     return heads
 
 
-def _send(
-    session: Session,
-    *,
-    late: Late,
-    rule: str,
-    key: str,
-    person: Person,
-    now: dt.datetime,
-    settings: Settings,
+def _messages(
+    *, late: Late, rule: str, key: str, person: Person, now: dt.datetime, settings: Settings,
     item: dict[str, Any],
-) -> int:
+) -> list[dict[str, Any]]:
+    """Outbox rows for one person (one per notify target), rendered now."""
+    if not person.notify:
+        return []
     ctx = {"item": {**item, "rule": rule}, "person_name": person.full_name}
     subject = render("review_subject.j2", **ctx)
     text = render("review_late.txt.j2", **ctx)
     short = render("review_short.j2", **ctx)
     start, end = dt.time(settings.work_hours_start), dt.time(settings.work_hours_end)
     when = next_send_moment(now, tz=person.timezone or late.tz, start=start, end=end)
-    inserted = 0
-    for i, target in enumerate(person.notify):
-        inserted += enqueue(
-            session,
-            dedupe_key=key if i == 0 else f"{key}#{i}",
-            municipality_id=late.municipality_id,
-            step_id=None,
-            person_id=person.id,
-            rule=f"review:{rule}",
-            channel=channel_of(target, settings),
-            target=target,
-            subject=subject,
-            body_text=text,
-            body_html="",
-            body_short=short,
-            not_before=when,
-        )
-    return inserted
+    return [
+        {"dedupe_key": key if i == 0 else f"{key}#{i}", "municipality_id": late.municipality_id,
+         "step_id": None, "person_id": person.id, "rule": f"review:{rule}",
+         "channel": channel_of(target, settings), "target": target, "subject": subject,
+         "body_text": text, "body_html": "", "body_short": short, "not_before": when,
+         "created_at": now}
+        for i, target in enumerate(person.notify)
+    ]
+
+
+KEYS = ("late_experts", "late_revisions", "escalated", "reminders", "escalations")
+
+
+def _existing_keys(session: Session, keys: list[str]) -> set[str]:
+    """Dedupe keys already in the outbox (so their bodies are not rendered again)."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 900):
+        stmt = select(col(OutboxMessage.dedupe_key)).where(
+            col(OutboxMessage.dedupe_key).in_(keys[i : i + 900]))
+        found.update(session.scalars(stmt).all())
+    return found
 
 
 def review_tick(
     session: Session, *, municipality_ids: list[int], now: dt.datetime, settings: Settings
 ) -> dict[str, int]:
-    """Enqueue reminders for every late expert/revision and escalate the long-late ones."""
-    counts: Counter[str] = Counter()
-    if not municipality_ids:
-        return dict(counts)
+    """Enqueue reminders for every late expert/revision and escalate the long-late ones.
+
+    Returns counts under ``KEYS``: late items found, items past the escalation
+    threshold, and the outbox rows newly inserted (0 when all were there already).
+    """
+    counts: Counter[str] = Counter({k: 0 for k in KEYS})
     late = [
         *late_experts(session, now=now, municipality_ids=municipality_ids),
         *late_revisions(session, now=now, municipality_ids=municipality_ids),
-    ]
+    ] if municipality_ids else []
     heads = _heads(session, municipality_ids) if late else {}
+    # (rule, key, person, item, view) of every message due; rendered only if new.
+    due: list[tuple[str, str, Person, Late, dict[str, Any]]] = []
     for item in late:
         due_date = local_date(item.due_at, item.tz)
         days_late = working_days_between(due_date, local_date(now, item.tz))
         counts[f"late_{item.kind}s"] += 1
-        view = {
-            "kind": item.kind,
-            "programme": item.programme,
-            "organisation": item.organisation,
-            "municipality": item.municipality,
-            "case_id": item.case_id,
-            "round": item.round,
-            "expert": item.expert,
-            "due_date": due_date,
-            "days_late": max(days_late, 0),
-        }
+        view = {"kind": item.kind, "programme": item.programme, "organisation": item.organisation,
+                "municipality": item.municipality, "case_id": item.case_id, "round": item.round,
+                "expert": item.expert, "due_date": due_date, "days_late": max(days_late, 0)}
         for person in item.responsible:
-            counts["reminders"] += _send(
-                session,
-                late=item,
-                rule="late",
-                key=f"{item.key}:late:{due_date}",
-                person=person,
-                now=now,
-                settings=settings,
-                item=view,
-            )
+            due.append(("late", f"{item.key}:late:{due_date}", person, item, view))
         if days_late >= item.escalate_after:
             counts["escalated"] += 1
             for head in heads.get(item.municipality_id, []):
-                counts["escalations"] += _send(
-                    session,
-                    late=item,
-                    rule="escalate",
-                    key=f"{item.key}:escalate:{due_date}:p{head.id}",
-                    person=head,
-                    now=now,
-                    settings=settings,
-                    item=view,
-                )
+                due.append(("escalate", f"{item.key}:escalate:{due_date}:p{head.id}", head,
+                            item, view))
+    existing = _existing_keys(session, [key for _, key, *_ in due]) if due else set()
+    rows: dict[str, list[dict[str, Any]]] = {"late": [], "escalate": []}
+    for rule, key, person, item, view in due:
+        if key not in existing:
+            rows[rule] += _messages(late=item, rule=rule, key=key, person=person, now=now,
+                                    settings=settings, item=view)
+    # Bulk, idempotent inserts: a row whose key appeared meanwhile is skipped by the DB.
+    counts["reminders"] += enqueue_many(session, rows["late"]) if rows["late"] else 0
+    counts["escalations"] += enqueue_many(session, rows["escalate"]) if rows["escalate"] else 0
     return dict(counts)
 
 

@@ -66,9 +66,11 @@ def test_tick_reminds_then_escalates_once(engine: Engine, settings: Settings) ->
             return review_tick(s, municipality_ids=[w.municipality.id or 0], now=at,
                                settings=settings)
 
-    assert tick(msk(24, hour=20)) == {}  # the deadline day itself is not late
+    zero = {"late_experts": 0, "late_revisions": 0, "escalated": 0, "reminders": 0,
+            "escalations": 0}
+    assert tick(msk(24, hour=20)) == zero  # the deadline day itself is not late
     first = tick(msk(25, hour=7))
-    assert first == {"late_experts": 1, "reminders": 1}
+    assert first == {**zero, "late_experts": 1, "reminders": 1}
     rows = _rows(engine)
     assert len(rows) == 1
     r = rows[0]
@@ -109,7 +111,7 @@ def test_answered_experts_are_not_reminded(engine: Engine, settings: Settings) -
     with session_scope(engine) as s:
         counts = review_tick(s, municipality_ids=[w.municipality.id or 0], now=msk(26),
                              settings=settings)
-    assert counts.get("late_experts", 0) == 0
+    assert counts["late_experts"] == 0 and counts["reminders"] == 0
     assert all(not m.dedupe_key.startswith("review:") for m in _rows(engine))
 
 
@@ -128,5 +130,6 @@ def test_review_tick_flow_under_prefect(
     assert keys == sorted([f"review:{aid}:late:2025-11-24",
                            f"review:{aid}:escalate:2025-11-24:p{w.head.id}"])
     second = review_tick_flow(now=msk(26, hour=15))
-    assert second.get("reminders", 0) == 0 and second.get("escalations", 0) == 0
+    assert second["late_experts"] == 1 and second["escalated"] == 1
+    assert second["reminders"] == 0 and second["escalations"] == 0
     assert len(_rows(engine)) == 2
