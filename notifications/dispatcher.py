@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import os
 import socket
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.settings import Settings
 from models.types import utcnow
 from notifications.channels import send
-from notifications.outbox import claim, mark_failed, mark_sent
+from notifications.outbox import claim, mark_failed, mark_sent, release
 
 Clock = Callable[[], dt.datetime]
 OT: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -46,7 +47,11 @@ def claim_ids(
         return [m.id for m in rows if m.id is not None]
 
 
-def _deliver_one(engine: Engine, settings: Settings, msg: OutboxMessage, clock: Clock) -> str:
+def _deliver_one(
+    engine: Engine, settings: Settings, msg: OutboxMessage, clock: Clock, deadline: float
+) -> str:
+    if time.monotonic() > deadline:
+        return "released"  # our lease is half gone: leave the row to a fresh claim
     result = send(msg, settings)
     assert msg.id is not None
     with session_scope(engine, immediate=True) as s:
@@ -67,18 +72,29 @@ def deliver_ids(
     workers: int | None = None,
     clock: Clock = utcnow,
 ) -> dict[str, int]:
-    """Send the claimed rows; counts of sent / retry / dead."""
+    """Send the claimed rows; counts of sent / retry / dead / released.
+
+    Rows not started before half of the lease has elapsed (slow or failing servers)
+    go back to the queue instead of racing a worker that re-claims them.
+    """
     if not ids:
         return {}
+    deadline = time.monotonic() + settings.outbox_lease_seconds / 2
     with session_scope(engine) as s:
         q = select(OutboxMessage).where(OT.c.id.in_(ids)).order_by(OT.c.id)
         msgs = [m for (m,) in s.execute(q)]
     n = max(1, workers or settings.outbox_workers)
     if n == 1:
-        outcomes = [_deliver_one(engine, settings, m, clock) for m in msgs]
+        outcomes = [_deliver_one(engine, settings, m, clock, deadline) for m in msgs]
     else:
         with ThreadPoolExecutor(max_workers=n) as pool:
-            outcomes = list(pool.map(lambda m: _deliver_one(engine, settings, m, clock), msgs))
+            outcomes = list(
+                pool.map(lambda m: _deliver_one(engine, settings, m, clock, deadline), msgs)
+            )
+    left = [m.id for m, o in zip(msgs, outcomes, strict=True) if o == "released" and m.id]
+    if left:
+        with session_scope(engine, immediate=True) as s:
+            release(s, ids=left)
     return dict(Counter(outcomes))
 
 

@@ -91,6 +91,16 @@ def release_expired(session: Session, *, now: dt.datetime, lease_seconds: float)
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def release(session: Session, *, ids: list[int]) -> int:
+    """Give claimed rows back to the queue unsent (no attempt is counted)."""
+    res = session.execute(
+        update(T)
+        .where(and_(T.c.id.in_(ids), T.c.status == OutboxStatus.sending.value))
+        .values(status=OutboxStatus.pending.value, claimed_by=None)
+    )
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def claim(
     session: Session,
     *,

@@ -173,3 +173,24 @@ def test_parallel_senders_deliver_each_message_once(
     counts = dispatch_pending(engine, settings, batch_size=15, workers=4, clock=lambda: NOW)
     assert counts == {"sent": 40, "batches": 3}
     assert sorted(http_sink.keys()) == sorted(f"k{i}" for i in range(40))
+
+
+def test_rows_not_started_within_half_the_lease_go_back_unsent(
+    engine: Engine,
+    settings: Settings,
+    http_sink: HttpSink,  # noqa: F811
+) -> None:
+    from notifications.dispatcher import claim_ids, deliver_ids
+
+    cfg = settings.model_copy(update={"outbox_lease_seconds": 0.0})
+    with session_scope(engine) as s:
+        for i in range(3):
+            enqueue(s, dedupe_key=f"k{i}", municipality_id=None, step_id=None, person_id=None,
+                    rule="on_day", channel="webhook", target=http_sink.url(), subject="Тема",
+                    body_text="Текст", body_html="", body_short="", not_before=NOW)  # fmt: skip
+    ids = claim_ids(engine, cfg, limit=10, worker="slow", now=NOW)
+    assert deliver_ids(engine, cfg, ids, clock=lambda: NOW) == {"released": 3}
+    assert http_sink.requests == []
+    rows = _rows(engine)
+    assert {r.status for r in rows} == {OutboxStatus.pending} and {r.attempts for r in rows} == {0}
+    assert dispatch_pending(engine, settings, clock=lambda: NOW)["sent"] == 3
