@@ -40,7 +40,7 @@ def test_municipality_page_timeline_filters_week_and_blocked(
     week = page.split('id="next-week"')[1].split("</section>")[0]
     assert "Отчёт организации за I квартал" in week and "Приказ о создании МОЦ" not in week
     blocked = page.split('id="blocked"')[1].split("</section>")[0]
-    assert "Параметры сертификатов" in blocked and "ждёт: budget" in blocked
+    assert "Параметры сертификатов" in blocked and "ждёт: «Бюджет»" in blocked
     only_reports = client.get("/m/krylovsky?kind=report", headers=h).text
     timeline = only_reports.split("План по месяцам")[1]
     assert "Отчёт организации" in timeline and "Бюджет" not in timeline

@@ -123,6 +123,7 @@ class MunicipalityView:
     blocked: list[Any]
     owners: list[tuple[str, str]]
     organisations: dict[int, str]
+    titles: dict[str, str]  # step key -> title, for the blockers of blocked steps
 
 
 def municipality_view(
@@ -167,8 +168,20 @@ def municipality_view(
         )
     ).scalars()
     owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
+    keys = sorted({k for b in blocked for k in b.blocked_by})
+    titles = (
+        dict(
+            session.execute(
+                select(col(Step.key), col(Step.title))
+                .where(col(Step.municipality_id) == m.id, col(Step.key).in_(keys))
+                .distinct()
+            ).all()
+        )
+        if keys
+        else {}
+    )
     return MunicipalityView(m, today, counts_for(session, scope, m.id), sorted(months.items()),
-                            next_week, blocked, owners, orgs)  # fmt: skip
+                            next_week, blocked, owners, orgs, titles)  # fmt: skip
 
 
 def step_reminders(session: Session, step: Step) -> list[OutboxMessage]:
