@@ -87,7 +87,7 @@ def build(url: str, n: int, chains: int) -> float:
             cur.executemany(sql, batch)
             cur.execute("COMMIT")
         else:
-            with cur.copy(f"COPY auditentry ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cur.copy(f"COPY auditentry ({COLUMNS}) FROM STDIN") as copy:
                 for row in entries(n, chains):
                     copy.write_row(row)
             raw.commit()
