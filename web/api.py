@@ -67,7 +67,7 @@ def municipality(
     assert m.id is not None
     summary = queries.MunicipalitySummary(m.id, m.code, m.name, m.timezone)
     summary.counts = queries.counts_for(session, scope, m.id)
-    return summary.as_dict()
+    return summary.finish().as_dict()
 
 
 @router.get("/municipalities/{code}/steps", response_model=list[StepPublic])

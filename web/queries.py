@@ -24,22 +24,20 @@ class MunicipalitySummary:
     name: str
     timezone: str
     counts: dict[str, int] = field(default_factory=dict)
+    # Derived from counts by finish() (computed once: the overview renders hundreds).
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    percent_done: float = 0.0
+    cells: list[int] = field(default_factory=list)  # counts in STATUS_ORDER
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.get(s.value, 0) for s in CLOSED_STATUSES)
-
-    @property
-    def overdue(self) -> int:
-        return self.counts.get(StepStatus.overdue.value, 0)
-
-    @property
-    def percent_done(self) -> float:
-        return round(100.0 * self.done / self.total, 1) if self.total else 0.0
+    def finish(self) -> MunicipalitySummary:
+        self.total = sum(self.counts.values())
+        self.done = sum(self.counts.get(s.value, 0) for s in CLOSED_STATUSES)
+        self.overdue = self.counts.get(StepStatus.overdue.value, 0)
+        self.percent_done = round(100.0 * self.done / self.total, 1) if self.total else 0.0
+        self.cells = [self.counts.get(s, 0) for s in STATUS_ORDER]
+        return self
 
     def as_dict(self) -> dict[str, Any]:
         counts = {s: self.counts.get(s, 0) for s in STATUS_ORDER}
@@ -71,7 +69,8 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     for mid, status, n in rows:
         if int(mid) in out:
             out[int(mid)].counts[StepStatus(status).value] = int(n)
-    return sorted(out.values(), key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
+    done = [m.finish() for m in out.values()]
+    return sorted(done, key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
 
 
 def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
