@@ -207,6 +207,7 @@ class ReviewMachine(RuleBasedStateMachine):
             case = s.get(ReviewCase, cid)
             assert case is not None
             state = case.state
+            rounds_left = case.round < self.w.campaign.max_rounds
             cur = review.round_assignments(s, case)
         pick = data.draw(st.booleans())
         verdict = "positive" if data.draw(st.booleans()) else "negative"
@@ -235,7 +236,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 s, case_id=c, protocol_number="№2", protocol_date=dt.date(2025, 12, 2),
                 actor=ACTOR, now=self.now, approved=None if pick else False)),
             S.NEGATIVE: (A.request_revision, lambda s, c: review.request_revision(
-                s, case_id=c, actor=ACTOR, now=self.now)) if pick else (
+                s, case_id=c, actor=ACTOR, now=self.now)) if rounds_left else (
                 A.council_decision, lambda s, c: review.council_decision(
                     s, case_id=c, protocol_number="№2", protocol_date=dt.date(2025, 12, 2),
                     actor=ACTOR, now=self.now)),
