@@ -161,12 +161,21 @@ def municipality_view(
             )
         ).scalars()
     }
-    roles = session.execute(
-        scope.steps(
-            select(col(Step.owner_role)).where(col(Step.municipality_id) == m.id).distinct()
-        )
-    ).scalars()
+    unfiltered = not (filters.status or filters.kind or filters.owner)
+    counts: dict[str, int] = {}
+    if unfiltered:  # the rows already loaded are the whole (scoped) roadmap
+        roles: Any = {s.owner_role for s in steps}
+        for s in steps:
+            counts[s.status.value] = counts.get(s.status.value, 0) + 1
+    else:
+        roles = session.execute(
+            scope.steps(
+                select(col(Step.owner_role)).where(col(Step.municipality_id) == m.id).distinct()
+            )
+        ).scalars()
+        counts = counts_for(session, scope, m.id)
     owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
+    counts = {k: counts[k] for k in STATUS_ORDER if k in counts}
     keys = sorted({k for b in blocked for k in b.blocked_by})
     titles = (
         dict(
@@ -179,7 +188,7 @@ def municipality_view(
         if keys
         else {}
     )
-    return MunicipalityView(m, today, counts_for(session, scope, m.id), sorted(months.items()),
+    return MunicipalityView(m, today, counts, sorted(months.items()),
                             next_week, blocked, owners, orgs, titles)  # fmt: skip
 
 
