@@ -34,6 +34,8 @@ from models.db import init_db, make_engine, session_scope  # noqa: E402
 from web.access import hash_token  # noqa: E402
 
 TOKEN = "bench-admin-token"
+WORKERS = 1  # uvicorn processes (set by --workers)
+CACHE_TTLS: tuple[str, ...] = ("0", "5")
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 STATUSES = ["planned"] * 50 + ["due_soon"] * 8 + ["due"] * 2 + ["overdue"] * 10 + \
     ["blocked"] * 5 + ["done"] * 23 + ["waived"] * 2  # fmt: skip
@@ -165,7 +167,7 @@ def run(db: str, steps: int, per_m: int, n: int) -> None:
     code = seed(url, steps, per_m)
     print(f"\n== {db}: {steps:,} steps in {steps // per_m} municipalities "
           f"(seeded in {time.perf_counter() - t0:.1f} s)")  # fmt: skip
-    for ttl in ("0", "5"):
+    for ttl in CACHE_TTLS:
         label = "no overview cache" if ttl == "0" else f"overview cache {ttl} s (default)"
         serve_and_measure(url, tmp, code, n, ttl, label)
 
@@ -175,10 +177,11 @@ def serve_and_measure(url: str, tmp: Path, code: str, n: int, ttl: str, label: s
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SOCZAKAZ_DATABASE_URL": url, "SOCZAKAZ_EVIDENCE_DIR": str(tmp / "ev"),
            "SOCZAKAZ_WEB_OVERVIEW_CACHE_SECONDS": ttl}  # fmt: skip
-    print(f"-- {label}")
+    print(f"-- {label}, {WORKERS} uvicorn worker(s)")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "web.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--workers", str(WORKERS)],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -223,7 +226,12 @@ def main() -> None:
     ap.add_argument("--per-municipality", type=int, default=500)
     ap.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     ap.add_argument("--requests", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--cache", choices=["both", "off", "on"], default="both")
     args = ap.parse_args()
+    global WORKERS, CACHE_TTLS
+    WORKERS = args.workers
+    CACHE_TTLS = {"both": ("0", "5"), "off": ("0",), "on": ("5",)}[args.cache]
     for db in args.db or ["sqlite", "postgresql"]:
         run(db, args.steps, args.per_municipality, args.requests)
 
