@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import pendulum
 
@@ -17,10 +19,20 @@ from models.roadmap import StepStatus
 CLOSED = frozenset({StepStatus.done, StepStatus.waived})
 
 
+@lru_cache(maxsize=64)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+@lru_cache(maxsize=65536)
 def end_of_day_utc(day: dt.date, tz: str) -> dt.datetime:
-    """The deadline instant of a local date: 23:59:59 in ``tz``, returned in UTC."""
-    local = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=tz)
-    return local.in_timezone("UTC")
+    """The deadline instant of a local date: 23:59:59 in ``tz``, returned in UTC.
+
+    Uses zoneinfo (cached) rather than pendulum's zone loading: this sits on the
+    instantiation and sweep hot paths.
+    """
+    local = dt.datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=_zone(tz))
+    return local.astimezone(dt.UTC)
 
 
 def deadline_for(day: dt.date, tz: str) -> tuple[dt.date, dt.datetime]:
