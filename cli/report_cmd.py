@@ -8,13 +8,14 @@ import typer
 
 from cli.common import console, handle_errors, now_utc, transaction
 from domain.errors import InputError
-from reports.build import FORMATS, write_annual, write_quarterly
 
 app = typer.Typer(help="Отчёты: годовой отчёт МОЦ и квартальный отчёт в РМЦ.", no_args_is_help=True)
 
 
 def _check_format(fmt: str, out: Path) -> str:
     fmt = fmt.lower()
+    from reports.build import FORMATS
+
     if fmt not in FORMATS:
         raise InputError(f"--format: ожидается один из {', '.join(FORMATS)}, получено «{fmt}»")
     return fmt
@@ -31,6 +32,8 @@ def annual(
     """Годовой отчёт о деятельности МОЦ."""
     fmt = _check_format(fmt, out)
     with transaction() as s:
+        from reports.build import write_annual
+
         files = write_annual(
             s, municipality=municipality, year=year, fmt=fmt, out=out, now=now_utc()
         )
@@ -49,6 +52,8 @@ def quarterly(
     """Квартальный отчёт в РМЦ: показатели и отклонения от плана."""
     fmt = _check_format(fmt, out)
     with transaction() as s:
+        from reports.build import write_quarterly
+
         files = write_quarterly(
             s, municipality=municipality, year=year, quarter=quarter, fmt=fmt, out=out,
             now=now_utc(),
