@@ -51,7 +51,8 @@ def transaction(*, immediate: bool = False) -> Iterator[Session]:
 
 
 def fail(message: str, *, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]Ошибка:[/] {message}", highlight=False)
+    # soft_wrap: an error is one line, whatever the terminal width (grep-able, testable).
+    err_console.print(f"[bold red]Ошибка:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
