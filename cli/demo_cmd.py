@@ -1,15 +1,21 @@
-"""``roadmap demo``: a fresh SQLite database with three municipalities in three zones."""
+"""``roadmap demo``: a fresh SQLite database with three municipalities in three zones,
+statuses swept, reminders delivered to a local inbox, an НОК campaign, reports,
+a verified audit log and the dashboard URL."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pendulum
 import typer
+from sqlmodel import col, select
 
 from cli import status_cmd
 from cli.common import console, handle_errors, settings
 from cli.demo_data import DEMO_MUNICIPALITIES, seed_demo
+from cli.demo_sink import http_inbox
+from models import Municipality, Person, Role, Step, StepKind
 from models.db import init_db, make_engine, session_scope
 from models.migrate import stamp_head
 
@@ -17,39 +23,116 @@ from models.migrate import stamp_head
 def demo(
     db: Path = typer.Option(Path("soczakaz-demo.db"), "--db", help="Файл SQLite для демо (пересоздаётся)"),
     as_of: str | None = typer.Option(None, "--as-of", help="Дата «сегодня» демо ГГГГ-ММ-ДД"),
-    out: Path = typer.Option(Path("demo-output"), "--out", help="Папка для отчётов и писем демо"),
+    out: Path = typer.Option(Path("demo-output"), "--out", help="Папка для отчётов, писем и файлов"),
 ) -> None:
-    """Демо: база SQLite, три муниципалитета в разных часовых поясах, статус шагов."""
+    """Демо: база SQLite, три муниципалитета в разных часовых поясах, статусы,
+    напоминания, экспертиза программ, отчёты, проверка журнала аудита."""
+    from domain.audit_checkpoint import sign_heads
+    from domain.audit_verify import verify
+    from domain.review import state_counts
+    from domain.review_demo import seed_demo_campaign
+    from domain.sweep import sweep_municipalities
+    from notifications.dispatcher import dispatch_pending
+    from notifications.reminders import enqueue_due_reminders
+    from reports.build import write_annual
+    from web.access import issue_token
+    from web.server import dashboard_url
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{db}"
     engine = make_engine(url)
     init_db(engine)
     stamp_head(engine)
     now = (
-        pendulum.parse(as_of, tz="Europe/Moscow").set(hour=12)  # type: ignore[union-attr]
+        pendulum.parse(as_of, tz="Europe/Moscow").set(hour=12).in_timezone("UTC")  # type: ignore[union-attr]
         if as_of
         else pendulum.now("UTC")
     )
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = settings().model_copy(update={"database_url": url, "evidence_dir": out / "evidence"})
+    inbox = out / "inbox.jsonl"
+    inbox.unlink(missing_ok=True)
+    with http_inbox(inbox) as sink_url:
+        cfg = settings().model_copy(update={
+            "database_url": url, "evidence_dir": out / "evidence",
+            "audit_signing_key": out / "audit-signing.key", "channels": {"demo": sink_url},
+        })  # fmt: skip
+        with session_scope(engine, immediate=True) as s:
+            summary = seed_demo(s, now=now, settings=cfg)
+            ids = [m.id for m in s.exec(select(Municipality)).all() if m.id is not None]
+            # Replay the daily sweeps of the last two weeks, as the schedule would have run.
+            queued = 0
+            for back in range(14, -1, -1):
+                moment = now.subtract(days=back)
+                counts = sweep_municipalities(
+                    s, municipality_ids=ids, now=moment,
+                    window_working_days=cfg.due_soon_working_days,
+                )  # fmt: skip
+                queued += enqueue_due_reminders(
+                    s, municipality_ids=ids, now=moment, settings=cfg
+                )
+            kr = s.exec(select(Municipality).where(Municipality.code == "krylovsky")).one()
+            nok = s.exec(select(Step).where(
+                Step.municipality_id == kr.id, Step.kind == StepKind.expert_review
+            ).order_by(col(Step.due_date))).first()  # fmt: skip
+            campaign = seed_demo_campaign(s, municipality=kr, step=nok, now=now)
+            admin = Person(full_name="Администратор (демо)", role=Role.admin)
+            s.add(admin)
+            s.flush()
+            assert admin.id is not None and campaign.id is not None
+            token = issue_token(s, admin.id)
+            states = {k: v for k, v in state_counts(s, campaign_id=campaign.id).items() if v}
+        # Deliver in working hours: the dispatcher's clock is the demo moment.
+        sent = dispatch_pending(engine, cfg, clock=lambda: now)
     with session_scope(engine, immediate=True) as s:
-        summary = seed_demo(s, now=now, settings=cfg)
+        files = [
+            *write_annual(s, municipality="krylovsky", year=now.year, fmt="docx",
+                          out=out / "krylovsky-annual.docx", now=now),
+            *write_annual(s, municipality="krylovsky", year=now.year, fmt="xlsx",
+                          out=out / "krylovsky-annual.xlsx", now=now),
+        ]  # fmt: skip
+        sign_heads(s, key_path=cfg.audit_signing_key, now=now)
+    with session_scope(engine) as s:
+        report = verify(s, municipality_code=None, evidence_root=cfg.evidence_dir,
+                        key_path=cfg.audit_signing_key)  # fmt: skip
+
     console.print(f"[bold green]Демо-база создана:[/] {db}")
     for line in summary:
         console.print("  " + line)
+    console.print(
+        f"  Ежедневный обход сроков за 15 дней: сейчас просрочено {counts.get('overdue', 0)}; "
+        f"напоминаний поставлено в очередь {queued}, доставлено {sent.get('sent', 0)} "
+        f"в локальный приёмник {inbox}"
+    )
+    if inbox.exists():
+        first = json.loads(inbox.read_text(encoding="utf-8").splitlines()[0])["message"]
+        console.print(f"  Пример письма: «{first.get('title', '')}»", highlight=False)
+    console.print(
+        "  НОК (Крыловский район): "
+        + ", ".join(f"{k}: {v}" for k, v in states.items()), highlight=False
+    )
+    console.print("  Отчёты: " + ", ".join(str(f) for f in files))
+    verdict = "[green]OK[/]" if report.ok else f"[red]НАРУШЕН[/] ({len(report.problems)})"
+    console.print(
+        f"  Журнал аудита: {verdict}; записей {report.entries}, цепочек {report.chains}, "
+        f"файлов подтверждений {report.files}, подписанных вершин {report.checkpoints}"
+    )
     console.print()
     day = pendulum.instance(now).in_timezone("Europe/Moscow").to_date_string()
     with session_scope(engine) as s:
         for code, *_ in DEMO_MUNICIPALITIES:
-            m, at, states = status_cmd.load_states(s, code, None, day, 7)
-            status_cmd.render(m, at, states, upcoming=3)
+            m, at, states_ = status_cmd.load_states(s, code, None, day, cfg.due_soon_working_days)
+            status_cmd.render(m, at, states_, upcoming=3)
             console.print()
     engine.dispose()
-    console.print(
-        "Дальше: [bold]export SOCZAKAZ_DATABASE_URL=" + url + "[/] и, например, "
-        "[bold]roadmap status -m kaliningrad[/]"
-    )
+    env = (f"SOCZAKAZ_DATABASE_URL={url} SOCZAKAZ_EVIDENCE_DIR={cfg.evidence_dir} "
+           f"SOCZAKAZ_AUDIT_SIGNING_KEY={cfg.audit_signing_key}")  # fmt: skip
+    console.print("Дальше:", highlight=False)
+    console.print(f"  export {env}", highlight=False, soft_wrap=True)
+    console.print("  roadmap status -m kaliningrad; roadmap audit verify; roadmap serve",
+                  highlight=False)  # fmt: skip
+    console.print(f"  Панель (после roadmap serve): {dashboard_url(cfg.base_url, token)}",
+                  highlight=False, soft_wrap=True)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from cli.common import console, get_municipality, handle_errors, parse_date, print_json, transaction
-from domain.labels import KIND_RU, STATUS_RU, STATUS_STYLE
+from domain.labels import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
 from domain.status_view import StepState, states_at
 from models import Municipality, Roadmap, Step, StepStatus
 
@@ -72,7 +72,7 @@ def render(m: Municipality, now: dt.datetime, states: list[StepState], *, upcomi
         f" местного времени; шагов: {len(states)}"
     )
     console.print(
-        "  ".join(f"{STATUS_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER)
+        "  ".join(f"{STATUS_COUNT_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER)
     )
     overdue = [s for s in states if s.status == StepStatus.overdue]
     soon = [s for s in states if s.status in (StepStatus.due, StepStatus.due_soon)]

@@ -15,19 +15,12 @@ from cli.common import (
     settings,
     transaction,
 )
+from domain.labels import STATUS_COUNT_RU
 from domain.replan import apply_shift, find_step, plan_shift
 from domain.sweep import sweep_municipalities
 from models.roadmap import StepStatus
 
-STATUS_RU = {
-    "planned": "запланировано",
-    "due_soon": "скоро срок",
-    "due": "срок сегодня",
-    "overdue": "просрочено",
-    "blocked": "заблокировано",
-    "done": "выполнено",
-    "waived": "отменено",
-}
+STATUS_RU = STATUS_COUNT_RU
 
 
 def sweep(

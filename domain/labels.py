@@ -14,6 +14,17 @@ STATUS_RU: dict[str, str] = {
     StepStatus.waived: "отменён",
 }
 
+# The same statuses as counts ("просрочено: 5").
+STATUS_COUNT_RU: dict[str, str] = {
+    StepStatus.planned: "запланировано",
+    StepStatus.due_soon: "скоро срок",
+    StepStatus.due: "срок сегодня",
+    StepStatus.overdue: "просрочено",
+    StepStatus.blocked: "заблокировано",
+    StepStatus.done: "выполнено",
+    StepStatus.waived: "отменено",
+}
+
 KIND_RU: dict[str, str] = {
     StepKind.normative_act: "нормативный акт",
     StepKind.certificate_setup: "сертификаты",

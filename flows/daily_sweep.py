@@ -9,6 +9,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session, col, select
 
+from domain.labels import STATUS_COUNT_RU
 from models.core import Municipality
 from models.db import get_engine
 from models.roadmap import StepStatus
@@ -16,15 +17,7 @@ from models.settings import Settings
 from models.types import utcnow
 from tasks.sweep import sweep_batch
 
-STATUS_RU = {
-    "planned": "запланировано",
-    "due_soon": "скоро срок",
-    "due": "срок сегодня",
-    "overdue": "просрочено",
-    "blocked": "заблокировано",
-    "done": "выполнено",
-    "waived": "отменено",
-}
+STATUS_RU = STATUS_COUNT_RU
 
 
 def as_of_instant(as_of: dt.date) -> dt.datetime:

@@ -92,6 +92,8 @@ class Step(StepBase, table=True):
     __table_args__ = (
         UniqueConstraint("roadmap_id", "key", "period"),
         Index("ix_step_municipality_status", "municipality_id", "status"),
+        Index("ix_step_municipality_due", "municipality_id", "due_date"),
+        Index("ix_step_organisation", "organisation_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     roadmap_id: int = Field(foreign_key="roadmap.id", index=True)

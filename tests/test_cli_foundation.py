@@ -102,7 +102,7 @@ def test_status_as_of_in_the_municipality_zone(cli_env: dict[str, str], engine: 
     assert by_key["d"]["status"] == "planned"
     assert data["counts"] == {"overdue": 1, "blocked": 1, "done": 1, "planned": 1}
     table = runner.invoke(app, ["status", "-m", "kamchatka", "--as-of", "2025-03-14"], env=cli_env)
-    assert "срок сегодня: 1" in table.output
+    assert "срок сегодня: 1" in table.output  # count line
     assert "Срок сегодня и скоро" in table.output
 
 
