@@ -12,7 +12,7 @@ import typer
 from sqlmodel import col, select
 
 from cli import status_cmd
-from cli.common import console, handle_errors, settings
+from cli.common import console, handle_errors, parse_date, settings
 from cli.demo_data import DEMO_MUNICIPALITIES, seed_demo
 from cli.demo_sink import http_inbox
 from models import Municipality, Person, Role, Step, StepKind
@@ -38,6 +38,13 @@ def demo(
     from web.access import issue_token
     from web.server import dashboard_url
 
+    if as_of:
+        day = parse_date(as_of, field="--as-of")
+        now = pendulum.datetime(day.year, day.month, day.day, 12, tz="Europe/Moscow").in_timezone(
+            "UTC"
+        )
+    else:
+        now = pendulum.now("UTC")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -45,11 +52,6 @@ def demo(
     engine = make_engine(url)
     init_db(engine)
     stamp_head(engine)
-    now = (
-        pendulum.parse(as_of, tz="Europe/Moscow").set(hour=12).in_timezone("UTC")  # type: ignore[union-attr]
-        if as_of
-        else pendulum.now("UTC")
-    )
     inbox = out / "inbox.jsonl"
     inbox.unlink(missing_ok=True)
     with http_inbox(inbox) as sink_url:
@@ -118,10 +120,12 @@ def demo(
         f"файлов подтверждений {report.files}, подписанных вершин {report.checkpoints}"
     )
     console.print()
-    day = pendulum.instance(now).in_timezone("Europe/Moscow").to_date_string()
+    status_day = pendulum.instance(now).in_timezone("Europe/Moscow").to_date_string()
     with session_scope(engine) as s:
         for code, *_ in DEMO_MUNICIPALITIES:
-            m, at, states_ = status_cmd.load_states(s, code, None, day, cfg.due_soon_working_days)
+            m, at, states_ = status_cmd.load_states(
+                s, code, None, status_day, cfg.due_soon_working_days
+            )
             status_cmd.render(m, at, states_, upcoming=3)
             console.print()
     engine.dispose()
