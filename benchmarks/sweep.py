@@ -17,11 +17,9 @@ import argparse
 import datetime as dt
 import functools
 import os
-import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,8 @@ ZONES = [
     "Asia/Kamchatka",
 ]
 AS_OF = dt.date(2025, 7, 1)
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+from bench_common import PG_ADMIN, fresh_database, rss_mb  # noqa: E402
+
 STEP_COLUMNS = (
     "key", "period", "title", "kind", "owner_role", "due_date", "due_at", "timezone",
     "recurrence", "status", "reminder_policy", "roadmap_id", "municipality_id", "description",
@@ -42,22 +41,6 @@ STEP_COLUMNS = (
 )
 
 
-def rss_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
-
-
-def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", None
-    import psycopg
-
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    base = PG_ADMIN.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}?options=-csearch_path%3D{schema}", schema
 
 
 @functools.lru_cache(maxsize=8192)
