@@ -1,10 +1,28 @@
-"""The ``roadmap`` command: typer app with Russian output."""
+"""The ``roadmap`` command: typer app with Russian output.
+
+Each feature registers its commands here, one line each; heavy libraries
+(reports, Prefect flows, the web app) are imported inside the commands.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from cli import calendar_cmd, demo_cmd, municipality_cmd, roadmap_cmd, status_cmd
+from cli import (
+    audit_cmd,
+    calendar_cmd,
+    demo_cmd,
+    evidence_cmd,
+    indicator_cmd,
+    municipality_cmd,
+    outbox_cmd,
+    report_cmd,
+    review_cmd,
+    roadmap_cmd,
+    serve_cmd,
+    status_cmd,
+    sweep_cmd,
+)
 
 app = typer.Typer(
     name="roadmap",
@@ -14,33 +32,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-roadmap_cmd.register(app)
+# Top-level commands, in the order of a roadmap's life.
+roadmap_cmd.register(app)  # init, validate, load
 status_cmd.register(app)
 demo_cmd.register(app)
+sweep_cmd.register(app)  # sweep, shift
+serve_cmd.register(app)  # serve, token
+evidence_cmd.register(app)  # complete, reopen, waive, history
+outbox_cmd.register(app)  # dispatch, outbox
+# Command groups.
 app.add_typer(municipality_cmd.app, name="municipality")
 app.add_typer(calendar_cmd.app, name="calendar")
-# Command groups of later features register here, one line each.
-from cli import indicator_cmd, report_cmd  # noqa: E402
-
 app.add_typer(indicator_cmd.app, name="indicator")
 app.add_typer(report_cmd.app, name="report")
-from cli import sweep_cmd  # noqa: E402
-
-sweep_cmd.register(app)
-from cli import review_cmd  # noqa: E402
-
 app.add_typer(review_cmd.app, name="review")
-
-from cli import serve_cmd  # noqa: E402
-
-serve_cmd.register(app)
-from cli import audit_cmd, evidence_cmd  # noqa: E402
-
-evidence_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
-from cli import outbox_cmd  # noqa: E402
-
-outbox_cmd.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
