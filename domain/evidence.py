@@ -217,6 +217,22 @@ def supersede_evidence(
     return evidence
 
 
+def _log_status_change(
+    session: Session, step: Step, *, action: str, was: StepStatus, actor: str,
+    now: dt.datetime, **extra: Any,
+) -> None:
+    """Stamp a manual status change on ``step`` and append it to the audit log."""
+    step.status_changed_at = now
+    session.add(step)
+    payload = {"step_id": step.id, "step": step.key, "period": step.period,
+               "previous_status": was.value, **extra}  # fmt: skip
+    audit_log.append(
+        session, municipality_id=step.municipality_id, actor=actor, action=action,
+        entity=f"step:{step.id}", payload=payload, at=now,
+    )  # fmt: skip
+    session.flush()
+
+
 def reopen_step(
     session: Session, *, step_id: int, actor: str, reason: str, now: dt.datetime
 ) -> Step:
@@ -229,16 +245,8 @@ def reopen_step(
     was = step.status
     step.status = StepStatus.overdue if step.due_at <= now else StepStatus.planned
     step.done_at = None
-    step.status_changed_at = now
-    session.add(step)
-    audit_log.append(
-        session, municipality_id=step.municipality_id, actor=actor, action="step.reopened",
-        entity=f"step:{step.id}",
-        payload={"step_id": step.id, "step": step.key, "period": step.period,
-                 "previous_status": was.value, "status": step.status.value, "reason": reason},
-        at=now,
-    )  # fmt: skip
-    session.flush()
+    _log_status_change(session, step, action="step.reopened", was=was, actor=actor,
+                       now=now, status=step.status.value, reason=reason)  # fmt: skip
     return step
 
 
@@ -253,15 +261,7 @@ def waive_step(
         raise InputError("укажите причину отмены шага (--reason)")
     was = step.status
     step.status = StepStatus.waived
-    step.status_changed_at = now
     step.blocked_by = []
-    session.add(step)
-    audit_log.append(
-        session, municipality_id=step.municipality_id, actor=actor, action="step.waived",
-        entity=f"step:{step.id}",
-        payload={"step_id": step.id, "step": step.key, "period": step.period,
-                 "previous_status": was.value, "reason": reason},
-        at=now,
-    )  # fmt: skip
-    session.flush()
+    _log_status_change(session, step, action="step.waived", was=was, actor=actor,
+                       now=now, reason=reason)  # fmt: skip
     return step
