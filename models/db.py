@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -50,13 +51,29 @@ def get_engine(url: str) -> Engine:
     return make_engine(url)
 
 
-def init_db(engine: Engine) -> None:
-    """Create every table (idempotent) and run dialect-specific hooks."""
-    import models  # noqa: F401  (registers every table on the metadata)
-
+def _create_all(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     for hook in POST_CREATE_HOOKS:
         hook(engine)
+
+
+# Engines already brought to head in this process (a weak set: disposed engines go).
+_READY: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def init_db(engine: Engine) -> None:
+    """Bring the database to the newest schema (idempotent, once per process and URL).
+
+    Empty: created from the metadata and stamped at head. Made by an older release:
+    upgraded through the Alembic revisions, data kept.
+    """
+    import models  # noqa: F401  (registers every table on the metadata)
+    from models.migrate import ensure_schema
+
+    if engine in _READY:
+        return
+    ensure_schema(engine, _create_all)
+    _READY.add(engine)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Column, Text, UniqueConstraint
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
 from models.db import POST_CREATE_HOOKS
@@ -94,31 +94,38 @@ $$
 """
 
 
-def install_append_only_triggers(engine: Engine) -> None:
+def install_append_only_triggers(bind: Engine | Connection) -> None:
     """Install (idempotently) triggers that make the audit tables append-only."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(_PG_FUNCTION)
-            for table in APPEND_ONLY_TABLES:
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            _install_triggers(conn)
+    else:
+        _install_triggers(bind)
+
+
+def _install_triggers(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(_PG_FUNCTION)
+        for table in APPEND_ONLY_TABLES:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION soczakaz_append_only()"
+            )
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION soczakaz_append_only()"
+            )
+    elif conn.dialect.name == "sqlite":
+        for table in APPEND_ONLY_TABLES:
+            for op in ("UPDATE", "DELETE"):
                 conn.exec_driver_sql(
-                    f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION soczakaz_append_only()"
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
+                    f"BEFORE {op} ON {table} BEGIN "
+                    f"SELECT RAISE(ABORT, 'soczakaz: {table} is append-only ({op} refused)'); "
+                    "END"
                 )
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION soczakaz_append_only()"
-                )
-        elif engine.dialect.name == "sqlite":
-            for table in APPEND_ONLY_TABLES:
-                for op in ("UPDATE", "DELETE"):
-                    conn.exec_driver_sql(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
-                        f"BEFORE {op} ON {table} BEGIN "
-                        f"SELECT RAISE(ABORT, 'soczakaz: {table} is append-only ({op} refused)'); "
-                        "END"
-                    )
 
 
 POST_CREATE_HOOKS.append(install_append_only_triggers)

@@ -19,9 +19,7 @@ from sqlalchemy.engine import Engine
 from models.db import init_db, make_engine
 from models.settings import Settings
 
-PG_ADMIN_DSN = os.environ.get(
-    "SOCZAKAZ_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_DSN = os.environ.get("SOCZAKAZ_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("SOCZAKAZ_REQUIRE_POSTGRES", "") == "1"
 
 
@@ -71,6 +69,15 @@ def _pg_url(schema: str) -> str:
 
 
 @pytest.fixture
+def blank_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL of a database with no tables at all (for migration tests)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    yield from _pg_schema_url()
+
+
+@pytest.fixture
 def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty, initialised database on the chosen backend."""
     if backend == "sqlite":
@@ -80,6 +87,14 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
         engine.dispose()
         yield url
         return
+    for url in _pg_schema_url():
+        engine = make_engine(url)
+        init_db(engine)
+        engine.dispose()
+        yield url
+
+
+def _pg_schema_url() -> Iterator[str]:
     if not _pg_available():
         msg = f"PostgreSQL unreachable at {PG_ADMIN_DSN}: {_pg_state.get('why')}"
         if REQUIRE_PG:
@@ -90,12 +105,8 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     schema = "t_" + uuid.uuid4().hex[:12]
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
-    url = _pg_url(schema)
-    engine = make_engine(url)
-    init_db(engine)
-    engine.dispose()
     try:
-        yield url
+        yield _pg_url(schema)
     finally:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -17,13 +17,13 @@ def run_migrations_online() -> None:
     if connectable is None:
         engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
         with engine.connect() as connection:
-            context.configure(connection=connection, target_metadata=target_metadata,
-                              render_as_batch=True)
+            context.configure(
+                connection=connection, target_metadata=target_metadata, render_as_batch=True
+            )
             with context.begin_transaction():
                 context.run_migrations()
         return
-    context.configure(connection=connectable, target_metadata=target_metadata,
-                      render_as_batch=True)
+    context.configure(connection=connectable, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
