@@ -9,7 +9,7 @@ the verifier's own):
 * hash floor   — plain ``hashlib.sha256`` over exactly the bytes verify hashes,
                  prebuilt in memory (pure hashing, no database, no parsing);
 * read floor   — streaming every row through the same driver, no hashing;
-* verify       — ``domain.audit_verify.verify`` (chains, checkpoints, evidence).
+* verify       — ``domain.audit.verify.verify`` (chains, checkpoints, evidence).
 
 Prints the ratios verify/hash floor and verify/(read + hash floor) and peak RSS.
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.audit_log import GENESIS_HASH, canonical, entry_hash, format_at  # noqa: E402
+from domain.audit.log import GENESIS_HASH, canonical, entry_hash, format_at  # noqa: E402
 from models.db import init_db, make_engine  # noqa: E402
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -122,7 +122,7 @@ def _time_hash(chunk: list[bytes]) -> float:
 def child(mode: str, url: str, tmp: str) -> None:
     from sqlalchemy import text
 
-    from domain.audit_verify import verify
+    from domain.audit.verify import verify
     from models.db import session_scope
 
     engine = make_engine(url)

@@ -34,7 +34,7 @@ import apprise
 import pendulum
 from sqlalchemy import insert, select
 
-from domain.sweep import sweep_municipalities
+from domain.roadmap.sweep import sweep_municipalities
 from models import (
     Municipality,
     Organisation,

@@ -30,8 +30,6 @@ from bench_common import PG_ADMIN, fresh_database, rss_mb
 YEAR = 2025
 
 
-
-
 def empty_docx(samples: int) -> float:
     """Seconds per python-docx save of an empty document."""
     import docx

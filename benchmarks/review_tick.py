@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pendulum
 from sqlalchemy import bindparam, delete, insert, text
 
-from domain.review_tick import review_tick
 from models import (
     Expert,
     ExpertAssignment,
@@ -42,6 +41,7 @@ from models.db import init_db, make_engine, session_scope
 from models.review import ReviewState
 from models.settings import Settings
 from models.types import UTCDateTime
+from notifications.review_reminders import review_tick
 
 ASSIGNED = pendulum.datetime(2025, 11, 17, 10, tz="Europe/Moscow")
 DUE = pendulum.datetime(2025, 11, 24, 23, 59, 59, tz="Europe/Moscow")
@@ -60,37 +60,95 @@ def seed(engine: Any, n: int) -> int:
         org = Organisation(municipality_id=m.id or 0, code="ddt", name="МБУДО ДДТ")
         s.add(org)
         s.flush()
-        people = [Person(full_name=f"Эксперт {i}", role=Role.expert, municipality_id=m.id,
-                         notify=[f"json://127.0.0.1:9/e{i}"]) for i in (1, 2)]
-        head = Person(full_name="Руководитель МОЦ", role=Role.moc_head, municipality_id=m.id,
-                      notify=["json://127.0.0.1:9/head"])
+        people = [
+            Person(
+                full_name=f"Эксперт {i}",
+                role=Role.expert,
+                municipality_id=m.id,
+                notify=[f"json://127.0.0.1:9/e{i}"],
+            )
+            for i in (1, 2)
+        ]
+        head = Person(
+            full_name="Руководитель МОЦ",
+            role=Role.moc_head,
+            municipality_id=m.id,
+            notify=["json://127.0.0.1:9/head"],
+        )
         s.add_all([*people, head])
         s.flush()
         experts = [Expert(person_id=p.id or 0) for p in people]
         s.add_all(experts)
-        camp = ReviewCampaign(municipality_id=m.id or 0, title="НОК", year=2025,
-                              starts_on=ASSIGNED.date(), ends_on=DUE.date(),
-                              escalate_after_working_days=2)
+        camp = ReviewCampaign(
+            municipality_id=m.id or 0,
+            title="НОК",
+            year=2025,
+            starts_on=ASSIGNED.date(),
+            ends_on=DUE.date(),
+            escalate_after_working_days=2,
+        )
         s.add(camp)
         s.flush()
-        s.execute(insert(T(Programme)), [
-            {"municipality_id": m.id, "organisation_id": org.id, "title": f"Программа {i}",
-             "focus": "technical", "hours": 72, "age_min": 5, "age_max": 18, "for_ovz": False,
-             "remote": False, "network": False} for i in range(n)])
+        s.execute(
+            insert(T(Programme)),
+            [
+                {
+                    "municipality_id": m.id,
+                    "organisation_id": org.id,
+                    "title": f"Программа {i}",
+                    "focus": "technical",
+                    "hours": 72,
+                    "age_min": 5,
+                    "age_max": 18,
+                    "for_ovz": False,
+                    "remote": False,
+                    "network": False,
+                }
+                for i in range(n)
+            ],
+        )
         pids = [r[0] for r in s.execute(text("SELECT id FROM programme ORDER BY id"))]
-        s.execute(insert(T(ReviewCase)), [
-            {"campaign_id": camp.id, "programme_id": p, "round": 1,
-             "state": ReviewState.UNDER_REVIEW.name, "submitted_at": ASSIGNED,
-             "updated_at": ASSIGNED} for p in pids])
+        s.execute(
+            insert(T(ReviewCase)),
+            [
+                {
+                    "campaign_id": camp.id,
+                    "programme_id": p,
+                    "round": 1,
+                    "state": ReviewState.UNDER_REVIEW.name,
+                    "submitted_at": ASSIGNED,
+                    "updated_at": ASSIGNED,
+                }
+                for p in pids
+            ],
+        )
         cids = [r[0] for r in s.execute(text("SELECT id FROM reviewcase ORDER BY id"))]
         rows = []
         for c in cids:
-            rows.append({"case_id": c, "expert_id": experts[0].id, "round": 1,
-                         "tiebreaker": False, "verdict": "positive", "comment": "",
-                         "due_at": DUE, "decided_at": ASSIGNED})
-            rows.append({"case_id": c, "expert_id": experts[1].id, "round": 1,
-                         "tiebreaker": False, "verdict": None, "comment": "", "due_at": DUE,
-                         "decided_at": None})
+            rows.append(
+                {
+                    "case_id": c,
+                    "expert_id": experts[0].id,
+                    "round": 1,
+                    "tiebreaker": False,
+                    "verdict": "positive",
+                    "comment": "",
+                    "due_at": DUE,
+                    "decided_at": ASSIGNED,
+                }
+            )
+            rows.append(
+                {
+                    "case_id": c,
+                    "expert_id": experts[1].id,
+                    "round": 1,
+                    "tiebreaker": False,
+                    "verdict": None,
+                    "comment": "",
+                    "due_at": DUE,
+                    "decided_at": None,
+                }
+            )
         s.execute(insert(T(ExpertAssignment)), rows)
         return m.id or 0
 
@@ -111,12 +169,25 @@ def floor(engine: Any, muni: int) -> tuple[float, int]:
         late = s.execute(stmt, {"now": NOW}).all()
         rows = []
         for rule in ("late", "escalate"):
-            rows += [{"dedupe_key": f"floor:{a}:{rule}", "municipality_id": muni,
-                      "rule": rule, "channel": "webhook", "target": "json://x",
-                      "subject": f"Просрочено: {title}", "body_text": f"{name}: {title}",
-                      "body_html": "", "body_short": title, "status": "pending",
-                      "attempts": 0, "not_before": NOW, "next_attempt_at": NOW,
-                      "created_at": NOW} for a, _c, title, name in late]
+            rows += [
+                {
+                    "dedupe_key": f"floor:{a}:{rule}",
+                    "municipality_id": muni,
+                    "rule": rule,
+                    "channel": "webhook",
+                    "target": "json://x",
+                    "subject": f"Просрочено: {title}",
+                    "body_text": f"{name}: {title}",
+                    "body_html": "",
+                    "body_short": title,
+                    "status": "pending",
+                    "attempts": 0,
+                    "not_before": NOW,
+                    "next_attempt_at": NOW,
+                    "created_at": NOW,
+                }
+                for a, _c, title, name in late
+            ]
         s.execute(insert(T(OutboxMessage)), rows)
     took = time.perf_counter() - t0
     with session_scope(engine) as s:
@@ -139,8 +210,7 @@ def main() -> None:
         schema = "bench_" + uuid.uuid4().hex[:8]
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as c:
             c.execute(f"CREATE SCHEMA {schema}")
-        url = ("postgresql+psycopg://postgres@127.0.0.1:5432/test"
-               f"?options=-csearch_path%3D{schema}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
     engine = make_engine(url)
     init_db(engine)
     try:
@@ -160,17 +230,20 @@ def main() -> None:
         if schema:
             import psycopg
 
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test",
-                                 autocommit=True) as c:
+            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as c:
                 c.execute(f"DROP SCHEMA {schema} CASCADE")
     made = counts.get("reminders", 0) + counts.get("escalations", 0)
     print(f"review tick, {args.cases:,} late cases on {args.db}")
     print(f"raw SQL floor (1 SELECT + 1 bulk INSERT)  {floor_s:8.2f} s  {floor_rows:,} rows")
-    print(f"soczakaz review_tick                      {ours:8.2f} s  {made:,} rows  "
-          f"({ours / floor_s:.1f}x floor, {made / ours:,.0f} rows/s)")
+    print(
+        f"soczakaz review_tick                      {ours:8.2f} s  {made:,} rows  "
+        f"({ours / floor_s:.1f}x floor, {made / ours:,.0f} rows/s)"
+    )
     dup = again.get("reminders", 0) + again.get("escalations", 0)
-    print(f"second tick (all deduplicated)            {second:8.2f} s  {dup} new rows  "
-          f"({second / floor_s:.1f}x floor)")
+    print(
+        f"second tick (all deduplicated)            {second:8.2f} s  {dup} new rows  "
+        f"({second / floor_s:.1f}x floor)"
+    )
 
 
 if __name__ == "__main__":

@@ -27,25 +27,47 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ZONES = [
-    "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
-    "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan",
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
     "Asia/Kamchatka",
 ]
 AS_OF = dt.date(2025, 7, 1)
 from bench_common import PG_ADMIN, fresh_database, rss_mb  # noqa: E402
 
 STEP_COLUMNS = (
-    "key", "period", "title", "kind", "owner_role", "due_date", "due_at", "timezone",
-    "recurrence", "status", "reminder_policy", "roadmap_id", "municipality_id", "description",
-    "due_rule", "depends_on", "evidence_required", "blocked_by", "status_changed_at",
+    "key",
+    "period",
+    "title",
+    "kind",
+    "owner_role",
+    "due_date",
+    "due_at",
+    "timezone",
+    "recurrence",
+    "status",
+    "reminder_policy",
+    "roadmap_id",
+    "municipality_id",
+    "description",
+    "due_rule",
+    "depends_on",
+    "evidence_required",
+    "blocked_by",
+    "status_changed_at",
 )
-
-
 
 
 @functools.lru_cache(maxsize=8192)
 def _due_at(due: dt.date, tz: str) -> dt.datetime:
-    from domain.deadlines import end_of_day_utc
+    from domain.roadmap.deadlines import end_of_day_utc
 
     return end_of_day_utc(due, tz)
 
@@ -59,8 +81,25 @@ def step_rows(
         status = "done" if j % 5 == 0 else "planned"
         deps = f'["s{j - 1:03d}"]' if j % 10 == 9 else "[]"
         yield (
-            f"s{j:03d}", "", f"Шаг {j}", "report", "moc_head", due, _due_at(due, tz), tz,
-            "once", status, "default", roadmap_id, mid, "", "{}", deps, "[]", "[]", now,
+            f"s{j:03d}",
+            "",
+            f"Шаг {j}",
+            "report",
+            "moc_head",
+            due,
+            _due_at(due, tz),
+            tz,
+            "once",
+            status,
+            "default",
+            roadmap_id,
+            mid,
+            "",
+            "{}",
+            deps,
+            "[]",
+            "[]",
+            now,
         )
 
 
@@ -73,18 +112,36 @@ def generate(url: str, *, municipalities: int, per: int) -> None:
     init_db(engine)
     now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO roadmaptemplate (key, version, title, sha256, source, loaded_at)"
-            " VALUES ('bench', 1, 'Бенчмарк', :sha, '', :now)"), {"sha": "0" * 64, "now": now})
         conn.execute(
-            text("INSERT INTO municipality (id, code, name, region, timezone, created_at)"
-                 " VALUES (:id, :code, :name, 'bench', :tz, :now)"),
-            [{"id": i, "code": f"m{i:04d}", "name": f"МО {i}", "tz": ZONES[i % len(ZONES)],
-              "now": now} for i in range(1, municipalities + 1)])
+            text(
+                "INSERT INTO roadmaptemplate (key, version, title, sha256, source, loaded_at)"
+                " VALUES ('bench', 1, 'Бенчмарк', :sha, '', :now)"
+            ),
+            {"sha": "0" * 64, "now": now},
+        )
         conn.execute(
-            text("INSERT INTO roadmap (id, municipality_id, template_id, template_key, year,"
-                 " parameters, created_at) VALUES (:id, :id, 1, 'bench', 2025, '{}', :now)"),
-            [{"id": i, "now": now} for i in range(1, municipalities + 1)])
+            text(
+                "INSERT INTO municipality (id, code, name, region, timezone, created_at)"
+                " VALUES (:id, :code, :name, 'bench', :tz, :now)"
+            ),
+            [
+                {
+                    "id": i,
+                    "code": f"m{i:04d}",
+                    "name": f"МО {i}",
+                    "tz": ZONES[i % len(ZONES)],
+                    "now": now,
+                }
+                for i in range(1, municipalities + 1)
+            ],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO roadmap (id, municipality_id, template_id, template_key, year,"
+                " parameters, created_at) VALUES (:id, :id, 1, 'bench', 2025, '{}', :now)"
+            ),
+            [{"id": i, "now": now} for i in range(1, municipalities + 1)],
+        )
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -99,8 +156,14 @@ def generate(url: str, *, municipalities: int, per: int) -> None:
             cur.execute("BEGIN")
             for i in range(1, municipalities + 1):
                 rows = [
-                    tuple(v.replace(tzinfo=None).isoformat(sep=" ") if isinstance(v, dt.datetime)
-                          else v.isoformat() if isinstance(v, dt.date) else v for v in row)
+                    tuple(
+                        v.replace(tzinfo=None).isoformat(sep=" ")
+                        if isinstance(v, dt.datetime)
+                        else v.isoformat()
+                        if isinstance(v, dt.date)
+                        else v
+                        for v in row
+                    )
                     for row in step_rows(i, i, ZONES[i % len(ZONES)], per, now)
                 ]
                 cur.executemany(f"INSERT INTO step ({cols}) VALUES ({marks})", rows)
@@ -121,8 +184,12 @@ def reset(url: str) -> None:
 
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE step SET status = 'planned', blocked_by = '[]'"
-                          " WHERE status NOT IN ('done', 'waived', 'planned')"))
+        conn.execute(
+            text(
+                "UPDATE step SET status = 'planned', blocked_by = '[]'"
+                " WHERE status NOT IN ('done', 'waived', 'planned')"
+            )
+        )
     engine.dispose()
 
 
@@ -136,8 +203,8 @@ def raw_floor(url: str) -> tuple[float, int]:
     cast = "::stepstatus" if engine.dialect.name == "postgresql" else ""
     sql = text(
         "UPDATE step SET status = (CASE WHEN due_date < :today THEN 'overdue' ELSE 'due' END)"
-        + cast +
-        " WHERE due_date <= :today AND status NOT IN ('done', 'waived', 'due', 'overdue')"
+        + cast
+        + " WHERE due_date <= :today AND status NOT IN ('done', 'waived', 'due', 'overdue')"
     ).bindparams(bindparam("today", type_=Date))
     t0 = time.perf_counter()
     with engine.begin() as conn:
@@ -173,7 +240,7 @@ def sweep_sql_only(url: str, batch_size: int) -> float:
     """Our sweep statements without Prefect or reminders, for the breakdown."""
     from sqlmodel import Session, select
 
-    from domain.sweep import sweep_municipalities
+    from domain.roadmap.sweep import sweep_municipalities
     from models.core import Municipality
     from models.db import make_engine, session_scope
 
@@ -184,8 +251,13 @@ def sweep_sql_only(url: str, batch_size: int) -> float:
     t0 = time.perf_counter()
     for i in range(0, len(ids), batch_size):
         with session_scope(engine, immediate=True) as s:
-            sweep_municipalities(s, municipality_ids=ids[i : i + batch_size], now=now,
-                                 window_working_days=7, as_of=AS_OF)
+            sweep_municipalities(
+                s,
+                municipality_ids=ids[i : i + batch_size],
+                now=now,
+                window_working_days=7,
+                as_of=AS_OF,
+            )
     elapsed = time.perf_counter() - t0
     engine.dispose()
     return elapsed
@@ -208,7 +280,7 @@ def naive(url: str, sample: int) -> tuple[float, int]:
     from prefect.cache_policies import NO_CACHE
     from sqlalchemy import text
 
-    from domain.deadlines import status_at
+    from domain.roadmap.deadlines import status_at
     from models.db import get_engine
     from models.roadmap import StepStatus
 
@@ -220,8 +292,9 @@ def naive(url: str, sample: int) -> tuple[float, int]:
         new = status_at(due_date=due, tz=tz, now=now, current=StepStatus(status))
         if new != status:
             with engine.begin() as conn:
-                conn.execute(text(f"UPDATE step SET status = '{new.value}' WHERE id = :i"),
-                             {"i": step_id})
+                conn.execute(
+                    text(f"UPDATE step SET status = '{new.value}' WHERE id = :i"), {"i": step_id}
+                )
         return new.value
 
     @flow(name="naive-task-per-step")
@@ -232,8 +305,9 @@ def naive(url: str, sample: int) -> tuple[float, int]:
     with engine.connect() as conn:
         rows = [
             (r[0], r[1] if isinstance(r[1], dt.date) else dt.date.fromisoformat(r[1]), r[2], r[3])
-            for r in conn.execute(text(
-                f"SELECT id, due_date, timezone, status FROM step ORDER BY id LIMIT {sample}"))
+            for r in conn.execute(
+                text(f"SELECT id, due_date, timezone, status FROM step ORDER BY id LIMIT {sample}")
+            )
         ]
     t0 = time.perf_counter()
     state = per_step(rows, return_state=True)
@@ -262,8 +336,10 @@ def main() -> None:
         t0 = time.perf_counter()
         generate(url, municipalities=args.municipalities, per=per)
         total = per * args.municipalities
-        print(f"generated {total:,} steps in {args.municipalities:,} municipalities "
-              f"({args.db}) in {time.perf_counter() - t0:.1f} s; RSS {rss_mb()[0]:.0f} MB")
+        print(
+            f"generated {total:,} steps in {args.municipalities:,} municipalities "
+            f"({args.db}) in {time.perf_counter() - t0:.1f} s; RSS {rss_mb()[0]:.0f} MB"
+        )
 
         a, a_rows = raw_floor(url)
         reset(url)
@@ -288,17 +364,27 @@ def main() -> None:
         c = c_sample * total / args.sample
         own, children = rss_mb()
         print(f"raw SQL floor        {a:10.2f} s   ({a_rows:,} rows due/overdue)")
-        print(f"soczakaz sweep       {b:10.2f} s   ({b / a:.1f}x floor; changed "
-              f"{counts['changed']:,}, overdue {counts['overdue']:,}, blocked "
-              f"{counts['blocked']:,}, due_soon {counts['due_soon']:,})")
-        print(f"  of which SQL only  {sql_only:10.2f} s   ({sql_only / a:.1f}x floor; "
-              "sweep statements per batch, no Prefect, no reminders)")
-        print(f"next-day sweep       {b_next:10.2f} s   (steady state: changed "
-              f"{next_day['changed']:,}; task-per-step would be {c / b_next:,.0f}x slower)")
-        print(f"task-per-step (est.) {c:10.0f} s   ({c / b:,.0f}x slower than ours; "
-              f"{args.sample:,} steps took {c_sample:.2f} s)")
-        print(f"prefect task runs    {b_runs:10d}     (naive flow: {c_runs:,} for "
-              f"{args.sample:,} steps -> {total:,} at full size)")
+        print(
+            f"soczakaz sweep       {b:10.2f} s   ({b / a:.1f}x floor; changed "
+            f"{counts['changed']:,}, overdue {counts['overdue']:,}, blocked "
+            f"{counts['blocked']:,}, due_soon {counts['due_soon']:,})"
+        )
+        print(
+            f"  of which SQL only  {sql_only:10.2f} s   ({sql_only / a:.1f}x floor; "
+            "sweep statements per batch, no Prefect, no reminders)"
+        )
+        print(
+            f"next-day sweep       {b_next:10.2f} s   (steady state: changed "
+            f"{next_day['changed']:,}; task-per-step would be {c / b_next:,.0f}x slower)"
+        )
+        print(
+            f"task-per-step (est.) {c:10.0f} s   ({c / b:,.0f}x slower than ours; "
+            f"{args.sample:,} steps took {c_sample:.2f} s)"
+        )
+        print(
+            f"prefect task runs    {b_runs:10d}     (naive flow: {c_runs:,} for "
+            f"{args.sample:,} steps -> {total:,} at full size)"
+        )
         print(f"peak RSS             {own:10.0f} MB  (children {children:.0f} MB)")
         print(f"ratios: b/a = {b / a:.2f}, c/b = {c / b:,.0f}")
     finally:

@@ -17,9 +17,9 @@ from cli.common import (
     settings,
     transaction,
 )
-from domain.audit_checkpoint import heads_file, sign_heads
-from domain.audit_history import export_entries
-from domain.audit_verify import verify as verify_log
+from domain.audit.checkpoint import heads_file, sign_heads
+from domain.audit.history import export_entries
+from domain.audit.verify import verify as verify_log
 from domain.errors import InputError
 from reports.audit_export import FORMATS, write_export
 

@@ -8,13 +8,23 @@ import typer
 from rich.table import Table
 
 from cli.common import console, handle_errors, parse_date, print_json
-from domain.workdays import add_working_days, is_working_day, working_days_in_year
+from domain.calendar.workdays import add_working_days, is_working_day, working_days_in_year
 
 app = typer.Typer(help="Производственный календарь РФ (рабочие дни).", no_args_is_help=True)
 
 MONTHS = [
-    "январь", "февраль", "март", "апрель", "май", "июнь",
-    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
 ]
 
 

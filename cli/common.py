@@ -74,7 +74,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 def get_municipality(s: Session, code: str) -> Municipality:
     m = s.exec(select(Municipality).where(Municipality.code == code)).first()
     if m is None:
-        raise NotFoundError(f"муниципалитет «{code}» не найден (добавьте: roadmap municipality add)")
+        raise NotFoundError(
+            f"муниципалитет «{code}» не найден (добавьте: roadmap municipality add)"
+        )
     return m
 
 

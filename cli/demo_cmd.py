@@ -21,17 +21,21 @@ from models.migrate import stamp_head
 
 
 def demo(
-    db: Path = typer.Option(Path("soczakaz-demo.db"), "--db", help="Файл SQLite для демо (пересоздаётся)"),
+    db: Path = typer.Option(
+        Path("soczakaz-demo.db"), "--db", help="Файл SQLite для демо (пересоздаётся)"
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Дата «сегодня» демо ГГГГ-ММ-ДД"),
-    out: Path = typer.Option(Path("demo-output"), "--out", help="Папка для отчётов, писем и файлов"),
+    out: Path = typer.Option(
+        Path("demo-output"), "--out", help="Папка для отчётов, писем и файлов"
+    ),
 ) -> None:
     """Демо: база SQLite, три муниципалитета в разных часовых поясах, статусы,
     напоминания, экспертиза программ, отчёты, проверка журнала аудита."""
-    from domain.audit_checkpoint import sign_heads
-    from domain.audit_verify import verify
-    from domain.review import state_counts
-    from domain.review_demo import seed_demo_campaign
-    from domain.sweep import sweep_municipalities
+    from cli.demo_review import seed_demo_campaign
+    from domain.audit.checkpoint import sign_heads
+    from domain.audit.verify import verify
+    from domain.review.transitions import state_counts
+    from domain.roadmap.sweep import sweep_municipalities
     from notifications.dispatcher import dispatch_pending
     from notifications.reminders import enqueue_due_reminders
     from reports.build import write_annual
@@ -70,9 +74,7 @@ def demo(
                     s, municipality_ids=ids, now=moment,
                     window_working_days=cfg.due_soon_working_days,
                 )  # fmt: skip
-                queued += enqueue_due_reminders(
-                    s, municipality_ids=ids, now=moment, settings=cfg
-                )
+                queued += enqueue_due_reminders(s, municipality_ids=ids, now=moment, settings=cfg)
             kr = s.exec(select(Municipality).where(Municipality.code == "krylovsky")).one()
             nok = s.exec(select(Step).where(
                 Step.municipality_id == kr.id, Step.kind == StepKind.expert_review
@@ -110,8 +112,8 @@ def demo(
         first = json.loads(inbox.read_text(encoding="utf-8").splitlines()[0])["message"]
         console.print(f"  Пример письма: «{first.get('title', '')}»", highlight=False)
     console.print(
-        "  НОК (Крыловский район): "
-        + ", ".join(f"{k}: {v}" for k, v in states.items()), highlight=False
+        "  НОК (Крыловский район): " + ", ".join(f"{k}: {v}" for k, v in states.items()),
+        highlight=False,
     )
     console.print("  Отчёты: " + ", ".join(str(f) for f in files))
     verdict = "[green]OK[/]" if report.ok else f"[red]НАРУШЕН[/] ({len(report.problems)})"

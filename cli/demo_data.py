@@ -10,7 +10,7 @@ from typing import Any
 import pendulum
 from sqlmodel import Session, col, select
 
-from domain.evidence import complete_step
+from domain.evidence.completion import complete_step
 from models import Municipality, Organisation, Person, Role, Step, StepKind
 from models.settings import Settings
 from roadmaps.instantiate import instantiate
@@ -35,7 +35,9 @@ def demo_pdf(title: str) -> bytes:
     text = title.encode("ascii", "replace")[:60]
     return (
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% " + text + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% "
+        + text
+        + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     )
 
 
@@ -72,7 +74,9 @@ def _only_required(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
 
 def seed_people(s: Session, m: Municipality) -> None:
     assert m.id is not None
-    org = Organisation(municipality_id=m.id, code=f"{m.code}-ddt", name="МБУДО «Дом детского творчества»")
+    org = Organisation(
+        municipality_id=m.id, code=f"{m.code}-ddt", name="МБУДО «Дом детского творчества»"
+    )
     s.add(org)
     s.flush()
     s.add_all([

@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from cli.common import console, handle_errors, now_utc, print_json, settings, transaction
-from domain.audit_history import find_step, step_evidence, step_history
+from domain.audit.history import find_step, step_evidence, step_history
 from domain.errors import EvidenceError, InputError
-from domain.evidence import complete_step, reopen_step, supersede_evidence, waive_step
+from domain.evidence.completion import complete_step, reopen_step, supersede_evidence, waive_step
 
 Opt = typer.Option
 Municipality = Annotated[str, Opt("--municipality", "-m", help="код муниципалитета")]

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from cli.common import console, get_municipality, handle_errors, print_json, transaction
-from domain import indicator_import, indicators
 from domain.errors import InputError
+from domain.indicators import catalogue as indicators
+from domain.indicators import imports as indicator_import
 
 app = typer.Typer(help="Показатели дорожной карты: план и факт.", no_args_is_help=True)
 

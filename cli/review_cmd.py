@@ -19,9 +19,9 @@ from cli.common import (
     settings,
     transaction,
 )
-from domain import review
 from domain.errors import InputError, NotFoundError
-from domain.review_campaign import (
+from domain.review import transitions as review
+from domain.review.campaign import (
     add_expert,
     add_programme,
     close_campaign,
@@ -29,13 +29,14 @@ from domain.review_campaign import (
     find_case,
     open_case,
 )
-from domain.review_rules import STATE_LABELS, VERDICT_ALIASES
-from domain.review_tick import review_tick
+from domain.review.rules import STATE_LABELS, VERDICT_ALIASES
 from models import Organisation, Person, ReviewCampaign, ReviewCase, Role, Step
 from models.review import ReviewState
+from notifications.review_reminders import review_tick
 
-app = typer.Typer(help="Экспертиза программ (НОК): кампании, заявки, заключения.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Экспертиза программ (НОК): кампании, заявки, заключения.", no_args_is_help=True
+)
 campaign_app = typer.Typer(help="Кампании экспертизы.", no_args_is_help=True)
 programme_app = typer.Typer(help="Программы.", no_args_is_help=True)
 expert_app = typer.Typer(help="Эксперты.", no_args_is_help=True)
@@ -55,8 +56,11 @@ COUNT_LABELS = {
 
 
 def _org(s: Session, municipality_id: int, code: str) -> Organisation:
-    org = s.exec(select(Organisation).where(Organisation.municipality_id == municipality_id,
-                                            Organisation.code == code)).first()
+    org = s.exec(
+        select(Organisation).where(
+            Organisation.municipality_id == municipality_id, Organisation.code == code
+        )
+    ).first()
     if org is None:
         raise NotFoundError(f"--organisation: организация «{code}» не найдена в муниципалитете")
     return org
@@ -82,17 +86,28 @@ def campaign_create(
         m = get_municipality(s, municipality)
         step_id = None
         if step_key:
-            step = s.exec(select(Step).where(Step.municipality_id == m.id, Step.key == step_key)
-                          .order_by(col(Step.due_date).desc())).first()
+            step = s.exec(
+                select(Step)
+                .where(Step.municipality_id == m.id, Step.key == step_key)
+                .order_by(col(Step.due_date).desc())
+            ).first()
             if step is None:
                 raise NotFoundError(f"--step: шаг «{step_key}» не найден в «{municipality}»")
             step_id = step.id
         c = create_campaign(
-            s, municipality_id=m.id or 0, title=title, year=year,
-            starts_on=parse_date(starts, field="--from"), ends_on=parse_date(ends, field="--to"),
-            step_id=step_id, quorum=quorum, expert_working_days=expert_days,
-            revision_working_days=revision_days, max_rounds=max_rounds,
-            escalate_after_working_days=escalate_days)
+            s,
+            municipality_id=m.id or 0,
+            title=title,
+            year=year,
+            starts_on=parse_date(starts, field="--from"),
+            ends_on=parse_date(ends, field="--to"),
+            step_id=step_id,
+            quorum=quorum,
+            expert_working_days=expert_days,
+            revision_working_days=revision_days,
+            max_rounds=max_rounds,
+            escalate_after_working_days=escalate_days,
+        )
     console.print(f"Создана кампания №{c.id} «{title}» ({starts} — {ends})")
 
 
@@ -108,10 +123,17 @@ def campaign_close(
     """Закрыть кампанию протоколом МОС (шаг дорожной карты отмечается выполненным)."""
     data = file.read_bytes() if file else None
     with transaction() as s:
-        close_campaign(s, campaign_id=campaign, protocol_number=protocol,
-                       protocol_date=parse_date(date, field="--date"), file_bytes=data,
-                       file_name=file.name if file else None, actor=actor,
-                       settings=settings(), now=now_utc())
+        close_campaign(
+            s,
+            campaign_id=campaign,
+            protocol_number=protocol,
+            protocol_date=parse_date(date, field="--date"),
+            file_bytes=data,
+            file_name=file.name if file else None,
+            actor=actor,
+            settings=settings(),
+            now=now_utc(),
+        )
     console.print(f"Кампания №{campaign} закрыта протоколом МОС {protocol} от {date}")
 
 
@@ -133,10 +155,19 @@ def programme_add(
     """Добавить программу организации."""
     with transaction() as s:
         m = get_municipality(s, municipality)
-        p = add_programme(s, organisation_id=_org(s, m.id or 0, organisation).id or 0,
-                          title=title, focus=focus, navigator_id=navigator_id, hours=hours,
-                          age_min=age_min, age_max=age_max, for_ovz=ovz, remote=remote,
-                          network=network)
+        p = add_programme(
+            s,
+            organisation_id=_org(s, m.id or 0, organisation).id or 0,
+            title=title,
+            focus=focus,
+            navigator_id=navigator_id,
+            hours=hours,
+            age_min=age_min,
+            age_max=age_max,
+            for_ovz=ovz,
+            remote=remote,
+            network=network,
+        )
     console.print(f"Добавлена программа №{p.id} «{title}»")
 
 
@@ -153,8 +184,13 @@ def expert_add(
     with transaction() as s:
         m = get_municipality(s, municipality)
         org_id = _org(s, m.id or 0, organisation).id if organisation else None
-        person = Person(full_name=name, role=Role.expert, municipality_id=m.id,
-                        organisation_id=org_id, notify=list(notify))
+        person = Person(
+            full_name=name,
+            role=Role.expert,
+            municipality_id=m.id,
+            organisation_id=org_id,
+            notify=list(notify),
+        )
         s.add(person)
         s.flush()
         e = add_expert(s, person_id=person.id or 0, public=public)
@@ -173,8 +209,7 @@ def submit(
     with transaction() as s:
         case = find_case(s, campaign_id=campaign, programme_id=programme)
         if case is None:
-            case = open_case(s, campaign_id=campaign, programme_id=programme, actor=actor,
-                             now=now)
+            case = open_case(s, campaign_id=campaign, programme_id=programme, actor=actor, now=now)
         review.submit(s, case_id=case.id or 0, actor=actor, now=now)
     console.print(f"Заявка №{case.id}: подана (раунд {case.round})")
 
@@ -217,8 +252,15 @@ def verdict(
     if v is None:
         raise InputError(f"заключение: ожидается positive или negative, получено «{value}»")
     with transaction() as s:
-        review.record_verdict(s, case_id=case, expert_id=expert, verdict=v, comment=comment,
-                              actor=actor, now=now_utc())
+        review.record_verdict(
+            s,
+            case_id=case,
+            expert_id=expert,
+            verdict=v,
+            comment=comment,
+            actor=actor,
+            now=now_utc(),
+        )
         state = _state(s, case)
     console.print(f"Заявка №{case}: заключение принято; состояние — {state}")
 
@@ -230,8 +272,9 @@ DECISIONS = ("council", "regional", "register", "revision", "reject", "archive")
 @handle_errors
 def decide(
     case: int = typer.Argument(..., help="Номер заявки"),
-    kind: str = typer.Argument(..., help="council | regional | register | revision | "
-                               "reject | archive"),
+    kind: str = typer.Argument(
+        ..., help="council | regional | register | revision | reject | archive"
+    ),
     protocol: str | None = typer.Option(None, "--protocol", help="Номер протокола МОС"),
     date: str | None = typer.Option(None, "--date", help="Дата протокола, ГГГГ-ММ-ДД"),
     refuse: bool = typer.Option(False, "--refuse", help="МОС отказал (для council)"),
@@ -246,9 +289,15 @@ def decide(
         if kind == "council":
             if not protocol or not date:
                 raise InputError("council: укажите --protocol и --date протокола МОС")
-            review.council_decision(s, case_id=case, protocol_number=protocol,
-                                    protocol_date=parse_date(date, field="--date"),
-                                    approved=False if refuse else None, actor=actor, now=now)
+            review.council_decision(
+                s,
+                case_id=case,
+                protocol_number=protocol,
+                protocol_date=parse_date(date, field="--date"),
+                approved=False if refuse else None,
+                actor=actor,
+                now=now,
+            )
         elif kind == "regional":
             review.send_to_regional_stage(s, case_id=case, actor=actor, now=now)
         elif kind == "register":
@@ -281,8 +330,10 @@ def tick(
     with transaction() as s:
         m = get_municipality(s, municipality)
         counts = review_tick(s, municipality_ids=[m.id or 0], now=at, settings=settings())
-    console.print(f"Новых напоминаний: {counts.get('reminders', 0)}, "
-                  f"эскалаций: {counts.get('escalations', 0)}")
+    console.print(
+        f"Новых напоминаний: {counts.get('reminders', 0)}, "
+        f"эскалаций: {counts.get('escalations', 0)}"
+    )
 
 
 @app.command("status")
@@ -301,18 +352,29 @@ def status(
         campaigns = list(s.exec(stmt.order_by(col(ReviewCampaign.id))).all())
         if campaign is not None and not campaigns:
             raise NotFoundError(f"--campaign: кампания №{campaign} не найдена в «{municipality}»")
-        out = [{"id": c.id, "title": c.title, "year": c.year, "starts_on": c.starts_on,
-                "ends_on": c.ends_on, "closed": c.closed_at is not None,
+        out = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "year": c.year,
+                "starts_on": c.starts_on,
+                "ends_on": c.ends_on,
+                "closed": c.closed_at is not None,
                 "states": review.state_counts(s, campaign_id=c.id or 0),
-                "counts": review.campaign_counts(s, campaign_id=c.id or 0)} for c in campaigns]
+                "counts": review.campaign_counts(s, campaign_id=c.id or 0),
+            }
+            for c in campaigns
+        ]
     if as_json:
         print_json({"municipality": municipality, "campaigns": out})
         return
     if not out:
         console.print(f"В «{municipality}» нет кампаний экспертизы")
     for c in out:
-        table = Table(title=f"Кампания №{c['id']} «{c['title']}» ({c['starts_on']} — "
-                      f"{c['ends_on']}){' — закрыта' if c['closed'] else ''}")
+        table = Table(
+            title=f"Кампания №{c['id']} «{c['title']}» ({c['starts_on']} — "
+            f"{c['ends_on']}){' — закрыта' if c['closed'] else ''}"
+        )
         table.add_column("Состояние")
         table.add_column("Заявок", justify="right")
         states = c["states"]

@@ -11,8 +11,8 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from cli.common import console, get_municipality, handle_errors, parse_date, print_json, transaction
-from domain.labels import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
-from domain.status_view import StepState, states_at
+from domain.roadmap.status_view import StepState, states_at
+from domain.vocabulary import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
 from models import Municipality, Roadmap, Step, StepStatus
 
 ORDER = ["overdue", "due", "due_soon", "blocked", "planned", "done", "waived"]
@@ -32,9 +32,7 @@ def load_states(
     m = get_municipality(s, code)
     query = select(Step).where(Step.municipality_id == m.id)
     if year is not None:
-        query = query.join(Roadmap, col(Roadmap.id) == Step.roadmap_id).where(
-            Roadmap.year == year
-        )
+        query = query.join(Roadmap, col(Roadmap.id) == Step.roadmap_id).where(Roadmap.year == year)
     steps = s.exec(query.order_by(col(Step.due_date), col(Step.key))).all()
     now = moment(as_of, m.timezone)
     return m, now, states_at(steps, now=now, window_working_days=window)
@@ -71,9 +69,7 @@ def render(m: Municipality, now: dt.datetime, states: list[StepState], *, upcomi
         f"[bold]{m.name}[/] ({m.code}, {m.timezone}) — на {local.format('DD.MM.YYYY HH:mm')}"
         f" местного времени; шагов: {len(states)}"
     )
-    console.print(
-        "  ".join(f"{STATUS_COUNT_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER)
-    )
+    console.print("  ".join(f"{STATUS_COUNT_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER))
     overdue = [s for s in states if s.status == StepStatus.overdue]
     soon = [s for s in states if s.status in (StepStatus.due, StepStatus.due_soon)]
     blocked = [s for s in states if s.status == StepStatus.blocked]
@@ -91,7 +87,9 @@ def render(m: Municipality, now: dt.datetime, states: list[StepState], *, upcomi
 def status(
     municipality: str = typer.Option(..., "--municipality", "-m", help="Код муниципалитета"),
     year: int | None = typer.Option(None, "--year", help="Год дорожной карты"),
-    as_of: str | None = typer.Option(None, "--as-of", help="На дату ГГГГ-ММ-ДД (по умолчанию — сейчас)"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="На дату ГГГГ-ММ-ДД (по умолчанию — сейчас)"
+    ),
     upcoming: int = typer.Option(5, "--upcoming", min=0, help="Сколько плановых шагов показать"),
     as_json: bool = typer.Option(False, "--json", help="Вывести JSON"),
 ) -> None:
@@ -99,9 +97,7 @@ def status(
     from cli.common import settings
 
     with transaction() as s:
-        m, now, states = load_states(
-            s, municipality, year, as_of, settings().due_soon_working_days
-        )
+        m, now, states = load_states(s, municipality, year, as_of, settings().due_soon_working_days)
     if as_json:
         print_json(
             {

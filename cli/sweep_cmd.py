@@ -15,9 +15,9 @@ from cli.common import (
     settings,
     transaction,
 )
-from domain.labels import STATUS_COUNT_RU
-from domain.replan import apply_shift, find_step, plan_shift
-from domain.sweep import sweep_municipalities
+from domain.roadmap.replan import apply_shift, find_step, plan_shift
+from domain.roadmap.sweep import sweep_municipalities
+from domain.vocabulary import STATUS_COUNT_RU
 from models.roadmap import StepStatus
 
 STATUS_RU = STATUS_COUNT_RU
@@ -45,8 +45,11 @@ def sweep(
     table.add_column("Шагов", justify="right")
     table.add_column("Изменено", justify="right")
     for status in StepStatus:
-        table.add_row(STATUS_RU[status.value], str(counts.get(status.value, 0)),
-                      str(counts.get("to_" + status.value, 0)))
+        table.add_row(
+            STATUS_RU[status.value],
+            str(counts.get(status.value, 0)),
+            str(counts.get("to_" + status.value, 0)),
+        )
     console.print(table)
     console.print(
         f"Муниципалитетов: {counts.get('municipalities', 0)}, пакетов: {counts.get('batches', 0)}, "
@@ -75,8 +78,9 @@ def shift(
         if not dry_run:
             now = now_utc()
             apply_shift(s, plan=plan, actor=actor, now=now)
-            sweep_municipalities(s, municipality_ids=[m.id], now=now,
-                                 window_working_days=cfg.due_soon_working_days)
+            sweep_municipalities(
+                s, municipality_ids=[m.id], now=now, window_working_days=cfg.due_soon_working_days
+            )
     if as_json:
         print_json(plan.to_dict() | {"dry_run": dry_run})
         return
@@ -87,11 +91,11 @@ def shift(
     table.add_column("Новый срок")
     table.add_column("Основание")
     for c in plan.changes:
-        table.add_row(c.label, c.old_date.strftime("%d.%m.%Y"), c.new_date.strftime("%d.%m.%Y"),
-                      c.reason)
+        table.add_row(
+            c.label, c.old_date.strftime("%d.%m.%Y"), c.new_date.strftime("%d.%m.%Y"), c.reason
+        )
     for c in plan.kept:
-        table.add_row(c.label, c.old_date.strftime("%d.%m.%Y"), "не переносится",
-                      "шаг уже закрыт")
+        table.add_row(c.label, c.old_date.strftime("%d.%m.%Y"), "не переносится", "шаг уже закрыт")
     console.print(table)
     if not dry_run:
         console.print(f"Записано: перенесено шагов — {len(plan.changes)}, запись в журнале аудита.")

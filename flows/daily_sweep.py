@@ -9,7 +9,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session, col, select
 
-from domain.labels import STATUS_COUNT_RU
+from domain.vocabulary import STATUS_COUNT_RU
 from models.core import Municipality
 from models.db import get_engine
 from models.roadmap import StepStatus

@@ -15,7 +15,7 @@ from typing import Any
 
 import pendulum
 
-from domain.workdays import add_working_days, is_working_day, next_working_day
+from domain.calendar.workdays import add_working_days, is_working_day, next_working_day
 from roadmaps.schema import ReminderPolicySpec
 
 DEFAULT_POLICY = "default"

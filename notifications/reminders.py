@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from domain.deadlines import local_date
+from domain.roadmap.deadlines import local_date
 from models.core import Municipality, Organisation, Person
 from models.roadmap import OPEN_STATUSES, Roadmap, Step
 from models.settings import Settings

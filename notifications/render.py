@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.evidence_fields import LABELS
+from domain.evidence.fields import LABELS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 

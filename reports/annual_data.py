@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from domain import indicators
-from domain.indicator_sources import catalogue_counts, focus_counts, roadmap_targets
-from domain.indicator_sources import stored_values as load_stored
+from domain.indicators import catalogue as indicators
+from domain.indicators.sources import catalogue_counts, focus_counts, roadmap_targets
+from domain.indicators.sources import stored_values as load_stored
 from models import Evidence, Focus, Municipality, Roadmap, Step, StepKind, StepStatus
 from models.roadmap import OPEN_STATUSES
 from reports import common

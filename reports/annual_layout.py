@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.indicators import PlanFact
+from domain.indicators.catalogue import PlanFact
 from reports.annual_data import AnnualData
 from reports.common import num, signed
 from reports.document import Chart, ReportDoc, Section, Table

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from domain.audit_history import EXPORT_COLUMNS
-from domain.audit_log import format_at
+from domain.audit.history import EXPORT_COLUMNS
+from domain.audit.log import format_at
 
 FORMATS = ("jsonl", "csv", "xlsx")
 HEADERS_RU = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from domain.review import campaign_counts
+from domain.review.transitions import campaign_counts
 from models import ReviewCampaign
 
 COUNT_KEYS = ("applied", "reviewed", "positive", "negative", "regional_stage", "in_register")
@@ -32,7 +32,7 @@ def campaign_rows_many(
     s: Session, *, municipality_ids: list[int], year: int
 ) -> dict[int, list[CampaignRow]]:
     """Every НОК campaign of the year per municipality, counted by the review contract
-    (``domain.review.campaign_counts``, one query per campaign)."""
+    (``domain.review.transitions.campaign_counts``, one query per campaign)."""
     campaigns = s.exec(
         select(ReviewCampaign)
         .where(

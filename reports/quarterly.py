@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from domain import indicators
 from domain.errors import InputError
+from domain.indicators import catalogue as indicators
 from models import Municipality
 from reports import common
 from reports.annual_data import year_steps

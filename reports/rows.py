@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import col
 
-from domain.labels import ROLE_RU, STATUS_RU
+from domain.vocabulary import ROLE_RU, STATUS_RU
 from models import Evidence, Step
 from reports import common
 

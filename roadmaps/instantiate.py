@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from domain import audit_log
+from domain.audit import log as audit_log
 from domain.errors import InputError
 from models import Municipality, Roadmap, RoadmapTemplate, Step, StepStatus
 from models.types import utcnow

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from domain.deadlines import deadline_for
+from domain.calendar.workdays import add_working_days
 from domain.errors import InputError, RoadmapError
-from domain.workdays import add_working_days
+from domain.roadmap.deadlines import deadline_for
 from models.roadmap import Recurrence, StepKind
 from roadmaps.checks import check_template
 from roadmaps.dates import DateExprError, parse_date_expr, resolve_date
@@ -167,7 +167,7 @@ def plan(
 
 def _rule_json(step: StepSpec) -> dict[str, Any]:
     """The due rule as stored on the step; period-end rules also carry
-    ``after_period_end: N`` (the shape ``domain.recurrence`` rolls forward)."""
+    ``after_period_end: N`` (the shape ``domain.roadmap.recurrence`` rolls forward)."""
     rule = step.due.model_dump(exclude_none=True)
     if step.due.period_end:
         rule["after_period_end"] = step.due.working_days

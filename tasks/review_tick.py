@@ -1,4 +1,4 @@
-"""Thin Prefect tasks over ``domain.review_tick``: one task run per batch."""
+"""Thin Prefect tasks over ``notifications.review_reminders``: one task run per batch."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 from prefect import task
 
-from domain.review_tick import municipalities_with_open_campaigns, review_tick
 from models.db import get_engine, session_scope
 from models.settings import Settings
+from notifications.review_reminders import municipalities_with_open_campaigns, review_tick
 
 
 @task(name="review-municipalities", cache_result_in_memory=False)
@@ -19,8 +19,9 @@ def review_municipalities() -> list[int]:
         return municipalities_with_open_campaigns(s)
 
 
-@task(name="review-tick-batch", retries=2, retry_delay_seconds=[5, 30],
-      cache_result_in_memory=False)
+@task(
+    name="review-tick-batch", retries=2, retry_delay_seconds=[5, 30], cache_result_in_memory=False
+)
 def review_tick_batch(municipality_ids: list[int], now: dt.datetime) -> dict[str, int]:
     """Reminders and escalations of one batch, in one transaction."""
     cfg = Settings()

@@ -8,7 +8,7 @@ import importlib
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from domain.sweep import sweep_municipalities
+from domain.roadmap.sweep import sweep_municipalities
 from models.db import get_engine, session_scope
 from models.settings import Settings
 

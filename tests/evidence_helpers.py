@@ -68,8 +68,13 @@ def make_step_in_db(
 
 def build_world(engine: Engine, settings: Any) -> dict[str, int]:
     """Two municipalities with completed, superseded, reopened and waived steps."""
-    from domain import audit_log
-    from domain.evidence import complete_step, reopen_step, supersede_evidence, waive_step
+    from domain.audit import log as audit_log
+    from domain.evidence.completion import (
+        complete_step,
+        reopen_step,
+        supersede_evidence,
+        waive_step,
+    )
 
     a = make_step_in_db(engine, key="npa-moc")
     b = make_step_in_db(engine, kind=StepKind.event, code="other-mo", key="meeting")

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from domain import audit_log, indicators
+from domain.audit import log as audit_log
+from domain.indicators import catalogue as indicators
 from models import (
     Evidence,
     Focus,

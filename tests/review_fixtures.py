@@ -10,8 +10,8 @@ from typing import Any
 import pendulum
 from sqlmodel import Session
 
-from domain import review
-from domain.review_campaign import add_expert, add_programme, create_campaign, open_case
+from domain.review import transitions as review
+from domain.review.campaign import add_expert, add_programme, create_campaign, open_case
 from models import Municipality, Organisation, Person, ReviewCampaign, ReviewCase, Role
 from models.review import ReviewState
 from tests.factories import make_municipality, make_organisation, make_person
@@ -35,40 +35,71 @@ class World:
 
 
 def make_world(
-    s: Session, *, tz: str = "Europe/Moscow", max_rounds: int = 3, quorum: int = 2,
-    n_experts: int = 4, code: str = "krylovsky",
+    s: Session,
+    *,
+    tz: str = "Europe/Moscow",
+    max_rounds: int = 3,
+    quorum: int = 2,
+    n_experts: int = 4,
+    code: str = "krylovsky",
 ) -> World:
     m = make_municipality(s, code=code, tz=tz)
     org = make_organisation(s, municipality=m, code="ddt")
     other = make_organisation(s, municipality=m, code="sosh1")
-    head = make_person(s, municipality=m, role=Role.moc_head, full_name="Руководитель МОЦ",
-                       notify=["json://127.0.0.1:9/head"])
-    contact = make_person(s, municipality=m, role=Role.org_contact, organisation=org,
-                          full_name="Контакт ДДТ", notify=["json://127.0.0.1:9/ddt"])
+    head = make_person(
+        s,
+        municipality=m,
+        role=Role.moc_head,
+        full_name="Руководитель МОЦ",
+        notify=["json://127.0.0.1:9/head"],
+    )
+    contact = make_person(
+        s,
+        municipality=m,
+        role=Role.org_contact,
+        organisation=org,
+        full_name="Контакт ДДТ",
+        notify=["json://127.0.0.1:9/ddt"],
+    )
     campaign = create_campaign(
-        s, municipality_id=m.id or 0, title="НОК 2025", year=2025,
-        starts_on=dt.date(2025, 11, 15), ends_on=dt.date(2025, 12, 15), quorum=quorum,
-        max_rounds=max_rounds, expert_working_days=5, revision_working_days=10,
+        s,
+        municipality_id=m.id or 0,
+        title="НОК 2025",
+        year=2025,
+        starts_on=dt.date(2025, 11, 15),
+        ends_on=dt.date(2025, 12, 15),
+        quorum=quorum,
+        max_rounds=max_rounds,
+        expert_working_days=5,
+        revision_working_days=10,
         escalate_after_working_days=2,
     )
-    w = World(municipality=m, org=org, other_org=other, head=head, campaign=campaign,
-              contact=contact)
+    w = World(
+        municipality=m, org=org, other_org=other, head=head, campaign=campaign, contact=contact
+    )
     for i in range(n_experts):
-        p = make_person(s, municipality=m, role=Role.expert, organisation=other,
-                        full_name=f"Эксперт {i + 1}", notify=[f"json://127.0.0.1:9/e{i + 1}"])
+        p = make_person(
+            s,
+            municipality=m,
+            role=Role.expert,
+            organisation=other,
+            full_name=f"Эксперт {i + 1}",
+            notify=[f"json://127.0.0.1:9/e{i + 1}"],
+        )
         w.experts.append(add_expert(s, person_id=p.id or 0).id or 0)
-    staff = make_person(s, municipality=m, role=Role.expert, organisation=org,
-                        full_name="Сотрудник ДДТ")
+    staff = make_person(
+        s, municipality=m, role=Role.expert, organisation=org, full_name="Сотрудник ДДТ"
+    )
     w.own_staff_expert = add_expert(s, person_id=staff.id or 0).id or 0
     return w
 
 
 def new_case(s: Session, w: World, *, now: dt.datetime = NOW) -> ReviewCase:
     w.n += 1
-    p = add_programme(s, organisation_id=w.org.id or 0, title=f"Программа {w.n}",
-                      focus="technical")
-    return open_case(s, campaign_id=w.campaign.id or 0, programme_id=p.id or 0, actor=ACTOR,
-                     now=now)
+    p = add_programme(s, organisation_id=w.org.id or 0, title=f"Программа {w.n}", focus="technical")
+    return open_case(
+        s, campaign_id=w.campaign.id or 0, programme_id=p.id or 0, actor=ACTOR, now=now
+    )
 
 
 PATHS: dict[ReviewState, list[str]] = {
@@ -83,8 +114,7 @@ PATHS: dict[ReviewState, list[str]] = {
     S.REVISION: ["submit", "assign", "start", "v0-", "v1-", "revise"],
     S.COUNCIL_DECISION: ["submit", "assign", "start", "v0+", "v1+", "council"],
     S.REGIONAL_STAGE: ["submit", "assign", "start", "v0+", "v1+", "council", "regional"],
-    S.IN_REGISTER: ["submit", "assign", "start", "v0+", "v1+", "council", "regional",
-                    "register"],
+    S.IN_REGISTER: ["submit", "assign", "start", "v0+", "v1+", "council", "regional", "register"],
     S.ARCHIVED: ["submit", "reject", "archive"],
 }
 
@@ -102,13 +132,13 @@ def step(s: Session, w: World, case_id: int, name: str, *, now: dt.datetime = NO
         review.start_review(s, **kw)
     elif name.startswith("v"):
         idx, sign = int(name[1:-1]), name[-1]
-        review.record_verdict(s, expert_id=w.experts[idx],
-                              verdict="positive" if sign == "+" else "negative", **kw)
+        review.record_verdict(
+            s, expert_id=w.experts[idx], verdict="positive" if sign == "+" else "negative", **kw
+        )
     elif name == "revise":
         review.request_revision(s, **kw)
     elif name == "council":
-        review.council_decision(s, protocol_number="№5", protocol_date=dt.date(2025, 12, 10),
-                                **kw)
+        review.council_decision(s, protocol_number="№5", protocol_date=dt.date(2025, 12, 10), **kw)
     elif name == "regional":
         review.send_to_regional_stage(s, **kw)
     elif name == "register":

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from domain import audit_log
-from domain.audit_log import GENESIS_HASH, append, canonical, entry_hash
+from domain.audit import log as audit_log
+from domain.audit.log import GENESIS_HASH, append, canonical, entry_hash
 from models import AuditEntry
 from models.db import session_scope
 from tests.factories import make_municipality

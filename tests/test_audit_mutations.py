@@ -23,10 +23,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
-from domain.audit_checkpoint import _message, heads_file, public_key_text, sign_heads
-from domain.audit_log import entry_hash
-from domain.audit_verify import VerifyReport, verify
-from domain.evidence_store import path_for
+from domain.audit.checkpoint import _message, heads_file, public_key_text, sign_heads
+from domain.audit.log import entry_hash
+from domain.audit.verify import VerifyReport, verify
+from domain.evidence.store import path_for
 from models.db import session_scope
 from models.settings import Settings
 from tests.evidence_helpers import NOW, build_world
@@ -160,7 +160,7 @@ def _rewrite_everything_incl_heads_file(c: Ctx) -> None:
     lines = []
     for cp in c.conn.execute(text("SELECT chain, seq, hash, at, public_key, signature "
                                   "FROM auditcheckpoint")):  # fmt: skip
-        from domain.audit_log import format_at
+        from domain.audit.log import format_at
 
         lines.append(json.dumps({"chain": cp.chain, "seq": cp.seq, "hash": cp.hash,
                                  "at": format_at(_aware(cp.at)), "public_key": cp.public_key,

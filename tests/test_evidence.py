@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from domain.errors import ConflictError, EvidenceError
-from domain.evidence import complete_step, reopen_step, supersede_evidence, waive_step
-from domain.evidence_store import path_for
+from domain.evidence.completion import complete_step, reopen_step, supersede_evidence, waive_step
+from domain.evidence.store import path_for
 from models import AuditEntry, Evidence, Step, StepKind, StepStatus
 from models.db import session_scope
 from models.settings import Settings

@@ -24,19 +24,32 @@ runner = CliRunner()
 
 def _three_zones(engine: Engine) -> None:
     with session_scope(engine) as s:
-        for code, tz in (("kld", "Europe/Kaliningrad"), ("msk", "Europe/Moscow"),
-                         ("kam", "Asia/Kamchatka")):
+        for code, tz in (
+            ("kld", "Europe/Kaliningrad"),
+            ("msk", "Europe/Moscow"),
+            ("kam", "Asia/Kamchatka"),
+        ):
             m = make_municipality(s, code=code, tz=tz)
             r = roadmap_for(s, municipality=m)
-            make_step(s, roadmap=r, key="q4", period="2025-Q4", recurrence=Recurrence.quarterly,
-                      due=D(2025, 12, 31), due_rule={"period_end": True, "after_period_end": 0})
+            make_step(
+                s,
+                roadmap=r,
+                key="q4",
+                period="2025-Q4",
+                recurrence=Recurrence.quarterly,
+                due=D(2025, 12, 31),
+                due_rule={"period_end": True, "after_period_end": 0},
+            )
             make_step(s, roadmap=r, key="npa", due=D(2025, 3, 14), status=StepStatus.done)
 
 
 def _statuses(engine: Engine) -> dict[tuple[str, str], str]:
     with Session(engine) as s:
-        return {(r.timezone, r.period): r.status.value for r in s.exec(select(Step)).all()
-                if r.key == "q4"}
+        return {
+            (r.timezone, r.period): r.status.value
+            for r in s.exec(select(Step)).all()
+            if r.key == "q4"
+        }
 
 
 @pytest.mark.slow

@@ -12,8 +12,9 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain import indicator_import, indicators
 from domain.errors import InputError
+from domain.indicators import catalogue as indicators
+from domain.indicators import imports as indicator_import
 from models import Focus, IndicatorValue, Programme
 from models.db import session_scope
 from tests.factories import make_municipality, make_organisation

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain import indicators
+from domain.indicators import catalogue as indicators
 from models import AuditEntry
 from models.db import session_scope
 from reports.build import write_annual, write_quarterly

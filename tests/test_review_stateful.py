@@ -15,9 +15,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from domain import review
 from domain.errors import SoczakazError
-from domain.review_rules import TRANSITIONS, ReviewAction
+from domain.review import transitions as review
+from domain.review.rules import TRANSITIONS, ReviewAction
 from models import AuditEntry, CouncilDecision, ExpertAssignment, ReviewCase
 from models.db import session_scope
 from models.review import ReviewState
@@ -52,8 +52,11 @@ def case_problems(s: Session, w: World, case: ReviewCase) -> list[str]:
         out.append("not submitted")
     if st_ in (S.SUBMITTED, S.FORMALLY_REJECTED) and cur:
         out.append("experts in a submitted round")
-    if st_ in (S.EXPERTS_ASSIGNED, S.UNDER_REVIEW, S.POSITIVE, S.NEGATIVE, S.DISAGREEMENT,
-               S.REVISION) and len(regular) < q:
+    if (
+        st_
+        in (S.EXPERTS_ASSIGNED, S.UNDER_REVIEW, S.POSITIVE, S.NEGATIVE, S.DISAGREEMENT, S.REVISION)
+        and len(regular) < q
+    ):
         out.append(f"{st_}: fewer than {q} experts")
     if st_ == S.EXPERTS_ASSIGNED and any(verdicts):
         out.append("verdict before the review started")
@@ -74,8 +77,9 @@ def case_problems(s: Session, w: World, case: ReviewCase) -> list[str]:
         out.append("council stage without exactly one decision")
     if st_ in (S.REGIONAL_STAGE, S.IN_REGISTER) and not decisions[0].approved:
         out.append("regional stage after a refusal")
-    if (case.regional_at is None) != (st_ not in (S.REGIONAL_STAGE, S.IN_REGISTER)) and \
-            st_ != S.ARCHIVED:
+    if (case.regional_at is None) != (
+        st_ not in (S.REGIONAL_STAGE, S.IN_REGISTER)
+    ) and st_ != S.ARCHIVED:
         out.append("regional_at does not match the state")
     return out
 
@@ -128,71 +132,119 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def submit(self, idx: int) -> None:
-        self._run(A.submit, idx, lambda s, c: review.submit(s, case_id=c, actor=ACTOR,
-                                                            now=self.now))
+        self._run(
+            A.submit, idx, lambda s, c: review.submit(s, case_id=c, actor=ACTOR, now=self.now)
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def formally_reject(self, idx: int) -> None:
-        self._run(A.formally_reject, idx, lambda s, c: review.formally_reject(
-            s, case_id=c, reason="нет плана", actor=ACTOR, now=self.now))
+        self._run(
+            A.formally_reject,
+            idx,
+            lambda s, c: review.formally_reject(
+                s, case_id=c, reason="нет плана", actor=ACTOR, now=self.now
+            ),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3), who=st.lists(st.integers(0, 4), min_size=1, max_size=3))
     def assign(self, idx: int, who: list[int]) -> None:
         ids = [self._expert(i) for i in who]
-        self._run(A.assign_experts, idx, lambda s, c: review.assign_experts(
-            s, case_id=c, expert_ids=ids, actor=ACTOR, now=self.now))
+        self._run(
+            A.assign_experts,
+            idx,
+            lambda s, c: review.assign_experts(
+                s, case_id=c, expert_ids=ids, actor=ACTOR, now=self.now
+            ),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def start(self, idx: int) -> None:
-        self._run(A.start_review, idx, lambda s, c: review.start_review(
-            s, case_id=c, actor=ACTOR, now=self.now))
+        self._run(
+            A.start_review,
+            idx,
+            lambda s, c: review.start_review(s, case_id=c, actor=ACTOR, now=self.now),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3), who=st.integers(0, 4), positive=st.booleans())
     def verdict(self, idx: int, who: int, positive: bool) -> None:
-        self._run(A.record_verdict, idx, lambda s, c: review.record_verdict(
-            s, case_id=c, expert_id=self._expert(who),
-            verdict="positive" if positive else "negative", actor=ACTOR, now=self.now))
+        self._run(
+            A.record_verdict,
+            idx,
+            lambda s, c: review.record_verdict(
+                s,
+                case_id=c,
+                expert_id=self._expert(who),
+                verdict="positive" if positive else "negative",
+                actor=ACTOR,
+                now=self.now,
+            ),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3), who=st.integers(0, 4))
     def tiebreaker(self, idx: int, who: int) -> None:
-        self._run(A.assign_tiebreaker, idx, lambda s, c: review.assign_tiebreaker(
-            s, case_id=c, expert_id=self._expert(who), actor=ACTOR, now=self.now))
+        self._run(
+            A.assign_tiebreaker,
+            idx,
+            lambda s, c: review.assign_tiebreaker(
+                s, case_id=c, expert_id=self._expert(who), actor=ACTOR, now=self.now
+            ),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def revise(self, idx: int) -> None:
-        self._run(A.request_revision, idx, lambda s, c: review.request_revision(
-            s, case_id=c, actor=ACTOR, now=self.now))
+        self._run(
+            A.request_revision,
+            idx,
+            lambda s, c: review.request_revision(s, case_id=c, actor=ACTOR, now=self.now),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3), approved=st.sampled_from([None, True, False]))
     def council(self, idx: int, approved: bool | None) -> None:
-        self._run(A.council_decision, idx, lambda s, c: review.council_decision(
-            s, case_id=c, protocol_number="№1", protocol_date=dt.date(2025, 12, 1),
-            approved=approved, actor=ACTOR, now=self.now))
+        self._run(
+            A.council_decision,
+            idx,
+            lambda s, c: review.council_decision(
+                s,
+                case_id=c,
+                protocol_number="№1",
+                protocol_date=dt.date(2025, 12, 1),
+                approved=approved,
+                actor=ACTOR,
+                now=self.now,
+            ),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def regional(self, idx: int) -> None:
-        self._run(A.send_to_regional_stage, idx, lambda s, c: review.send_to_regional_stage(
-            s, case_id=c, actor=ACTOR, now=self.now))
+        self._run(
+            A.send_to_regional_stage,
+            idx,
+            lambda s, c: review.send_to_regional_stage(s, case_id=c, actor=ACTOR, now=self.now),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def register(self, idx: int) -> None:
-        self._run(A.put_in_register, idx, lambda s, c: review.put_in_register(
-            s, case_id=c, actor=ACTOR, now=self.now))
+        self._run(
+            A.put_in_register,
+            idx,
+            lambda s, c: review.put_in_register(s, case_id=c, actor=ACTOR, now=self.now),
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3))
     def archive(self, idx: int) -> None:
-        self._run(A.archive, idx, lambda s, c: review.archive(
-            s, case_id=c, actor=ACTOR, now=self.now))
+        self._run(
+            A.archive, idx, lambda s, c: review.archive(s, case_id=c, actor=ACTOR, now=self.now)
+        )
 
     @precondition(lambda self: self.cases)
     @rule(idx=st.integers(0, 3), n=st.integers(1, 8), data=st.data())
@@ -214,52 +266,119 @@ class ReviewMachine(RuleBasedStateMachine):
         tie = [a for a in cur if a.tiebreaker]
         pending = [a.expert_id for a in cur if a.verdict is None and not a.tiebreaker]
         moves: dict[ReviewState, tuple[ReviewAction, Callable[[Session, int], Any]]] = {
-            S.DRAFT: (A.submit, lambda s, c: review.submit(s, case_id=c, actor=ACTOR,
-                                                           now=self.now)),
-            S.REVISION: (A.submit, lambda s, c: review.submit(s, case_id=c, actor=ACTOR,
-                                                              now=self.now)),
-            S.SUBMITTED: (A.assign_experts, lambda s, c: review.assign_experts(
-                s, case_id=c, actor=ACTOR, now=self.now,
-                expert_ids=data.draw(st.permutations(self.w.experts))[:2])),
-            S.EXPERTS_ASSIGNED: (A.start_review, lambda s, c: review.start_review(
-                s, case_id=c, actor=ACTOR, now=self.now)),
-            S.UNDER_REVIEW: (A.record_verdict, lambda s, c: review.record_verdict(
-                s, case_id=c, expert_id=pending[0] if pending else 0, verdict=verdict,
-                actor=ACTOR, now=self.now)),
-            S.DISAGREEMENT: (A.record_verdict, lambda s, c: review.record_verdict(
-                s, case_id=c, expert_id=tie[0].expert_id, verdict=verdict, actor=ACTOR,
-                now=self.now)) if tie else (A.assign_tiebreaker, lambda s, c:
-                review.assign_tiebreaker(s, case_id=c, actor=ACTOR, now=self.now,
-                                         expert_id=next(e for e in self.w.experts
-                                                        if e not in {a.expert_id for a in cur}))),
-            S.POSITIVE: (A.council_decision, lambda s, c: review.council_decision(
-                s, case_id=c, protocol_number="№2", protocol_date=dt.date(2025, 12, 2),
-                actor=ACTOR, now=self.now, approved=None if pick else False)),
-            S.NEGATIVE: (A.request_revision, lambda s, c: review.request_revision(
-                s, case_id=c, actor=ACTOR, now=self.now)) if rounds_left else (
-                A.council_decision, lambda s, c: review.council_decision(
-                    s, case_id=c, protocol_number="№2", protocol_date=dt.date(2025, 12, 2),
-                    actor=ACTOR, now=self.now)),
-            S.COUNCIL_DECISION: (A.send_to_regional_stage, lambda s, c:
-                                 review.send_to_regional_stage(s, case_id=c, actor=ACTOR,
-                                                               now=self.now)),
-            S.REGIONAL_STAGE: (A.put_in_register, lambda s, c: review.put_in_register(
-                s, case_id=c, actor=ACTOR, now=self.now)),
+            S.DRAFT: (
+                A.submit,
+                lambda s, c: review.submit(s, case_id=c, actor=ACTOR, now=self.now),
+            ),
+            S.REVISION: (
+                A.submit,
+                lambda s, c: review.submit(s, case_id=c, actor=ACTOR, now=self.now),
+            ),
+            S.SUBMITTED: (
+                A.assign_experts,
+                lambda s, c: review.assign_experts(
+                    s,
+                    case_id=c,
+                    actor=ACTOR,
+                    now=self.now,
+                    expert_ids=data.draw(st.permutations(self.w.experts))[:2],
+                ),
+            ),
+            S.EXPERTS_ASSIGNED: (
+                A.start_review,
+                lambda s, c: review.start_review(s, case_id=c, actor=ACTOR, now=self.now),
+            ),
+            S.UNDER_REVIEW: (
+                A.record_verdict,
+                lambda s, c: review.record_verdict(
+                    s,
+                    case_id=c,
+                    expert_id=pending[0] if pending else 0,
+                    verdict=verdict,
+                    actor=ACTOR,
+                    now=self.now,
+                ),
+            ),
+            S.DISAGREEMENT: (
+                A.record_verdict,
+                lambda s, c: review.record_verdict(
+                    s,
+                    case_id=c,
+                    expert_id=tie[0].expert_id,
+                    verdict=verdict,
+                    actor=ACTOR,
+                    now=self.now,
+                ),
+            )
+            if tie
+            else (
+                A.assign_tiebreaker,
+                lambda s, c: review.assign_tiebreaker(
+                    s,
+                    case_id=c,
+                    actor=ACTOR,
+                    now=self.now,
+                    expert_id=next(
+                        e for e in self.w.experts if e not in {a.expert_id for a in cur}
+                    ),
+                ),
+            ),
+            S.POSITIVE: (
+                A.council_decision,
+                lambda s, c: review.council_decision(
+                    s,
+                    case_id=c,
+                    protocol_number="№2",
+                    protocol_date=dt.date(2025, 12, 2),
+                    actor=ACTOR,
+                    now=self.now,
+                    approved=None if pick else False,
+                ),
+            ),
+            S.NEGATIVE: (
+                A.request_revision,
+                lambda s, c: review.request_revision(s, case_id=c, actor=ACTOR, now=self.now),
+            )
+            if rounds_left
+            else (
+                A.council_decision,
+                lambda s, c: review.council_decision(
+                    s,
+                    case_id=c,
+                    protocol_number="№2",
+                    protocol_date=dt.date(2025, 12, 2),
+                    actor=ACTOR,
+                    now=self.now,
+                ),
+            ),
+            S.COUNCIL_DECISION: (
+                A.send_to_regional_stage,
+                lambda s, c: review.send_to_regional_stage(s, case_id=c, actor=ACTOR, now=self.now),
+            ),
+            S.REGIONAL_STAGE: (
+                A.put_in_register,
+                lambda s, c: review.put_in_register(s, case_id=c, actor=ACTOR, now=self.now),
+            ),
         }
-        action, fn = moves.get(state, (A.archive, lambda s, c: review.archive(
-            s, case_id=c, actor=ACTOR, now=self.now)))
+        action, fn = moves.get(
+            state, (A.archive, lambda s, c: review.archive(s, case_id=c, actor=ACTOR, now=self.now))
+        )
         self._run(action, idx, fn)
 
     @invariant()
     def consistent(self) -> None:
         with session_scope(self.engine) as s:
-            cases = s.exec(select(ReviewCase).where(
-                col(ReviewCase.id).in_(self.cases or [0]))).all()
+            cases = s.exec(
+                select(ReviewCase).where(col(ReviewCase.id).in_(self.cases or [0]))
+            ).all()
             for case in cases:
                 problems = case_problems(s, self.w, case)
                 assert not problems, f"case {case.id} in {case.state}: {problems}"
-            audited = s.exec(select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.municipality_id == self.w.municipality.id)).one()
+            audited = s.exec(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.municipality_id == self.w.municipality.id)
+            ).one()
             assert audited == self.ok
             counts = review.campaign_counts(s, campaign_id=self.w.campaign.id or 0)
             assert counts["positive"] + counts["negative"] == counts["reviewed"]
@@ -272,7 +391,9 @@ def test_random_command_sequences_stay_consistent(engine: Engine) -> None:
     ReviewMachine.engine = engine
     runner = ReviewMachine.TestCase
     runner.settings = settings(
-        max_examples=25, stateful_step_count=30, deadline=None,
+        max_examples=25,
+        stateful_step_count=30,
+        deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     runner().runTest()

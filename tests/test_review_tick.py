@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from domain import review
-from domain.review_tick import review_tick
+from domain.review import transitions as review
 from models import ExpertAssignment, OutboxMessage
 from models.db import session_scope
 from models.review import ReviewState
 from models.settings import Settings
+from notifications.review_reminders import review_tick
 from tests.review_fixtures import ACTOR, NOW, World, drive_to, make_world
 
 S = ReviewState
@@ -30,12 +30,20 @@ def _setup(engine: Engine) -> tuple[World, int, int]:
     with session_scope(engine) as s:
         w = make_world(s)
         late_case = drive_to(s, w, S.UNDER_REVIEW)
-        review.record_verdict(s, case_id=late_case.id or 0, expert_id=w.experts[0],
-                              verdict="positive", actor=ACTOR, now=NOW)
+        review.record_verdict(
+            s,
+            case_id=late_case.id or 0,
+            expert_id=w.experts[0],
+            verdict="positive",
+            actor=ACTOR,
+            now=NOW,
+        )
         revision = drive_to(s, w, S.REVISION)
-        a = s.exec(select(ExpertAssignment).where(
-            ExpertAssignment.case_id == late_case.id,
-            ExpertAssignment.expert_id == w.experts[1])).one()
+        a = s.exec(
+            select(ExpertAssignment).where(
+                ExpertAssignment.case_id == late_case.id, ExpertAssignment.expert_id == w.experts[1]
+            )
+        ).one()
         return w, a.id or 0, revision.id or 0
 
 
@@ -54,8 +62,9 @@ def test_expert_deadline_is_working_days_at_local_end_of_day(engine: Engine) -> 
         case = s.get(review.ReviewCase, revision_id)
         assert case is not None and case.revision_due_at is not None
         # 10 working days -> Mon 01.12.2025.
-        assert case.revision_due_at == pendulum.datetime(2025, 12, 1, 23, 59, 59,
-                                                         tz="Europe/Moscow")
+        assert case.revision_due_at == pendulum.datetime(
+            2025, 12, 1, 23, 59, 59, tz="Europe/Moscow"
+        )
 
 
 def test_tick_reminds_then_escalates_once(engine: Engine, settings: Settings) -> None:
@@ -63,11 +72,17 @@ def test_tick_reminds_then_escalates_once(engine: Engine, settings: Settings) ->
 
     def tick(at: dt.datetime) -> dict[str, int]:
         with session_scope(engine) as s:
-            return review_tick(s, municipality_ids=[w.municipality.id or 0], now=at,
-                               settings=settings)
+            return review_tick(
+                s, municipality_ids=[w.municipality.id or 0], now=at, settings=settings
+            )
 
-    zero = {"late_experts": 0, "late_revisions": 0, "escalated": 0, "reminders": 0,
-            "escalations": 0}
+    zero = {
+        "late_experts": 0,
+        "late_revisions": 0,
+        "escalated": 0,
+        "reminders": 0,
+        "escalations": 0,
+    }
     assert tick(msk(24, hour=20)) == zero  # the deadline day itself is not late
     first = tick(msk(25, hour=7))
     assert first == {**zero, "late_experts": 1, "reminders": 1}
@@ -106,11 +121,18 @@ def test_answered_experts_are_not_reminded(engine: Engine, settings: Settings) -
     with session_scope(engine) as s:
         a = s.get(ExpertAssignment, aid)
         assert a is not None
-        review.record_verdict(s, case_id=a.case_id, expert_id=w.experts[1],
-                              verdict="positive", actor=ACTOR, now=msk(24))
+        review.record_verdict(
+            s,
+            case_id=a.case_id,
+            expert_id=w.experts[1],
+            verdict="positive",
+            actor=ACTOR,
+            now=msk(24),
+        )
     with session_scope(engine) as s:
-        counts = review_tick(s, municipality_ids=[w.municipality.id or 0], now=msk(26),
-                             settings=settings)
+        counts = review_tick(
+            s, municipality_ids=[w.municipality.id or 0], now=msk(26), settings=settings
+        )
     assert counts["late_experts"] == 0 and counts["reminders"] == 0
     assert all(not m.dedupe_key.startswith("review:") for m in _rows(engine))
 
@@ -127,8 +149,9 @@ def test_review_tick_flow_under_prefect(
     assert first["late_experts"] == 1
     assert first["reminders"] == 1 and first["escalations"] == 1
     keys = sorted(m.dedupe_key for m in _rows(engine))
-    assert keys == sorted([f"review:{aid}:late:2025-11-24",
-                           f"review:{aid}:escalate:2025-11-24:p{w.head.id}"])
+    assert keys == sorted(
+        [f"review:{aid}:late:2025-11-24", f"review:{aid}:escalate:2025-11-24:p{w.head.id}"]
+    )
     second = review_tick_flow(now=msk(26, hour=15))
     assert second["late_experts"] == 1 and second["escalated"] == 1
     assert second["reminders"] == 0 and second["escalations"] == 0

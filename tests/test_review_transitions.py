@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from domain import review
 from domain.errors import InputError, TransitionError
-from domain.review_rules import (
+from domain.review import transitions as review
+from domain.review.rules import (
     ACTION_LABELS,
     STATE_LABELS,
     TRANSITIONS,
@@ -87,18 +87,24 @@ def _perform(s: object, w: object, case: ReviewCase, action: ReviewAction) -> No
     elif action == A.record_verdict:
         expert = w.experts[0]
         if case.state == S.DISAGREEMENT:
-            review.assign_tiebreaker(s, case_id=cid, expert_id=w.experts[2], actor=ACTOR,
-                                     now=NOW)
+            review.assign_tiebreaker(s, case_id=cid, expert_id=w.experts[2], actor=ACTOR, now=NOW)
             expert = w.experts[2]
-        review.record_verdict(s, case_id=cid, expert_id=expert, verdict="positive",
-                              actor=ACTOR, now=NOW)
+        review.record_verdict(
+            s, case_id=cid, expert_id=expert, verdict="positive", actor=ACTOR, now=NOW
+        )
     elif action == A.assign_tiebreaker:
         review.assign_tiebreaker(s, case_id=cid, expert_id=w.experts[2], actor=ACTOR, now=NOW)
     elif action == A.request_revision:
         review.request_revision(s, case_id=cid, actor=ACTOR, now=NOW)
     elif action == A.council_decision:
-        review.council_decision(s, case_id=cid, protocol_number="№7",
-                                protocol_date=dt.date(2025, 12, 12), actor=ACTOR, now=NOW)
+        review.council_decision(
+            s,
+            case_id=cid,
+            protocol_number="№7",
+            protocol_date=dt.date(2025, 12, 12),
+            actor=ACTOR,
+            now=NOW,
+        )
     elif action == A.send_to_regional_stage:
         review.send_to_regional_stage(s, case_id=cid, actor=ACTOR, now=NOW)
     elif action == A.put_in_register:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.deadlines import status_at
-from domain.sweep import counts_by_municipality, sweep_municipalities
+from domain.roadmap.deadlines import status_at
+from domain.roadmap.sweep import counts_by_municipality, sweep_municipalities
 from models import Step, StepStatus
 from models.db import session_scope
 from tests.factories import make_municipality, make_step
@@ -53,11 +53,16 @@ def test_status_matches_table_and_pure_function(
         m = make_municipality(s, tz=tz)
         step = make_step(s, roadmap=make_roadmap(s, municipality=m), due=due)
         mid, sid = m.id, step.id
-    assert status_at(due_date=due, tz=tz, now=now, current=StepStatus.planned,
-                     window_working_days=window) == expected
+    assert (
+        status_at(
+            due_date=due, tz=tz, now=now, current=StepStatus.planned, window_working_days=window
+        )
+        == expected
+    )
     with session_scope(engine) as s:
-        counts = sweep_municipalities(s, municipality_ids=[mid], now=now,
-                                      window_working_days=window)
+        counts = sweep_municipalities(
+            s, municipality_ids=[mid], now=now, window_working_days=window
+        )
     with Session(engine) as s:
         assert s.get(Step, sid).status == expected  # type: ignore[union-attr]
     assert counts[expected] == 1
@@ -66,8 +71,14 @@ def test_status_matches_table_and_pure_function(
 
 def test_same_instant_gives_different_local_statuses_in_one_sweep(engine: Engine) -> None:
     now = dt.datetime(2025, 3, 31, 13, tzinfo=UTC)  # Kamchatka: 1 April 01:00
-    zones = ["Europe/Kaliningrad", "Europe/Moscow", "Asia/Yekaterinburg", "Asia/Irkutsk",
-             "Asia/Vladivostok", "Asia/Kamchatka"]
+    zones = [
+        "Europe/Kaliningrad",
+        "Europe/Moscow",
+        "Asia/Yekaterinburg",
+        "Asia/Irkutsk",
+        "Asia/Vladivostok",
+        "Asia/Kamchatka",
+    ]
     ids: dict[str, int] = {}
     with session_scope(engine) as s:
         for i, tz in enumerate(zones):
@@ -75,15 +86,23 @@ def test_same_instant_gives_different_local_statuses_in_one_sweep(engine: Engine
             make_step(s, roadmap=make_roadmap(s, municipality=m), due=D(2025, 3, 31))
             ids[tz] = m.id  # type: ignore[assignment]
     with session_scope(engine) as s:
-        counts = sweep_municipalities(s, municipality_ids=list(ids.values()), now=now,
-                                      window_working_days=7)
+        counts = sweep_municipalities(
+            s, municipality_ids=list(ids.values()), now=now, window_working_days=7
+        )
     with Session(engine) as s:
-        got = {s.get(Step, sid).timezone: s.get(Step, sid).status  # type: ignore[union-attr]
-               for sid in s.exec(select(Step.id)).all()}
+        got = {
+            s.get(Step, sid).timezone: s.get(Step, sid).status  # type: ignore[union-attr]
+            for sid in s.exec(select(Step.id)).all()
+        }
     # Local hour at 13:00 UTC: Irkutsk 21:00 (due), Vladivostok 23:00 (due), Kamchatka 01:00.
-    assert got == {"Europe/Kaliningrad": "due", "Europe/Moscow": "due",
-                   "Asia/Yekaterinburg": "due", "Asia/Irkutsk": "due",
-                   "Asia/Vladivostok": "due", "Asia/Kamchatka": "overdue"}
+    assert got == {
+        "Europe/Kaliningrad": "due",
+        "Europe/Moscow": "due",
+        "Asia/Yekaterinburg": "due",
+        "Asia/Irkutsk": "due",
+        "Asia/Vladivostok": "due",
+        "Asia/Kamchatka": "overdue",
+    }
     assert counts["due"] == 5 and counts["overdue"] == 1
 
 
@@ -99,8 +118,9 @@ def test_second_sweep_changes_nothing_and_keeps_status_changed_at(engine: Engine
     with session_scope(engine) as s:
         c1 = sweep_municipalities(s, municipality_ids=[mid], now=first, window_working_days=7)
     with session_scope(engine) as s:
-        c2 = sweep_municipalities(s, municipality_ids=[mid], now=first + dt.timedelta(hours=2),
-                                  window_working_days=7)
+        c2 = sweep_municipalities(
+            s, municipality_ids=[mid], now=first + dt.timedelta(hours=2), window_working_days=7
+        )
     assert (c1["changed"], c2["changed"]) == (1, 0)
     assert c2["done"] == 1 and c2["waived"] == 1 and c2["overdue"] == 1
     with Session(engine) as s:
@@ -116,8 +136,9 @@ def test_blocked_lists_unfinished_dependencies_and_unblocks(engine: Engine) -> N
         a = make_step(s, roadmap=r, key="npa-moc", due=D(2025, 2, 3))
         make_step(s, roadmap=r, key="head", due=D(2025, 2, 3), status=StepStatus.done)
         make_step(s, roadmap=r, key="poloz", due=D(2025, 2, 5))
-        c = make_step(s, roadmap=r, key="certs", due=D(2025, 3, 3),
-                      depends_on=["poloz", "npa-moc", "head"])
+        c = make_step(
+            s, roadmap=r, key="certs", due=D(2025, 3, 3), depends_on=["poloz", "npa-moc", "head"]
+        )
         mid, aid, cid = m.id, a.id, c.id
     now = dt.datetime(2025, 2, 10, 3, tzinfo=UTC)
     with session_scope(engine) as s:
@@ -157,27 +178,58 @@ def test_recurring_dependency_uses_same_period_or_earlier_occurrences(engine: En
     with session_scope(engine) as s:
         m = make_municipality(s)
         r = make_roadmap(s, municipality=m)
-        make_step(s, roadmap=r, key="ind", period="2025-Q1", recurrence=q, due=D(2025, 4, 7),
-                  status=StepStatus.done)
+        make_step(
+            s,
+            roadmap=r,
+            key="ind",
+            period="2025-Q1",
+            recurrence=q,
+            due=D(2025, 4, 7),
+            status=StepStatus.done,
+        )
         make_step(s, roadmap=r, key="ind", period="2025-Q2", recurrence=q, due=D(2025, 7, 7))
         make_step(s, roadmap=r, key="survey", period="2025-Q3", recurrence=q, due=D(2025, 10, 7))
         # Same period exists and is done -> not blocked.
-        q1 = make_step(s, roadmap=r, key="rep", period="2025-Q1", recurrence=q,
-                       due=D(2025, 4, 10), depends_on=["ind"])
+        q1 = make_step(
+            s,
+            roadmap=r,
+            key="rep",
+            period="2025-Q1",
+            recurrence=q,
+            due=D(2025, 4, 10),
+            depends_on=["ind"],
+        )
         # Same period open -> blocked by it.
-        q2 = make_step(s, roadmap=r, key="rep", period="2025-Q2", recurrence=q,
-                       due=D(2025, 7, 10), depends_on=["ind"])
+        q2 = make_step(
+            s,
+            roadmap=r,
+            key="rep",
+            period="2025-Q2",
+            recurrence=q,
+            due=D(2025, 7, 10),
+            depends_on=["ind"],
+        )
         # Yearly step depending on a quarterly one: all quarters due on or before it.
-        y = make_step(s, roadmap=r, key="annual", period="2025", recurrence=Recurrence.yearly,
-                      due=D(2025, 8, 1), depends_on=["ind", "survey"])
+        y = make_step(
+            s,
+            roadmap=r,
+            key="annual",
+            period="2025",
+            recurrence=Recurrence.yearly,
+            due=D(2025, 8, 1),
+            depends_on=["ind", "survey"],
+        )
         mid, ids = m.id, (q1.id, q2.id, y.id)
     now = dt.datetime(2025, 3, 3, 9, tzinfo=UTC)
     with session_scope(engine) as s:
         sweep_municipalities(s, municipality_ids=[mid], now=now, window_working_days=7)
     with Session(engine) as s:
         got = [(s.get(Step, i).status, s.get(Step, i).blocked_by) for i in ids]  # type: ignore[union-attr]
-    assert got == [(StepStatus.planned, []), (StepStatus.blocked, ["ind"]),
-                   (StepStatus.blocked, ["ind"])]
+    assert got == [
+        (StepStatus.planned, []),
+        (StepStatus.blocked, ["ind"]),
+        (StepStatus.blocked, ["ind"]),
+    ]
 
 
 def test_counts_by_municipality(engine: Engine) -> None:

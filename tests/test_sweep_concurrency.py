@@ -8,7 +8,7 @@ import threading
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from domain.sweep import sweep_municipalities
+from domain.roadmap.sweep import sweep_municipalities
 from models import Recurrence, Step, StepStatus
 from models.db import session_scope
 from tests.factories import make_municipality, make_step
@@ -23,8 +23,14 @@ def test_concurrent_sweeps_change_each_row_once(engine: Engine) -> None:
             r = roadmap_for(s, municipality=m)
             for j in range(60):
                 make_step(s, roadmap=r, key=f"s{j}", due=dt.date(2025, 1, 9) + dt.timedelta(j))
-            make_step(s, roadmap=r, key="q", period="2025-Q4", recurrence=Recurrence.quarterly,
-                      due=dt.date(2026, 1, 16))
+            make_step(
+                s,
+                roadmap=r,
+                key="q",
+                period="2025-Q4",
+                recurrence=Recurrence.quarterly,
+                due=dt.date(2026, 1, 16),
+            )
             assert m.id is not None
             ids.append(m.id)
     now = dt.datetime(2025, 12, 31, 20, tzinfo=dt.UTC)  # 1 Jan 2026 in every zone but Kaliningrad
@@ -36,8 +42,9 @@ def test_concurrent_sweeps_change_each_row_once(engine: Engine) -> None:
         try:
             barrier.wait(timeout=30)
             with session_scope(engine, immediate=True) as s:
-                results.append(sweep_municipalities(
-                    s, municipality_ids=ids, now=now, window_working_days=7))
+                results.append(
+                    sweep_municipalities(s, municipality_ids=ids, now=now, window_working_days=7)
+                )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.recurrence import next_due_date, next_period, period_end, period_of
-from domain.sweep import sweep_municipalities
+from domain.roadmap.recurrence import next_due_date, next_period, period_end, period_of
+from domain.roadmap.sweep import sweep_municipalities
 from models import Recurrence, Step, StepStatus
 from models.db import session_scope
 from tests.factories import make_municipality, make_step
@@ -37,12 +37,21 @@ def test_period_labels(day: dt.date, rec: Recurrence, label: str, nxt: str, end:
 
 def test_due_date_after_period_end_counts_working_days_over_new_year() -> None:
     # 5th working day after 2025-Q4: 1-11 Jan 2026 are days off -> 16 Jan 2026.
-    assert next_due_date(rule={"after": "period_end", "working_days": 5}, recurrence=Q,
-                         previous_period="2025-Q3", previous_due=D(2025, 10, 7),
-                         period="2025-Q4") == D(2026, 1, 16)
+    assert next_due_date(
+        rule={"after": "period_end", "working_days": 5},
+        recurrence=Q,
+        previous_period="2025-Q3",
+        previous_due=D(2025, 10, 7),
+        period="2025-Q4",
+    ) == D(2026, 1, 16)
     # Fixed date of the year keeps its calendar place, moved to a working day.
-    assert next_due_date(rule={"date": "{year}-03-01"}, recurrence=Y, previous_period="2025",
-                         previous_due=D(2025, 3, 3), period="2026") == D(2026, 3, 3)
+    assert next_due_date(
+        rule={"date": "{year}-03-01"},
+        recurrence=Y,
+        previous_period="2025",
+        previous_due=D(2025, 3, 3),
+        period="2026",
+    ) == D(2026, 3, 3)
 
 
 def _series(engine: Engine, tz: str = "Asia/Kamchatka") -> int:
@@ -50,12 +59,31 @@ def _series(engine: Engine, tz: str = "Asia/Kamchatka") -> int:
         m = make_municipality(s, tz=tz)
         r = roadmap_for(s, municipality=m)
         rule = {"after": "period_end", "working_days": 5}
-        for label, due, status in [("2025-Q3", D(2025, 10, 7), StepStatus.done),
-                                   ("2025-Q4", D(2026, 1, 16), StepStatus.planned)]:
-            make_step(s, roadmap=r, key="ind-rmc", period=label, recurrence=Q, due=due,
-                      status=status, due_rule=rule, evidence_required=["file"])
-        make_step(s, roadmap=r, key="annual", period="2025", recurrence=Y, due=D(2025, 12, 26),
-                  status=StepStatus.done, due_rule={"date": "{year}-12-26"})
+        for label, due, status in [
+            ("2025-Q3", D(2025, 10, 7), StepStatus.done),
+            ("2025-Q4", D(2026, 1, 16), StepStatus.planned),
+        ]:
+            make_step(
+                s,
+                roadmap=r,
+                key="ind-rmc",
+                period=label,
+                recurrence=Q,
+                due=due,
+                status=status,
+                due_rule=rule,
+                evidence_required=["file"],
+            )
+        make_step(
+            s,
+            roadmap=r,
+            key="annual",
+            period="2025",
+            recurrence=Y,
+            due=D(2025, 12, 26),
+            status=StepStatus.done,
+            due_rule={"date": "{year}-12-26"},
+        )
         assert m.id is not None
         return m.id
 
@@ -96,8 +124,13 @@ def test_same_instant_in_moscow_rolls_nothing(engine: Engine) -> None:
 def test_long_gap_creates_every_missing_period(engine: Engine) -> None:
     mid = _series(engine)
     with session_scope(engine) as s:
-        counts = sweep_municipalities(s, municipality_ids=[mid], now=dt.datetime(
-            2026, 8, 1, tzinfo=dt.UTC), window_working_days=7, as_of=D(2026, 8, 1))
+        counts = sweep_municipalities(
+            s,
+            municipality_ids=[mid],
+            now=dt.datetime(2026, 8, 1, tzinfo=dt.UTC),
+            window_working_days=7,
+            as_of=D(2026, 8, 1),
+        )
     assert counts["created"] == 4  # 2026-Q1, 2026-Q2, 2026-Q3 and the year 2026
     with Session(engine) as s:
         overdue = s.exec(select(Step.period).where(Step.status == StepStatus.overdue)).all()

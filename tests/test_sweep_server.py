@@ -61,7 +61,9 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 240
@@ -81,8 +83,9 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> str:
-    done = subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        args, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout + done.stderr
 
@@ -106,11 +109,27 @@ def test_deployed_daily_sweep_completes_on_a_real_server(
     worker_log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [PREFECT, "worker", "start", "--pool", "soczakaz-process"],
-        env=env, cwd=REPO, stdout=worker_log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=REPO,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
     )
     try:
-        run = _run([PREFECT, "deployment", "run", "daily-sweep/daily", "--param",
-                    "as_of=2025-12-31", "--watch", "--watch-timeout", "400"], env, timeout=480)
+        run = _run(
+            [
+                PREFECT,
+                "deployment",
+                "run",
+                "daily-sweep/daily",
+                "--param",
+                "as_of=2025-12-31",
+                "--watch",
+                "--watch-timeout",
+                "400",
+            ],
+            env,
+            timeout=480,
+        )
     finally:
         _stop(worker)
         worker_log.close()

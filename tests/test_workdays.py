@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.workdays import (
+from domain.calendar.workdays import (
     add_working_days,
     is_working_day,
     next_working_day,
@@ -20,9 +20,7 @@ from domain.workdays import (
 D = dt.date
 
 
-@pytest.mark.parametrize(
-    ("year", "count"), [(2023, 247), (2024, 248), (2025, 247), (2026, 247)]
-)
+@pytest.mark.parametrize(("year", "count"), [(2023, 247), (2024, 248), (2025, 247), (2026, 247)])
 def test_official_yearly_counts(year: int, count: int) -> None:
     assert working_days_in_year(year) == count
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from domain.evidence import complete_step
+from domain.evidence.completion import complete_step
 from models import (
     Expert,
     ExpertAssignment,

@@ -16,8 +16,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain import audit_log
-from domain.evidence import complete_step
+from domain.audit import log as audit_log
+from domain.evidence.completion import complete_step
 from models import Evidence
 from models.db import session_scope
 from models.settings import Settings

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from domain.evidence_store import path_for
+from domain.evidence.store import path_for
 from models import AuditEntry, ReviewCase, Step
 from models.evidence import EvidencePublic
 from models.outbox import OutboxPublic

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
 from domain.errors import SoczakazError
-from domain.labels import KIND_RU, ROLE_RU, STATUS_RU
+from domain.vocabulary import KIND_RU, ROLE_RU, STATUS_RU
 from models.db import make_engine
 from models.settings import Settings
 from web import api, feeds, pages

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from domain.labels import KIND_RU, STATUS_RU
+from domain.vocabulary import KIND_RU, STATUS_RU
 from models import Step
 from models.roadmap import OPEN_STATUSES
 from models.settings import Settings

@@ -8,7 +8,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.evidence_fields import FILE_REQUIRED, LABELS, MODELS
+from domain.evidence.fields import FILE_REQUIRED, LABELS, MODELS
 from models.roadmap import Step, StepKind
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from domain.deadlines import local_date
+from domain.roadmap.deadlines import local_date
 from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Step
 from models.roadmap import CLOSED_STATUSES, OPEN_STATUSES, StepKind, StepStatus
 from web.access import Scope

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from domain.deadlines import local_date
-from domain.review_rules import REVIEW_STATES
-from domain.workdays import working_days_between
+from domain.calendar.workdays import working_days_between
+from domain.review.rules import REVIEW_STATES
+from domain.roadmap.deadlines import local_date
 from models.core import Municipality, Organisation, Person, Role
 from models.outbox import OutboxMessage
 from models.review import (
@@ -164,7 +164,13 @@ def _heads(session: Session, municipality_ids: list[int]) -> dict[int, list[Pers
 
 
 def _messages(
-    *, late: Late, rule: str, key: str, person: Person, now: dt.datetime, settings: Settings,
+    *,
+    late: Late,
+    rule: str,
+    key: str,
+    person: Person,
+    now: dt.datetime,
+    settings: Settings,
     item: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Outbox rows for one person (one per notify target), rendered now."""
@@ -177,11 +183,21 @@ def _messages(
     start, end = dt.time(settings.work_hours_start), dt.time(settings.work_hours_end)
     when = next_send_moment(now, tz=person.timezone or late.tz, start=start, end=end)
     return [
-        {"dedupe_key": key if i == 0 else f"{key}#{i}", "municipality_id": late.municipality_id,
-         "step_id": None, "person_id": person.id, "rule": f"review:{rule}",
-         "channel": channel_of(target, settings), "target": target, "subject": subject,
-         "body_text": text, "body_html": "", "body_short": short, "not_before": when,
-         "created_at": now}
+        {
+            "dedupe_key": key if i == 0 else f"{key}#{i}",
+            "municipality_id": late.municipality_id,
+            "step_id": None,
+            "person_id": person.id,
+            "rule": f"review:{rule}",
+            "channel": channel_of(target, settings),
+            "target": target,
+            "subject": subject,
+            "body_text": text,
+            "body_html": "",
+            "body_short": short,
+            "not_before": when,
+            "created_at": now,
+        }
         for i, target in enumerate(person.notify)
     ]
 
@@ -194,7 +210,8 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(keys), 900):
         stmt = select(col(OutboxMessage.dedupe_key)).where(
-            col(OutboxMessage.dedupe_key).in_(keys[i : i + 900]))
+            col(OutboxMessage.dedupe_key).in_(keys[i : i + 900])
+        )
         found.update(session.scalars(stmt).all())
     return found
 
@@ -208,10 +225,14 @@ def review_tick(
     threshold, and the outbox rows newly inserted (0 when all were there already).
     """
     counts: Counter[str] = Counter({k: 0 for k in KEYS})
-    late = [
-        *late_experts(session, now=now, municipality_ids=municipality_ids),
-        *late_revisions(session, now=now, municipality_ids=municipality_ids),
-    ] if municipality_ids else []
+    late = (
+        [
+            *late_experts(session, now=now, municipality_ids=municipality_ids),
+            *late_revisions(session, now=now, municipality_ids=municipality_ids),
+        ]
+        if municipality_ids
+        else []
+    )
     heads = _heads(session, municipality_ids) if late else {}
     # (rule, key, person, item, view) of every message due; rendered only if new.
     due: list[tuple[str, str, Person, Late, dict[str, Any]]] = []
@@ -219,22 +240,32 @@ def review_tick(
         due_date = local_date(item.due_at, item.tz)
         days_late = working_days_between(due_date, local_date(now, item.tz))
         counts[f"late_{item.kind}s"] += 1
-        view = {"kind": item.kind, "programme": item.programme, "organisation": item.organisation,
-                "municipality": item.municipality, "case_id": item.case_id, "round": item.round,
-                "expert": item.expert, "due_date": due_date, "days_late": max(days_late, 0)}
+        view = {
+            "kind": item.kind,
+            "programme": item.programme,
+            "organisation": item.organisation,
+            "municipality": item.municipality,
+            "case_id": item.case_id,
+            "round": item.round,
+            "expert": item.expert,
+            "due_date": due_date,
+            "days_late": max(days_late, 0),
+        }
         for person in item.responsible:
             due.append(("late", f"{item.key}:late:{due_date}", person, item, view))
         if days_late >= item.escalate_after:
             counts["escalated"] += 1
             for head in heads.get(item.municipality_id, []):
-                due.append(("escalate", f"{item.key}:escalate:{due_date}:p{head.id}", head,
-                            item, view))
+                due.append(
+                    ("escalate", f"{item.key}:escalate:{due_date}:p{head.id}", head, item, view)
+                )
     existing = _existing_keys(session, [key for _, key, *_ in due]) if due else set()
     rows: dict[str, list[dict[str, Any]]] = {"late": [], "escalate": []}
     for rule, key, person, item, view in due:
         if key not in existing:
-            rows[rule] += _messages(late=item, rule=rule, key=key, person=person, now=now,
-                                    settings=settings, item=view)
+            rows[rule] += _messages(
+                late=item, rule=rule, key=key, person=person, now=now, settings=settings, item=view
+            )
     # Bulk, idempotent inserts: a row whose key appeared meanwhile is skipped by the DB.
     counts["reminders"] += enqueue_many(session, rows["late"]) if rows["late"] else 0
     counts["escalations"] += enqueue_many(session, rows["escalate"]) if rows["escalate"] else 0

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from domain.deadlines import CLOSED, status_at
+from domain.roadmap.deadlines import CLOSED, status_at
 from models.roadmap import Step, StepStatus
 
 

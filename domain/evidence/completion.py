@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from domain import audit_log
-from domain.deadlines import local_date
+from domain.audit import log as audit_log
 from domain.errors import ConflictError, EvidenceError, InputError, NotFoundError
-from domain.evidence_fields import FILE_REQUIRED, validate_fields
-from domain.evidence_store import CheckedFile, check_file, remember_new_file, store
+from domain.evidence.fields import FILE_REQUIRED, validate_fields
+from domain.evidence.store import CheckedFile, check_file, remember_new_file, store
+from domain.roadmap.deadlines import local_date
 from models import Evidence, Step, StepStatus
 from models.roadmap import CLOSED_STATUSES
 from models.settings import Settings
@@ -218,8 +218,14 @@ def supersede_evidence(
 
 
 def _log_status_change(
-    session: Session, step: Step, *, action: str, was: StepStatus, actor: str,
-    now: dt.datetime, **extra: Any,
+    session: Session,
+    step: Step,
+    *,
+    action: str,
+    was: StepStatus,
+    actor: str,
+    now: dt.datetime,
+    **extra: Any,
 ) -> None:
     """Stamp a manual status change on ``step`` and append it to the audit log."""
     step.status_changed_at = now

@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
-from domain.indicators import INDICATORS, Stored
+from domain.indicators.catalogue import INDICATORS, Stored
 from models import Focus, IndicatorValue, Organisation, Programme, Roadmap
 
 Key = tuple[int, int, str]  # (municipality_id, year, period)

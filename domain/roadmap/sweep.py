@@ -4,7 +4,7 @@ A handful of SQL statements per batch, whatever the number of steps:
 
 1. lock the municipalities of the batch (PostgreSQL advisory locks; on SQLite the
    caller holds ``BEGIN IMMEDIATE``), so concurrent sweeps never double-update;
-2. roll recurring steps forward into the current period (``domain.rollforward``);
+2. roll recurring steps forward into the current period (``domain.roadmap.rollforward``);
 3. collect unfinished dependencies into a temporary table and mark those steps
    ``blocked`` with ``blocked_by``;
 4. per local date of the municipalities (at most two dates across Russia at any
@@ -26,9 +26,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session
 
-from domain.deadlines import local_date
-from domain.rollforward import roll_forward
-from domain.workdays import add_working_days
+from domain.calendar.workdays import add_working_days
+from domain.roadmap.deadlines import local_date
+from domain.roadmap.rollforward import roll_forward
 from models.roadmap import StepStatus
 from models.types import UTCDateTime
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from domain.workdays import add_working_days, next_working_day
+from domain.calendar.workdays import add_working_days, next_working_day
 from models.roadmap import Recurrence
 
 _MONTHS = {Recurrence.yearly: 12, Recurrence.quarterly: 3, Recurrence.monthly: 1}

@@ -18,8 +18,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from domain.deadlines import end_of_day_utc
-from domain.recurrence import next_due_date, period_of, periods_between
+from domain.roadmap.deadlines import end_of_day_utc
+from domain.roadmap.recurrence import next_due_date, period_of, periods_between
 from models.roadmap import Recurrence, Step, StepStatus
 
 STEP_TABLE: Any = Step.__table__  # type: ignore[attr-defined]
@@ -27,8 +27,19 @@ STEP_TABLE: Any = Step.__table__  # type: ignore[attr-defined]
 _RECURRING = (Recurrence.yearly, Recurrence.quarterly, Recurrence.monthly)
 # Columns copied from the latest occurrence to the new one.
 _COPIED = (
-    "roadmap_id", "municipality_id", "key", "title", "kind", "owner_role", "organisation_id",
-    "timezone", "recurrence", "reminder_policy", "description", "due_rule", "depends_on",
+    "roadmap_id",
+    "municipality_id",
+    "key",
+    "title",
+    "kind",
+    "owner_role",
+    "organisation_id",
+    "timezone",
+    "recurrence",
+    "reminder_policy",
+    "description",
+    "due_rule",
+    "depends_on",
     "evidence_required",
 )
 

@@ -29,7 +29,7 @@ from domain.errors import NotFoundError
 from models import AuditEntry, Municipality
 
 if TYPE_CHECKING:
-    from domain.audit_verify import VerifyReport
+    from domain.audit.verify import VerifyReport
 
 GENESIS_HASH = "0" * 64
 GLOBAL_CHAIN = "_global"
@@ -189,9 +189,9 @@ def verify_chain(session: Session, *, chain: str) -> VerifyReport:
     """Recompute one chain's links and hashes (``ok``, ``entries``, ``problems``).
 
     The full check — signed checkpoints, evidence rows and files — is
-    :func:`domain.audit_verify.verify`.
+    :func:`domain.audit.verify.verify`.
     """
-    from domain.audit_verify import VerifyReport, verify_chains
+    from domain.audit.verify import VerifyReport, verify_chains
 
     report = VerifyReport()
     verify_chains(session, report, chain=chain, heads={}, logged={})

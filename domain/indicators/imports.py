@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from domain import indicators
 from domain.errors import InputError
+from domain.indicators import catalogue as indicators
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "key": ("key", "показатель", "код"),

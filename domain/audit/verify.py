@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from domain.audit_checkpoint import heads_to_check
-from domain.audit_log import GENESIS_HASH, canonical, entry_hash
+from domain.audit.checkpoint import heads_to_check
+from domain.audit.log import GENESIS_HASH, canonical, entry_hash
 from domain.errors import NotFoundError
-from domain.evidence_store import hash_file, path_for
+from domain.evidence.store import hash_file, path_for
 from models import AuditEntry, Evidence, Municipality, Step
 
 EVIDENCE_ACTIONS = ("step.completed", "evidence.superseded")

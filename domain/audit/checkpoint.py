@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from domain.audit_log import canonical, format_at
+from domain.audit.log import canonical, format_at
 from models import AuditCheckpoint
 
 MAGIC = "soczakaz-audit-checkpoint-v1\n"

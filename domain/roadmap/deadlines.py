@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pendulum
 
-from domain.workdays import next_working_day, working_days_between
+from domain.calendar.workdays import next_working_day, working_days_between
 from models.roadmap import StepStatus
 
 CLOSED = frozenset({StepStatus.done, StepStatus.waived})

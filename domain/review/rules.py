@@ -2,7 +2,7 @@
 
 ``TRANSITIONS[state][action]`` is the set of states the action may lead to; an
 action missing from a state's row is illegal there. Functions with a database
-live in ``domain.review``; this module is pure.
+live in ``domain.review.transitions``; this module is pure.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Report counts of a review campaign (the issue-7 contract, re-exported by
-``domain.review``) and the number of cases in every state."""
+``domain.review.transitions``) and the number of cases in every state."""
 
 from __future__ import annotations
 

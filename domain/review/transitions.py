@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain import audit_log
-from domain.deadlines import end_of_day_utc, local_date
+from domain.audit import log as audit_log
+from domain.calendar.workdays import add_working_days
 from domain.errors import ConflictError, InputError, NotFoundError, TransitionError
-from domain.review_counts import campaign_counts, state_counts
-from domain.review_rules import ReviewAction, check_transition, verdict_outcome
-from domain.workdays import add_working_days
+from domain.review.counts import campaign_counts, state_counts
+from domain.review.rules import ReviewAction, check_transition, verdict_outcome
+from domain.roadmap.deadlines import end_of_day_utc, local_date
 from models.core import Municipality, Person
 from models.review import (
     CouncilDecision,
@@ -65,7 +65,12 @@ class Ctx:
         return end_of_day_utc(add_working_days(local_date(now, tz), working_days), tz)
 
     def move(
-        self, action: ReviewAction, to: ReviewState, *, actor: str, now: dt.datetime,
+        self,
+        action: ReviewAction,
+        to: ReviewState,
+        *,
+        actor: str,
+        now: dt.datetime,
         payload: dict[str, Any] | None = None,
     ) -> ReviewCase:
         allowed = self.check(action)
@@ -132,8 +137,9 @@ def submit(session: Session, *, case_id: int, actor: str, now: dt.datetime) -> R
         ctx.case.revision_due_at = None
     if ctx.case.submitted_at is None:
         ctx.case.submitted_at = now
-    return ctx.move(A.submit, S.SUBMITTED, actor=actor, now=now,
-                    payload={"resubmission": resubmission})
+    return ctx.move(
+        A.submit, S.SUBMITTED, actor=actor, now=now, payload={"resubmission": resubmission}
+    )
 
 
 def formally_reject(
@@ -143,8 +149,9 @@ def formally_reject(
     ctx.check(A.formally_reject)
     if not reason.strip():
         raise InputError(f"{ctx.subject}: укажите причину формального отклонения")
-    return ctx.move(A.formally_reject, S.FORMALLY_REJECTED, actor=actor, now=now,
-                    payload={"reason": reason})
+    return ctx.move(
+        A.formally_reject, S.FORMALLY_REJECTED, actor=actor, now=now, payload={"reason": reason}
+    )
 
 
 def assign_experts(
@@ -166,12 +173,18 @@ def assign_experts(
         _check_expert(ctx, expert_id)
     rows = []
     for expert_id in ids:
-        row = ExpertAssignment(case_id=case_id, expert_id=expert_id, round=ctx.case.round,
-                               due_at=due_at)
+        row = ExpertAssignment(
+            case_id=case_id, expert_id=expert_id, round=ctx.case.round, due_at=due_at
+        )
         session.add(row)
         rows.append(row)
-    ctx.move(A.assign_experts, S.EXPERTS_ASSIGNED, actor=actor, now=now,
-             payload={"experts": ids, "due_at": due_at.isoformat()})
+    ctx.move(
+        A.assign_experts,
+        S.EXPERTS_ASSIGNED,
+        actor=actor,
+        now=now,
+        payload={"experts": ids, "due_at": due_at.isoformat()},
+    )
     return rows
 
 
@@ -190,21 +203,35 @@ def assign_tiebreaker(
     if any(a.tiebreaker for a in current):
         raise ConflictError(f"{ctx.subject}: третий эксперт уже назначен")
     if any(a.expert_id == expert_id for a in current):
-        raise InputError(f"{ctx.subject}: эксперт №{expert_id} уже оценивал программу в этом "
-                         "раунде; третьим должен быть другой эксперт")
+        raise InputError(
+            f"{ctx.subject}: эксперт №{expert_id} уже оценивал программу в этом "
+            "раунде; третьим должен быть другой эксперт"
+        )
     _check_expert(ctx, expert_id)
     due_at = ctx.due(now, ctx.campaign.expert_working_days)
-    row = ExpertAssignment(case_id=case_id, expert_id=expert_id, round=ctx.case.round,
-                           tiebreaker=True, due_at=due_at)
+    row = ExpertAssignment(
+        case_id=case_id, expert_id=expert_id, round=ctx.case.round, tiebreaker=True, due_at=due_at
+    )
     session.add(row)
-    ctx.move(A.assign_tiebreaker, S.DISAGREEMENT, actor=actor, now=now,
-             payload={"expert": expert_id, "due_at": due_at.isoformat()})
+    ctx.move(
+        A.assign_tiebreaker,
+        S.DISAGREEMENT,
+        actor=actor,
+        now=now,
+        payload={"expert": expert_id, "due_at": due_at.isoformat()},
+    )
     return row
 
 
 def record_verdict(
-    session: Session, *, case_id: int, expert_id: int, verdict: str, actor: str,
-    now: dt.datetime, comment: str = "",
+    session: Session,
+    *,
+    case_id: int,
+    expert_id: int,
+    verdict: str,
+    actor: str,
+    now: dt.datetime,
+    comment: str = "",
 ) -> ReviewCase:
     """One expert's verdict; the round's result once every regular expert answered."""
     ctx = Ctx(session, case_id)
@@ -227,9 +254,18 @@ def record_verdict(
         to = verdict_outcome(a.verdict for a in current if not a.tiebreaker) or S.UNDER_REVIEW
     if to in (S.POSITIVE, S.NEGATIVE):
         ctx.case.expert_outcome = "positive" if to == S.POSITIVE else "negative"
-    return ctx.move(A.record_verdict, to, actor=actor, now=now, payload={
-        "expert": expert_id, "verdict": verdict, "tiebreaker": mine.tiebreaker,
-        "comment": comment})
+    return ctx.move(
+        A.record_verdict,
+        to,
+        actor=actor,
+        now=now,
+        payload={
+            "expert": expert_id,
+            "verdict": verdict,
+            "tiebreaker": mine.tiebreaker,
+            "comment": comment,
+        },
+    )
 
 
 def request_revision(
@@ -244,13 +280,24 @@ def request_revision(
             f"({ctx.case.round} из {ctx.campaign.max_rounds}); допустимо: «внести решение МОС»"
         )
     ctx.case.revision_due_at = ctx.due(now, ctx.campaign.revision_working_days)
-    return ctx.move(A.request_revision, S.REVISION, actor=actor, now=now, payload={
-        "revision_due_at": ctx.case.revision_due_at.isoformat(), "comment": comment})
+    return ctx.move(
+        A.request_revision,
+        S.REVISION,
+        actor=actor,
+        now=now,
+        payload={"revision_due_at": ctx.case.revision_due_at.isoformat(), "comment": comment},
+    )
 
 
 def council_decision(
-    session: Session, *, case_id: int, protocol_number: str, protocol_date: dt.date,
-    actor: str, now: dt.datetime, approved: bool | None = None,
+    session: Session,
+    *,
+    case_id: int,
+    protocol_number: str,
+    protocol_date: dt.date,
+    actor: str,
+    now: dt.datetime,
+    approved: bool | None = None,
 ) -> CouncilDecision:
     """POSITIVE/NEGATIVE -> COUNCIL_DECISION with the МОС protocol number and date."""
     ctx = Ctx(session, case_id)
@@ -259,14 +306,27 @@ def council_decision(
         raise InputError(f"{ctx.subject}: укажите номер протокола МОС")
     decided = (ctx.case.state == S.POSITIVE) if approved is None else approved
     if decided and ctx.case.state == S.NEGATIVE:
-        raise TransitionError(f"{ctx.subject}: МОС не может одобрить программу с "
-                              "отрицательным заключением экспертов")
-    row = CouncilDecision(case_id=case_id, protocol_number=protocol_number.strip(),
-                          protocol_date=protocol_date, approved=decided)
+        raise TransitionError(
+            f"{ctx.subject}: МОС не может одобрить программу с отрицательным заключением экспертов"
+        )
+    row = CouncilDecision(
+        case_id=case_id,
+        protocol_number=protocol_number.strip(),
+        protocol_date=protocol_date,
+        approved=decided,
+    )
     session.add(row)
-    ctx.move(A.council_decision, S.COUNCIL_DECISION, actor=actor, now=now, payload={
-        "protocol_number": row.protocol_number, "protocol_date": protocol_date.isoformat(),
-        "approved": decided})
+    ctx.move(
+        A.council_decision,
+        S.COUNCIL_DECISION,
+        actor=actor,
+        now=now,
+        payload={
+            "protocol_number": row.protocol_number,
+            "protocol_date": protocol_date.isoformat(),
+            "approved": decided,
+        },
+    )
     return row
 
 
@@ -282,15 +342,15 @@ def send_to_regional_stage(
     ctx.check(A.send_to_regional_stage)
     decision = latest_decision(session, case_id)
     if decision is None or not decision.approved:
-        raise TransitionError(f"{ctx.subject}: решение МОС отрицательное — на региональный "
-                              "этап не направляется; допустимо: «перевести в архив»")
+        raise TransitionError(
+            f"{ctx.subject}: решение МОС отрицательное — на региональный "
+            "этап не направляется; допустимо: «перевести в архив»"
+        )
     ctx.case.regional_at = now
     return ctx.move(A.send_to_regional_stage, S.REGIONAL_STAGE, actor=actor, now=now)
 
 
-def put_in_register(
-    session: Session, *, case_id: int, actor: str, now: dt.datetime
-) -> ReviewCase:
+def put_in_register(session: Session, *, case_id: int, actor: str, now: dt.datetime) -> ReviewCase:
     ctx = Ctx(session, case_id)
     ctx.check(A.put_in_register)
     ctx.case.registered_at = now

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain import audit_log
-from domain.deadlines import deadline_for, end_of_day_utc
+from domain.audit import log as audit_log
+from domain.calendar.workdays import add_working_days
 from domain.errors import InputError, NotFoundError, TransitionError
-from domain.workdays import add_working_days
+from domain.roadmap.deadlines import deadline_for, end_of_day_utc
 from models.roadmap import CLOSED_STATUSES, Roadmap, Step
 
 
@@ -99,8 +99,7 @@ def plan_shift(session: Session, *, step: Step, to: dt.date) -> ShiftPlan:
     """What moving ``step`` to ``to`` would change (nothing is written)."""
     if step.status in CLOSED_STATUSES:
         raise TransitionError(
-            f"шаг «{step.key}» уже закрыт ({step.status.value}): "
-            "срок закрытого шага не сдвигается"
+            f"шаг «{step.key}» уже закрыт ({step.status.value}): срок закрытого шага не сдвигается"
         )
     steps = list(session.exec(select(Step).where(Step.roadmap_id == step.roadmap_id)).all())
     first = _first_occurrences(steps)
@@ -121,7 +120,11 @@ def plan_shift(session: Session, *, step: Step, to: dt.date) -> ShiftPlan:
             seen.add(child.id)
             child_new, _ = deadline_for(add_working_days(parent_new, offset), child.timezone)
             change = ShiftChange(
-                child.id, child.key, child.period, child.due_date, child_new,
+                child.id,
+                child.key,
+                child.period,
+                child.due_date,
+                child_new,
                 f"{offset} раб. дн. после «{parent.key}»",
             )
             if child.status in CLOSED_STATUSES:

@@ -228,7 +228,7 @@ def plan_vs_actual(
     derive: bool = True,
 ) -> list[PlanFact]:
     """Plan vs actual of every indicator (or of ``keys``) for one period, in registry order."""
-    from domain.indicator_sources import catalogue_counts, roadmap_targets, stored_values
+    from domain.indicators.sources import catalogue_counts, roadmap_targets, stored_values
 
     period = check_period(period)
     ids = [municipality_id]
