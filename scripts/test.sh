@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: a venv, the project with its dev extras, Debian's
-# Chromium for the browser tests, then the whole suite on SQLite AND PostgreSQL.
+# The README's test command: a venv, the project with its dev extras pinned by
+# requirements.lock, Debian's Chromium for the browser tests, then the whole suite
+# on SQLite AND PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
