@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -9,11 +10,12 @@ from rich.table import Table
 from sqlmodel import select
 
 from cli.common import console, engine, handle_errors, now_utc, print_json, settings, transaction
+from cli.prefect_runtime import prefect_api_for, warn_loopback_links
 from domain.errors import InputError
 from models import OutboxMessage, OutboxStatus, Person
 from models.db import init_db
 from notifications.channels import mask
-from notifications.outbox import list_messages, retry
+from notifications.outbox import list_messages, retry, retry_dead
 
 app = typer.Typer(help="Очередь уведомлений: журнал доставки и повторная отправка.")
 
@@ -90,13 +92,55 @@ def list_cmd(
     console.print(table)
 
 
+def _since(value: str) -> dt.datetime:
+    """ГГГГ-ММ-ДД (00:00 UTC) or an ISO moment with its zone (2026-12-01T09:00+03:00)."""
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"--since: ожидается дата ГГГГ-ММ-ДД или момент с часовым поясом "
+            f"(2026-12-01T09:00+03:00), получено «{value}»"
+        ) from None
+    if moment.tzinfo is None:
+        raise InputError(f"--since: укажите часовой пояс (например, «{value}+03:00»)")
+    return moment
+
+
 @app.command("retry")
 @handle_errors
-def retry_cmd(message_id: Annotated[int, typer.Argument(help="номер сообщения")]) -> None:
-    """Вернуть недоставленное сообщение в очередь (счётчик попыток обнуляется)."""
+def retry_cmd(
+    message_id: Annotated[int | None, typer.Argument(help="номер сообщения")] = None,
+    dead: Annotated[
+        bool, typer.Option("--dead", help="вернуть в очередь все недоставленные сразу")
+    ] = False,
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", help="с --dead: только канал (email, webhook, mail…)"),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="с --dead: не доставленные начиная с даты/момента"),
+    ] = None,
+) -> None:
+    """Вернуть недоставленное сообщение (или с --dead все) в очередь; попытки с нуля."""
+    if (message_id is None) == (not dead):
+        raise InputError("укажите номер сообщения или --dead (но не то и другое)")
+    if not dead and (channel or since):
+        raise InputError("--channel и --since действуют только вместе с --dead")
+    start = _since(since) if since else None
     with transaction() as s:
-        msg = retry(s, message_id=message_id, now=now_utc())
-    console.print(f"Сообщение №{msg.id} возвращено в очередь: «{msg.subject}».")
+        if dead:
+            count = retry_dead(s, now=now_utc(), channel=channel, since=start)
+        else:
+            assert message_id is not None
+            msg = retry(s, message_id=message_id, now=now_utc())
+    if dead:
+        console.print(f"Возвращено в очередь недоставленных сообщений: {count}.")
+    else:
+        console.print(f"Сообщение №{msg.id} возвращено в очередь: «{msg.subject}».")
 
 
 @handle_errors
@@ -112,6 +156,7 @@ def dispatch(
     cfg = settings()
     eng = engine(cfg)
     init_db(eng)
+    warn_loopback_links(cfg)
     if without_prefect:
         from notifications.dispatcher import dispatch_pending
 
@@ -119,9 +164,12 @@ def dispatch(
             eng, cfg, batch_size=batch_size, max_batches=max_batches, workers=workers
         )
     else:
-        from flows.dispatch import dispatch_outbox
+        with prefect_api_for(cfg):
+            from flows.dispatch import dispatch_outbox
 
-        counts = dispatch_outbox(batch_size=batch_size, max_batches=max_batches, workers=workers)
+            counts = dispatch_outbox(
+                batch_size=batch_size, max_batches=max_batches, workers=workers
+            )
     console.print(
         f"Отправлено: {counts.get('sent', 0)}, повтор позже: {counts.get('retry', 0)}, "
         f"не доставлено: {counts.get('dead', 0)}, пакетов: {counts.get('batches', 0)}."

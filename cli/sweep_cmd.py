@@ -15,6 +15,7 @@ from cli.common import (
     settings,
     transaction,
 )
+from cli.prefect_runtime import prefect_api_for, warn_loopback_links
 from domain.roadmap.replan import apply_shift, find_step, plan_shift
 from domain.roadmap.sweep import sweep_municipalities
 from domain.vocabulary import STATUS_COUNT_RU
@@ -34,9 +35,12 @@ def sweep(
     day = parse_date(as_of, field="--as-of") if as_of else None
     with transaction():  # creates the schema if needed
         pass
-    from flows.daily_sweep import daily_sweep
+    cfg = settings()
+    warn_loopback_links(cfg)
+    with prefect_api_for(cfg):
+        from flows.daily_sweep import daily_sweep
 
-    counts = daily_sweep(as_of=day, batch_size=batch_size)
+        counts = daily_sweep(as_of=day, batch_size=batch_size)
     if as_json:
         print_json(counts)
         return

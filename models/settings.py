@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,10 +25,13 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     # Ed25519 private key used to sign audit checkpoints (kept outside the database).
     audit_signing_key: Path = Path("audit-signing.key")
-    # Outbox delivery.
-    outbox_max_attempts: int = 6
-    outbox_backoff_base_seconds: float = 30.0
-    outbox_backoff_cap_seconds: float = 3600.0
+    # Outbox delivery: capped exponential backoff with jitter (base·2^(n-1), at most the
+    # cap, times 0.5–1.0). The defaults keep retrying for at least 2 h 45 min (at most
+    # 5 h 30 min) before a message becomes a dead letter, so a receiver outage of an
+    # hour or two costs no message.
+    outbox_max_attempts: int = 16
+    outbox_backoff_base_seconds: float = 60.0
+    outbox_backoff_cap_seconds: float = 1800.0
     outbox_batch_size: int = 200
     # A row left in "sending" longer than this (a dispatcher died) goes back to pending.
     outbox_lease_seconds: float = 300.0
@@ -41,6 +46,38 @@ class Settings(BaseSettings):
     # Web overview: seconds the per-scope status counts are reused (0 = always recount).
     # Completions through the web app clear it at once; sweeps show up within this time.
     web_overview_cache_seconds: float = 5.0
+    # Seconds a Prefect-backed command waits for its local Prefect API server to start
+    # (the very first start creates Prefect's database and takes ~30 s on 2 cores).
+    prefect_startup_timeout_seconds: float = 300.0
+
+    def loopback_link_warning(self) -> str | None:
+        """A Russian warning when reminder links would point to this machine only
+        (``base_url`` on a loopback address) while messages go to real recipients."""
+        if not _is_loopback(self.base_url):
+            return None
+        real = [url for url in self.channels.values() if not _is_loopback(url)]
+        if not real:
+            return None
+        return (
+            f"SOCZAKAZ_BASE_URL={self.base_url} указывает на этот компьютер, а напоминания "
+            "уходят настоящим получателям: ссылки в письмах у них не откроются. Задайте "
+            "публичный адрес панели, например SOCZAKAZ_BASE_URL=https://moc.example.ru"
+        )
+
+
+def _is_loopback(url: str) -> bool:
+    """True for URLs whose host is localhost or a loopback IP (console:// counts too)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if parts.scheme in ("console", "") or host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.endswith(".localhost")
 
 
 @lru_cache

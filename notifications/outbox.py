@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -202,6 +202,31 @@ def retry(session: Session, *, message_id: int, now: dt.datetime) -> OutboxMessa
     session.add(msg)
     session.flush()
     return msg
+
+
+def retry_dead(
+    session: Session,
+    *,
+    now: dt.datetime,
+    channel: str | None = None,
+    since: dt.datetime | None = None,
+) -> int:
+    """Re-queue every dead letter (of one channel, and/or dead since ``since``) at once;
+    attempts start again from zero. Returns how many went back to the queue."""
+    if since is not None and since.tzinfo is None:
+        raise ValueError("naive datetime refused")
+    # A dead letter's next_attempt_at is the moment it was given up.
+    cond = [T.c.status == OutboxStatus.dead.value]
+    if channel:  # a kind (email, webhook, …) or a configured name (mail or @mail)
+        cond.append(or_(T.c.channel == channel, T.c.target == "@" + channel.lstrip("@")))
+    if since is not None:
+        cond.append(T.c.next_attempt_at >= since)
+    res = session.execute(
+        update(T)
+        .where(and_(*cond))
+        .values(status=OutboxStatus.pending.value, attempts=0, next_attempt_at=now)
+    )
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def list_messages(
