@@ -22,6 +22,7 @@ from cli import (
     serve_cmd,
     status_cmd,
     sweep_cmd,
+    up_cmd,
 )
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ sweep_cmd.register(app)  # sweep, shift
 serve_cmd.register(app)  # serve, token
 evidence_cmd.register(app)  # complete, reopen, waive, history
 outbox_cmd.register(app)  # dispatch, outbox
+up_cmd.register(app)  # up: Prefect server, schedules, dashboard in one command
 # Command groups.
 app.add_typer(municipality_cmd.app, name="municipality")
 app.add_typer(calendar_cmd.app, name="calendar")
