@@ -21,10 +21,10 @@ from types import FrameType
 import httpx
 import typer
 
+from cli.child_process import ChildProcess
 from cli.common import console, err_console, fail, handle_errors, settings
 from cli.prefect_runtime import (
     UP_STATE_FILE,
-    ChildProcess,
     PrefectStartError,
     healthy,
     prefect_home,
