@@ -55,6 +55,15 @@ def sign_in_link(cfg: Settings, base_url: str) -> str | None:
         return dashboard_url(base_url, issue_token(s, admin.id))
 
 
+def absolute_sqlite_url(url: str) -> None:
+    """A relative SQLite file is made absolute (against the current folder) before the
+    children start, so every process of `roadmap up` uses the same file."""
+    prefix = "sqlite:///"
+    rest = url[len(prefix) :]
+    if url.startswith(prefix) and not rest.startswith("/") and not rest.startswith(":memory:"):
+        os.environ["SOCZAKAZ_DATABASE_URL"] = prefix + str(Path(rest).resolve())
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
         try:
@@ -137,6 +146,7 @@ def up(
         if demo:
             _fill_demo(stack)
         os.environ.setdefault("SOCZAKAZ_BASE_URL", f"http://{host}:{port}")
+        absolute_sqlite_url(settings().database_url)
         cfg = settings()
         init_db(get_engine(cfg.database_url))
         warn_loopback_links(cfg)
