@@ -49,6 +49,7 @@ app.add_typer(indicator_cmd.app, name="indicator")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(review_cmd.app, name="review")
 app.add_typer(audit_cmd.app, name="audit")
+__import__("cli.records_cmd").records_cmd.register(app)  # organisation, programme, event, …
 
 
 if __name__ == "__main__":  # pragma: no cover

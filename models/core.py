@@ -20,6 +20,17 @@ class Role(StrEnum):
     rmc = "rmc"
 
 
+class OrganisationKind(StrEnum):
+    """Type of an organisation that runs programmes (as МОЦ reports count them)."""
+
+    school = "school"
+    kindergarten = "kindergarten"
+    additional_education = "additional_education"  # центр / дом / учреждение ДО
+    culture = "culture"
+    sports = "sports"
+    private = "private"  # частная организация, ИП
+
+
 class MunicipalityBase(SQLModel):
     code: str = Field(index=True, unique=True, max_length=64)
     name: str
@@ -42,6 +53,9 @@ class OrganisationBase(SQLModel):
     name: str
     short_name: str = ""
     inn: str = ""
+    kind: OrganisationKind = OrganisationKind.school
+    # Registered in АИС «Навигатор» (reports count registered organisations).
+    in_navigator: bool = True
 
 
 class Organisation(OrganisationBase, table=True):

@@ -22,6 +22,21 @@ class Focus(StrEnum):
     physical_culture_sports = "physical_culture_sports"
 
 
+class ProgrammeStatus(StrEnum):
+    """Status of a programme in the catalogue (АИС «Навигатор»)."""
+
+    published = "published"
+    archived = "archived"
+
+
+class Expertise(StrEnum):
+    """Result of the programme's expertise (НОК / общественно значимые программы)."""
+
+    none = "none"  # not examined
+    positive = "positive"
+    negative = "negative"
+
+
 class ReviewState(StrEnum):
     DRAFT = "DRAFT"
     SUBMITTED = "SUBMITTED"
@@ -51,6 +66,9 @@ class Programme(SQLModel, table=True):
     for_ovz: bool = False
     remote: bool = False
     network: bool = False
+    status: ProgrammeStatus = Field(default=ProgrammeStatus.published, index=True)
+    expertise: Expertise = Expertise.none
+    archived_on: dt.date | None = None
 
 
 class Expert(SQLModel, table=True):

@@ -1,0 +1,12 @@
+"""Registers the command groups of what a МОЦ records (issue 15) in one place."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import organisation_cmd, programme_cmd
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(organisation_cmd.app, name="organisation")
+    app.add_typer(programme_cmd.app, name="programme")

@@ -1,0 +1,95 @@
+"""Values as people write them in documents, read the same way by CLI, API and import.
+
+Dates as ``DD.MM.YYYY`` (also ``DD.MM.YY``) or ISO ``YYYY-MM-DD``; words (act types,
+kinds) in any case; ``key=value`` lists whose values may contain commas when quoted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from domain.errors import InputError
+
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:\s*г\.?)?$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_HINT = "ожидается дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД"
+
+
+def parse_date(value: str | dt.date, *, field: str) -> dt.date:
+    """``07.05.2020``, ``07.05.20``, ``07.05.20г.`` or ``2020-05-07`` -> date."""
+    if isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    try:
+        if _ISO.match(text):
+            return dt.date.fromisoformat(text)
+        if m := _DMY.match(text):
+            day, month, year = (int(g) for g in m.groups())
+            if len(m.group(3)) == 2:
+                year += 2000
+            return dt.date(year, month, day)
+    except ValueError:
+        pass
+    raise InputError(f"{field}: {DATE_HINT}, получено «{value}»")
+
+
+def date_or_none(value: object, *, field: str) -> object:
+    """A date for date-looking text, anything else unchanged (validators complain)."""
+    if isinstance(value, str) and (_ISO.match(value.strip()) or _DMY.match(value.strip())):
+        return parse_date(value, field=field)
+    return value
+
+
+def word(value: str) -> str:
+    """A word as a key: trimmed, single spaces, lower case, ё -> е."""
+    return " ".join(value.split()).casefold().replace("ё", "е")
+
+
+def split_pairs(items: list[str] | None, *, field: str) -> dict[str, str] | None:
+    """``["a=1", "b=2"]``, ``["a=1,b=2"]`` or ``['title="Об утверждении, и о…"']`` -> dict.
+
+    Commas separate pairs unless inside double quotes (the CSV convention).
+    """
+    if not items:
+        return None
+    out: dict[str, str] = {}
+    for item in items:
+        for part in _split_outside_quotes(item):
+            key, sep, val = part.partition("=")
+            if not sep or not key.strip():
+                raise InputError(f"поле {field}: ожидается ключ=значение, получено «{part}»")
+            val = val.strip()
+            if len(val) >= 2 and val[0] == val[-1] == '"':
+                val = val[1:-1]
+            out[key.strip()] = val
+    return out
+
+
+def _split_outside_quotes(text: str) -> list[str]:
+    """Split on commas outside "…" and outside «…» (which may nest)."""
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted, depth = False, 0
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "«":
+            depth += 1
+        elif ch == "»" and depth:
+            depth -= 1
+        if ch == "," and not quoted and not depth:
+            parts.append("".join(buf).strip())
+            buf = []
+            continue
+        buf.append(ch)
+    parts.append("".join(buf).strip())
+    return [p for p in parts if p]
+
+
+def count(value: str, *, field: str) -> int:
+    """A non-negative whole number as written (spaces as thousand separators allowed)."""
+    text = value.strip().replace("\u00a0", "").replace(" ", "")
+    if not text.isdigit():
+        raise InputError(f"{field}: ожидается целое неотрицательное число, получено «{value}»")
+    return int(text)

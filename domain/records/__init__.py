@@ -1,0 +1,1 @@
+"""What a МОЦ records beside its steps: organisations, programmes, events, narrative."""
