@@ -77,7 +77,7 @@ def _wait_for_descendant(pid: int, name: str, timeout: float = 120.0) -> list[ps
     while time.monotonic() < deadline:
         kids = psutil.Process(pid).children(recursive=True)
         if any(name in " ".join(k.cmdline()) for k in kids):
-            return kids
+            return list(kids)
         time.sleep(0.2)
     raise AssertionError(f"no {name} child of {pid}")
 

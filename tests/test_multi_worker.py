@@ -77,7 +77,7 @@ def test_two_workers_share_dispatch_and_deliver_each_message_once(
         def finished(ids: list[str] = ids) -> bool:
             runs = pg_prefect.runs(id={"any_": ids})
             assert not [r for r in runs if r["state_type"] in ("FAILED", "CRASHED")], runs
-            return sum(r["state_type"] == "COMPLETED" for r in runs) == RUNS
+            return bool(sum(r["state_type"] == "COMPLETED" for r in runs) == RUNS)
 
         wait_for("every dispatch run completed", finished, 300, every=2)
         subjects = sorted(str(m["subject"]) for m in smtp_sink.handler.received)
