@@ -117,3 +117,21 @@ def test_catalogue_from_the_cli_as_people_run_it(cli_env: dict[str, str], tmp_pa
     again = cli.run("programme", "archive", str(made["id"]), "-m", "lod", code=2)
     assert "уже в архиве" in again.stderr
     assert len(cli.json("programme", "list", "-m", "lod")) == 2  # nothing written on error
+
+
+def test_nok_case_from_a_catalogue_programme(cli_env: dict[str, str], tmp_path: Path) -> None:
+    cli = Cli(cli_env, tmp_path / "home")
+    cli.run("municipality", "add", "lod", "--name", "Лодейнопольский район")
+    cli.run("organisation", "add", "dar", "-m", "lod", "--name", "ЛЦВР «Дар»", "--type", "ДО")
+    one = cli.json("programme", "add", "-m", "lod", "-o", "dar", "--title", "Робототехника",
+                   "--focus", "техническая")  # fmt: skip
+    two = cli.json("programme", "add", "-m", "lod", "-o", "dar", "--title", "Хор",
+                   "--focus", "художественная")  # fmt: skip
+    cli.run("programme", "archive", str(two["id"]), "-m", "lod", "--on", "01.02.2024")
+    cli.run("review", "campaign", "create", "--municipality", "lod", "--title", "НОК 2024",
+            "--year", "2024", "--from", "2024-11-15", "--to", "2024-12-15")  # fmt: skip
+    done = cli.run("review", "submit", "--campaign", "1", "--programme", str(one["id"]))
+    assert "подана" in done.stdout
+    refused = cli.run("review", "submit", "--campaign", "1", "--programme", str(two["id"]),
+                      code=2)  # fmt: skip
+    assert "в архиве каталога" in refused.stderr

@@ -151,6 +151,10 @@ def open_case(
         raise NotFoundError(f"программа №{programme_id} не найдена")
     if programme.municipality_id != campaign.municipality_id:
         raise InputError(f"программа №{programme_id} из другого муниципалитета")
+    if programme.status == "archived":
+        raise ConflictError(
+            f"программа №{programme_id} в архиве каталога: на экспертизу не подаётся"
+        )
     if campaign.closed_at is not None:
         raise ConflictError(f"кампания №{campaign_id} уже закрыта протоколом МОС")
     stmt = select(ReviewCase).where(
