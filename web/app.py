@@ -58,6 +58,7 @@ def _templates() -> Jinja2Templates:
                          kind_ru=lambda k: KIND_RU.get(k, k),
                          role_ru=lambda r: ROLE_RU.get(r, r))  # fmt: skip
     t.env.globals.update(status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU)
+    pages.install_filters(t.env)  # words for every code (web/region_words.py)
     return t
 
 

@@ -7,16 +7,20 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain.errors import SoczakazError
-from models import StepKind, StepStatus
+from domain.evidence.fields import LABELS
+from models import IndicatorValue, StepKind, StepStatus
 from models.settings import Settings
 from web import queries
+from web import region_charts as charts
 from web.access import Scope
 from web.actions import complete, verify_chain
 from web.api import STATUS_PATTERN, cached_overview
+from web.audit_view import chain_state, in_words
 from web.deps import (
     TOKEN_COOKIE,
     app_engine,
@@ -27,9 +31,19 @@ from web.deps import (
     get_session,
     status_for,
 )
-from web.forms import fields_from_form, file_required, form_fields
+from web.forms import (
+    errors_by_field,
+    fields_from_form,
+    file_required,
+    form_fields,
+    missing_evidence,
+)
+from web.region_pages import router as region_router
+from web.region_words import install_filters
 
 router = APIRouter(include_in_schema=False)
+router.include_router(region_router)
+__all__ = ["install_filters", "render", "router"]
 
 
 def render(
@@ -79,15 +93,28 @@ def municipality(
     status: str | None = Query(None, pattern="^$|" + STATUS_PATTERN),
     kind: str | None = Query(None, pattern="^$|^(" + "|".join(StepKind) + ")$"),
     owner: str | None = Query(None, pattern=r"^$|^(org:\d+|[a-z_]+)$"),
+    sort: str = Query("due", pattern="^(" + "|".join(queries.SORTS) + ")$"),
+    page: int = Query(1, ge=1, le=100_000),
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
     now: dt.datetime = Depends(app_now),
 ) -> HTMLResponse:
     m = scope.municipality(session, code)
     filters = queries.StepFilters(status=status or None, kind=kind or None, owner=owner or None)
-    view = queries.municipality_view(session, scope, m, filters=filters, now=now)
+    view = queries.municipality_view(
+        session, scope, m, filters=filters, now=now, sort=sort, page=page
+    )
+    base = {k: v for k, v in (("status", status), ("kind", kind), ("owner", owner)) if v}
+    rows = [r for _, month in view.months for r in month]
+    values = session.execute(
+        select(IndicatorValue).where(
+            col(IndicatorValue.municipality_id) == m.id, col(IndicatorValue.year) == view.today.year
+        )
+    ).scalars()
     return render(request, "municipality.html", {
-        "scope": scope, "v": view, "filters": filters,
+        "scope": scope, "v": view, "filters": filters, "base": base,
+        "progress": charts.progress_year(rows, view.today.year, view.today),
+        "coverage": charts.coverage_quarters(values),
         "statuses": list(StepStatus), "kinds": list(StepKind),
     })  # fmt: skip
 
@@ -108,8 +135,13 @@ def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any
         "can_complete": scope.can_complete(step) and step.status not in ("done", "waived"),
         "form_fields": form_fields(step),
         "file_required": file_required(step),
-        "errors": [],
+        "errors": {},
+        "general_errors": [],
         "values": {},
+        "missing": missing_evidence(step.kind, list(step.evidence_required)),
+        "people": queries.responsible_people(session, step.municipality_id),
+        "dependencies": queries.dependency_links(session, step),
+        "field_labels": LABELS,
     }  # fmt: skip
 
 
@@ -151,7 +183,7 @@ async def step_complete(
         except SoczakazError as exc:
             with Session(engine) as session:
                 ctx = _step_context(session, scope, step_id)
-            ctx["errors"] = error_items(exc)
+            ctx["errors"], ctx["general_errors"] = errors_by_field(error_items(exc))
             ctx["values"] = values
             return render(request, "step.html", ctx, status_code=status_for(exc))
         request.app.state.overview_cache.clear()
@@ -171,6 +203,7 @@ def audit_page(
     until: str | None = Query(None, pattern=r"^$|^\d{4}-\d{2}-\d{2}$"),
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(app_settings),
 ) -> HTMLResponse:
     m = scope.municipality(session, code)
     query = queries.AuditQuery(
@@ -178,11 +211,13 @@ def audit_page(
         since=dt.date.fromisoformat(since) if since else None,
         until=dt.date.fromisoformat(until) if until else None,
     )
-    entries = queries.audit_entries(session, scope, m, query)
+    entries = [in_words(e) for e in queries.audit_entries(session, scope, m, query)]
     check = verify_chain(session, m.code)
+    assert m.id is not None
+    state = chain_state(session, m.code, m.id, settings.audit_signing_key)
     return render(request, "audit.html", {
         "scope": scope, "m": m, "entries": entries, "query": query, "check": check,
-        "qs": request.url.query,
+        "state": state, "qs": request.url.query,
     })  # fmt: skip
 
 
@@ -196,11 +231,21 @@ def organisation_page(
 ) -> HTMLResponse:
     org = scope.organisation(session, org_id)
     steps = queries.organisation_steps(session, scope, org)
+    from domain.roadmap.deadlines import local_date
     from models import Municipality
 
     m = session.get(Municipality, org.municipality_id)
+    assert m is not None
+    today = local_date(now, m.timezone)
+    people = queries.responsible_people(session, m.id or 0)
+    week = today + dt.timedelta(days=7)
+    open_ = [s for s in steps if s.status not in ("done", "waived", "overdue", "blocked")]
     return render(request, "organisation.html", {
-        "scope": scope, "org": org, "m": m,
-        "open": [s for s in steps if s.status not in ("done", "waived")],
+        "scope": scope, "org": org, "m": m, "today": today,
+        "late": queries.late_steps(steps, today, people),
+        "week": [s for s in open_ if s.due_date <= week],
+        "blocked": [s for s in steps if s.status == "blocked"],
+        "later": [s for s in open_ if s.due_date > week],
         "closed": [s for s in steps if s.status in ("done", "waived")],
+        "contact": people.get(f"org:{org.id}"),
     })  # fmt: skip

@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
+from domain.calendar.workdays import working_days_between
 from domain.roadmap.deadlines import local_date
-from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Step
+from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Person, Step
 from models.roadmap import CLOSED_STATUSES, OPEN_STATUSES, StepKind, StepStatus
 from web.access import Scope
+from web.forms import missing_evidence
 
 STATUS_ORDER = [s.value for s in StepStatus]
 
@@ -108,8 +110,58 @@ class StepFilters:
 LIST_COLUMNS = (
     col(Step.id), col(Step.key), col(Step.period), col(Step.title), col(Step.kind),
     col(Step.owner_role), col(Step.organisation_id), col(Step.due_date), col(Step.status),
-    col(Step.blocked_by),
+    col(Step.blocked_by), col(Step.evidence_required),
 )  # fmt: skip
+PAGE_SIZE = 40
+SORTS = ("due", "-due", "title", "status", "kind")
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """Who must act on a step: a named person with a contact, or the role when nobody is named."""
+
+    name: str
+    contact: str
+    role: str
+
+
+@dataclass
+class LateStep:
+    row: Any
+    late_days: int  # working days past the deadline
+    person: Responsible
+    missing: list[str]  # what evidence is still needed, in words
+
+
+def responsible_people(session: Session, municipality_id: int) -> dict[str, Responsible]:
+    """Keys: an owner role, or ``org:<id>`` for an organisation's contact."""
+    out: dict[str, Responsible] = {}
+    rows = session.execute(
+        select(Person)
+        .where(col(Person.municipality_id) == municipality_id)
+        .order_by(col(Person.id))
+    ).scalars()
+    for p in rows:
+        who = Responsible(p.full_name, p.email, p.role.value)
+        if p.organisation_id is not None:
+            out.setdefault(f"org:{p.organisation_id}", who)
+        else:
+            out.setdefault(p.role.value, who)
+    return out
+
+
+def who_acts(row: Any, people: dict[str, Responsible]) -> Responsible:
+    key = f"org:{row.organisation_id}" if row.organisation_id else row.owner_role
+    return people.get(key) or Responsible("", "", row.owner_role)
+
+
+def late_steps(rows: list[Any], today: dt.date, people: dict[str, Responsible]) -> list[LateStep]:
+    out = [
+        LateStep(r, working_days_between(r.due_date, today), who_acts(r, people),
+                 missing_evidence(r.kind, r.evidence_required))
+        for r in rows if r.status == StepStatus.overdue
+    ]  # fmt: skip
+    return sorted(out, key=lambda x: (-x.late_days, x.row.id))
 
 
 @dataclass
@@ -123,10 +175,24 @@ class MunicipalityView:
     owners: list[tuple[str, str]]
     organisations: dict[int, str]
     titles: dict[str, str]  # step key -> title, for the blockers of blocked steps
+    late: list[LateStep] = field(default_factory=list)
+    people: dict[str, Responsible] = field(default_factory=dict)
+    plan: list[Any] = field(default_factory=list)  # one page of the list, in the chosen order
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    sort: str = "due"
 
 
 def municipality_view(
-    session: Session, scope: Scope, m: Municipality, *, filters: StepFilters, now: dt.datetime
+    session: Session,
+    scope: Scope,
+    m: Municipality,
+    *,
+    filters: StepFilters,
+    now: dt.datetime,
+    sort: str = "due",
+    page: int = 1,
 ) -> MunicipalityView:
     assert m.id is not None
     today = local_date(now, m.timezone)
@@ -177,9 +243,9 @@ def municipality_view(
     owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
     counts = {k: counts[k] for k in STATUS_ORDER if k in counts}
     keys = sorted({k for b in blocked for k in b.blocked_by})
-    titles = (
+    titles: dict[str, str] = (
         dict(
-            session.execute(
+            session.execute(  # type: ignore[arg-type]
                 select(col(Step.key), col(Step.title))
                 .where(col(Step.municipality_id) == m.id, col(Step.key).in_(keys))
                 .distinct()
@@ -188,8 +254,28 @@ def municipality_view(
         if keys
         else {}
     )
-    return MunicipalityView(m, today, counts, sorted(months.items()),
+    people = responsible_people(session, m.id)
+    view = MunicipalityView(m, today, counts, sorted(months.items()),
                             next_week, blocked, owners, orgs, titles)  # fmt: skip
+    view.people = people
+    view.late = late_steps(steps, today, people)
+    ordered = steps if sort == "due" else sorted(steps, key=_sort_key(sort))
+    view.total, view.sort = len(ordered), sort
+    view.pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    view.page = min(max(1, page), view.pages)
+    view.plan = ordered[(view.page - 1) * PAGE_SIZE : view.page * PAGE_SIZE]
+    return view
+
+
+def _sort_key(sort: str) -> Any:
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    if sort == "-due":
+        return lambda r: (-r.due_date.toordinal(), -r.id)
+    if sort == "title":
+        return lambda r: (r.title, r.id)
+    if sort == "status":
+        return lambda r: (-int(r.status == StepStatus.overdue), order[r.status.value], r.due_date)
+    return lambda r: (r.kind.value, r.due_date)
 
 
 def step_reminders(session: Session, step: Step) -> list[OutboxMessage]:
@@ -278,3 +364,16 @@ def organisation_steps(session: Session, scope: Scope, org: Organisation) -> lis
             )
         ).scalars()
     )
+
+
+def dependency_links(session: Session, step: Step) -> dict[str, tuple[int, str]]:
+    """Step key -> (id, title) of the same roadmap, for «Зависит от» and «Ждёт» links."""
+    keys = sorted(set(step.depends_on) | set(step.blocked_by))
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(col(Step.key), col(Step.id), col(Step.title))
+        .where(col(Step.roadmap_id) == step.roadmap_id, col(Step.key).in_(keys))
+        .order_by(col(Step.due_date).desc())
+    ).all()
+    return {k: (int(i), t) for k, i, t in rows}

@@ -1,0 +1,137 @@
+"""Pages of the regional view (РМЦ), the НОК page of a municipality, XLSX export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from domain.errors import NotFoundError
+from domain.vocabulary import REVIEW_STATE_RU
+from models import Organisation, Programme, ReviewCase
+from models.review import ReviewCampaign, ReviewState
+from web import regional
+from web.access import Scope
+from web.deps import app_now, get_scope, get_session
+from web.region_charts import funnel
+
+router = APIRouter(include_in_schema=False)
+S = ReviewState
+# НОК funnel: a case counts in every stage it has reached.
+FUNNEL: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Подано заявок", frozenset(s.value for s in S if s is not S.DRAFT)),
+    ("Прошли формальную проверку", frozenset(s.value for s in S if s not in
+                                             (S.DRAFT, S.SUBMITTED, S.FORMALLY_REJECTED))),
+    ("Положительное заключение", frozenset({"POSITIVE", "COUNCIL_DECISION", "REGIONAL_STAGE",
+                                             "IN_REGISTER"})),
+    ("Включено в реестр", frozenset({"IN_REGISTER"})),
+)  # fmt: skip
+
+
+def funnel_stages(states: list[str]) -> list[tuple[str, int]]:
+    return [(label, sum(1 for s in states if s in members)) for label, members in FUNNEL]
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any]) -> HTMLResponse:
+    from web.pages import render
+
+    return render(request, name, ctx)
+
+
+@router.get("/region", response_class=HTMLResponse)
+def region_index(
+    request: Request, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> HTMLResponse:
+    return _render(
+        request, "regions.html", {"scope": scope, "regions": regional.regions(session, scope)}
+    )
+
+
+def _rows(
+    session: Session, scope: Scope, name: str, now: dt.datetime, sort: str, desc: bool
+) -> list[regional.RegionRow]:
+    rows = regional.region_rows(session, scope, name, now=now, year=now.year)
+    if not rows:
+        raise NotFoundError(f"Регион «{name}» не найден или недоступен")
+    return regional.sort_rows(rows, sort, desc)
+
+
+@router.get("/region/{name}", response_class=HTMLResponse)
+def region_page(
+    request: Request,
+    name: str,
+    sort: str = Query("late", pattern="^(" + "|".join(regional.SORTS) + ")$"),
+    desc: int = Query(1, ge=0, le=1),
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    now: dt.datetime = Depends(app_now),
+) -> HTMLResponse:
+    rows = _rows(session, scope, name, now, sort, bool(desc))
+    return _render(request, "region.html", {
+        "scope": scope, "name": name, "rows": rows, "sort": sort, "desc": desc,
+        "buckets": regional.BUCKET_TITLES, "year": now.year,
+        "totals": {"total": sum(r.total for r in rows), "overdue": sum(r.overdue for r in rows),
+                   "register": sum(r.nok_register for r in rows)},
+    })  # fmt: skip
+
+
+@router.get("/region/{name}/export.xlsx")
+def region_xlsx(
+    name: str,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    now: dt.datetime = Depends(app_now),
+) -> Response:
+    from openpyxl import Workbook
+
+    rows = _rows(session, scope, name, now, "late", True)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Муниципалитеты"
+    sheet.append(["Муниципалитет", "Шагов", "Выполнено, %", "Просрочено",
+                  *(f"Просрочка {b} раб. дн." for b in regional.BUCKET_TITLES),
+                  "Наибольшая просрочка, раб. дн.", "Охват: план", "Охват: факт", "Охват, %",
+                  "НОК: заявок", "НОК: в реестре", "НОК: отклонено", "Последнее действие"])  # fmt: skip
+    for r in rows:
+        last = r.last_activity.replace(tzinfo=None) if r.last_activity else None
+        sheet.append([r.name, r.total, r.percent_done, r.overdue, *r.heat, r.max_late,
+                      r.target, r.actual, r.coverage, r.nok_total, r.nok_register,
+                      r.nok_rejected, last])  # fmt: skip
+    sheet.column_dimensions["A"].width = 40
+    buf = io.BytesIO()
+    book.save(buf)
+    filename = f"Регион — {name} — {now:%d.%m.%Y}.xlsx"
+    return Response(buf.getvalue(), headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+
+@router.get("/m/{code}/nok", response_class=HTMLResponse)
+def nok_page(
+    request: Request,
+    code: str,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> HTMLResponse:
+    m = scope.municipality(session, code)
+    cases = session.execute(
+        scope.review_cases(
+            select(ReviewCase, col(Programme.title), col(Organisation.short_name), col(Organisation.name),
+                   col(ReviewCampaign.title))
+            .join(Programme, col(Programme.id) == col(ReviewCase.programme_id))
+            .join(Organisation, col(Organisation.id) == col(Programme.organisation_id))
+        ).where(col(ReviewCampaign.municipality_id) == m.id).order_by(col(ReviewCase.id))
+    ).all()  # fmt: skip
+    states = [c[0].state.value for c in cases]
+    counts = {REVIEW_STATE_RU[s.value]: states.count(s.value) for s in S if s.value in states}
+    return _render(request, "nok.html", {
+        "scope": scope, "m": m, "cases": cases, "counts": counts,
+        "funnel": funnel(funnel_stages(states)),
+    })  # fmt: skip

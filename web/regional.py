@@ -1,0 +1,157 @@
+"""Read model of the regional page (РМЦ): every municipality of a region in one table.
+
+Set-based: one grouped query per measure (steps by status, overdue steps by due date,
+indicators, НОК cases, last audit entry), so the cost grows with municipalities and
+distinct due dates, never with rows rendered per step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from domain.calendar.workdays import working_days_between
+from domain.roadmap.deadlines import local_date
+from models import AuditEntry, IndicatorValue, Municipality, ReviewCase, Step
+from models.review import ReviewCampaign, ReviewState
+from models.roadmap import CLOSED_STATUSES, StepStatus
+from web.access import Scope
+
+# Lateness buckets in working days: the columns of the heat map.
+BUCKETS: tuple[tuple[int, int], ...] = ((1, 5), (6, 10), (11, 20), (21, 10_000))
+BUCKET_TITLES = ("1–5", "6–10", "11–20", "более 20")
+IN_REGISTER = ReviewState.IN_REGISTER.value
+REJECTED = (ReviewState.FORMALLY_REJECTED.value, ReviewState.NEGATIVE.value)
+SORTS = ("late", "name", "done", "coverage", "activity", "nok")
+
+
+@dataclass
+class RegionRow:
+    id: int
+    code: str
+    name: str
+    timezone: str
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    max_late: int = 0
+    heat: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
+    target: float = 0.0
+    actual: float = 0.0
+    nok_total: int = 0
+    nok_register: int = 0
+    nok_rejected: int = 0
+    last_activity: dt.datetime | None = None
+
+    @property
+    def percent_done(self) -> float:
+        return round(100.0 * self.done / self.total, 1) if self.total else 0.0
+
+    @property
+    def coverage(self) -> float | None:
+        return round(100.0 * self.actual / self.target, 1) if self.target else None
+
+
+@lru_cache(maxsize=8192)
+def _late(due: dt.date, today: dt.date) -> int:
+    return max(0, working_days_between(due, today))
+
+
+def _bucket(days: int) -> int:
+    for i, (lo, hi) in enumerate(BUCKETS):
+        if lo <= days <= hi:
+            return i
+    return 0
+
+
+def regions(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    stmt = scope.municipalities(
+        select(col(Municipality.region), func.count()).group_by(col(Municipality.region))
+    )
+    return [(r or "", int(n)) for r, n in session.execute(stmt).all()]
+
+
+def region_rows(
+    session: Session, scope: Scope, region: str, *, now: dt.datetime, year: int
+) -> list[RegionRow]:
+    muns = session.execute(
+        scope.municipalities(
+            select(col(Municipality.id), col(Municipality.code), col(Municipality.name),
+                   col(Municipality.timezone)).where(col(Municipality.region) == region)
+        )
+    ).all()  # fmt: skip
+    rows = {int(r[0]): RegionRow(int(r[0]), r[1], r[2], r[3]) for r in muns}
+    if not rows:
+        return []
+    ids = sorted(rows)
+    closed = [s.value for s in CLOSED_STATUSES]
+    for mid, status, n in session.execute(
+        scope.steps(select(col(Step.municipality_id), col(Step.status), func.count())
+                    .where(col(Step.municipality_id).in_(ids))
+                    .group_by(col(Step.municipality_id), col(Step.status)))
+    ).all():  # fmt: skip
+        r = rows[int(mid)]
+        r.total += int(n)
+        if StepStatus(status).value in closed:
+            r.done += int(n)
+    for mid, due, n in session.execute(
+        scope.steps(select(col(Step.municipality_id), col(Step.due_date), func.count())
+                    .where(col(Step.municipality_id).in_(ids),
+                           col(Step.status) == StepStatus.overdue)
+                    .group_by(col(Step.municipality_id), col(Step.due_date)))
+    ).all():  # fmt: skip
+        r = rows[int(mid)]
+        days = _late(due, local_date(now, r.timezone))
+        r.overdue += int(n)
+        r.heat[_bucket(days)] += int(n)
+        r.max_late = max(r.max_late, days)
+    for mid, target, actual in session.execute(
+        select(col(IndicatorValue.municipality_id), func.sum(IndicatorValue.target),
+               func.sum(IndicatorValue.actual))
+        .where(col(IndicatorValue.municipality_id).in_(ids), col(IndicatorValue.year) == year,
+               col(IndicatorValue.period) == "Y")
+        .group_by(col(IndicatorValue.municipality_id))
+    ).all():  # fmt: skip
+        rows[int(mid)].target, rows[int(mid)].actual = float(target or 0), float(actual or 0)
+    for mid, state, n in session.execute(
+        select(col(ReviewCampaign.municipality_id), col(ReviewCase.state), func.count())
+        .join(ReviewCampaign, col(ReviewCampaign.id) == col(ReviewCase.campaign_id))
+        .where(col(ReviewCampaign.municipality_id).in_(ids))
+        .group_by(col(ReviewCampaign.municipality_id), col(ReviewCase.state))
+    ).all():  # fmt: skip
+        r = rows[int(mid)]
+        r.nok_total += int(n)
+        value = ReviewState(state).value
+        r.nok_register += int(n) if value == IN_REGISTER else 0
+        r.nok_rejected += int(n) if value in REJECTED else 0
+    for mid, at in session.execute(
+        select(col(AuditEntry.municipality_id), func.max(AuditEntry.at))
+        .where(col(AuditEntry.municipality_id).in_(ids))
+        .group_by(col(AuditEntry.municipality_id))
+    ).all():  # fmt: skip
+        rows[int(mid)].last_activity = _aware(at)
+    return list(rows.values())
+
+
+def _aware(at: Any) -> dt.datetime | None:
+    if at is None:
+        return None
+    moment: dt.datetime = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def sort_rows(rows: list[RegionRow], sort: str, desc: bool) -> list[RegionRow]:
+    keys: dict[str, Any] = {
+        "late": lambda r: (r.max_late, r.overdue),
+        "name": lambda r: r.name,
+        "done": lambda r: r.percent_done,
+        "coverage": lambda r: -1.0 if r.coverage is None else r.coverage,
+        "activity": lambda r: r.last_activity or dt.datetime.min.replace(tzinfo=dt.UTC),
+        "nok": lambda r: (r.nok_register, r.nok_total),
+    }
+    return sorted(rows, key=keys[sort], reverse=desc)
