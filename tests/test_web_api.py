@@ -34,18 +34,20 @@ def test_municipality_page_timeline_filters_week_and_blocked(
 ) -> None:
     h = auth(world, "moc_head")
     page = client.get("/m/krylovsky", headers=h).text
-    for month in ("Февраль 2025", "Март 2025", "Апрель 2025", "Май 2025"):
-        assert month in page
+    # Overdue first: the late budget step with working days late and who must act.
+    late = page.split('id="overdue"')[1].split("</section>")[0]
+    assert "Бюджет" in late and "рабочи" in late and "Загрузить подтверждение" in late
+    assert page.index('id="overdue"') < page.index('id="next-week"') < page.index('id="plan"')
     # next 7 days from 10 March (Moscow): the org report due 12 March, not the done act
     week = page.split('id="next-week"')[1].split("</section>")[0]
     assert "Отчёт организации за I квартал" in week and "Приказ о создании МОЦ" not in week
     blocked = page.split('id="blocked"')[1].split("</section>")[0]
     assert "Параметры сертификатов" in blocked and "ждёт: «Бюджет»" in blocked
     only_reports = client.get("/m/krylovsky?kind=report", headers=h).text
-    timeline = only_reports.split("План по месяцам")[1]
+    timeline = only_reports.split('id="plan-table"')[1]
     assert "Отчёт организации" in timeline and "Бюджет" not in timeline
     by_owner = client.get(f"/m/krylovsky?owner=org:{world.own.org_id}", headers=h).text
-    assert "Параметры сертификатов" not in by_owner.split("План по месяцам")[1]
+    assert "Параметры сертификатов" not in by_owner.split('id="plan-table"')[1]
     overdue = client.get("/api/municipalities/krylovsky/steps?status=overdue", headers=h).json()
     assert [s["key"] for s in overdue] == ["budget"]
     bad = client.get("/api/municipalities/krylovsky/steps?status=late&kind=x", headers=h)
@@ -61,12 +63,12 @@ def test_step_page_shows_deadline_in_zone_evidence_and_history(
 ) -> None:
     h = auth(world, "auditor")
     page = client.get(f"/steps/{world.own.npa_step}", headers=h).text
-    assert "14 марта 2025 г., 23:59 (Europe/Moscow)" in page
-    assert "prikaz.pdf" in page and "step.completed" in page
+    assert "14 марта 2025 г., 23:59 (МСК, Москва)" in page
+    assert "prikaz.pdf" in page and "шаг выполнен" in page
     assert 'id="complete-form"' not in page  # auditors are read-only
     # The same step in Irkutsk: deadline at the end of the day there.
     admin_page = client.get(f"/steps/{world.other.npa_step}", headers=auth(world, "admin")).text
-    assert "14 марта 2025 г., 23:59 (Asia/Irkutsk)" in admin_page
+    assert "14 марта 2025 г., 23:59 (МСК+5, Иркутск)" in admin_page
     dl = client.get(f"/api/evidence/{world.own.evidence_id}/file", headers=h)
     assert dl.status_code == 200 and dl.content == PDF
     assert "prikaz.pdf" in dl.headers["content-disposition"]
@@ -96,7 +98,8 @@ def test_reminders_from_the_outbox_appear_on_the_step(
         )
     page = client.get(f"/steps/{world.own.org_step}", headers=auth(world, "org_contact")).text
     reminders = page.split('id="reminders"')[1].split("</table>")[0]
-    assert "before:7" in reminders and "Срок через 7 дней" in reminders and "sent" in reminders
+    assert "за 7 раб. дн. до срока" in reminders and "Срок через 7 дней" in reminders
+    assert "отправлено" in reminders and "электронная почта" in reminders
 
 
 def test_complete_via_api_then_status_done_and_audit(client: TestClient, world: World) -> None:
@@ -161,7 +164,10 @@ def test_complete_errors_are_422_with_field_paths(client: TestClient, world: Wor
         files={"file": ("otchet.pdf", PDF, "application/pdf")},
     )
     assert page.status_code == 422
-    assert 'data-loc="body.fields.recipient"' in page.text
+    # One error, next to its field, in words (no internal field name).
+    assert page.text.count('id="err-recipient"') == 1
+    near = page.text.split('id="field-recipient"')[1].split("</label>")[0]
+    assert "err-recipient" in near and "recipient" not in near.split('id="err-recipient">')[1]
     still = client.get(f"/api/steps/{world.own.org_step}", headers=h).json()
     assert still["step"]["status"] == "due_soon" and still["evidence"] == []
 
@@ -170,7 +176,8 @@ def test_audit_page_search_dates_and_export(client: TestClient, world: World) ->
     h = auth(world, "auditor")
     page = client.get("/audit/krylovsky?q=85/1&since=2025-03-10&until=2025-03-10", headers=h)
     assert page.status_code == 200
-    assert "step.completed" in page.text and 'id="chain-check"' in page.text
+    assert "шаг выполнен" in page.text and 'id="chain-check"' in page.text
+    assert "№85/1" in page.text and "запланирован → выполнен" in page.text
     empty = client.get("/audit/krylovsky?since=2025-03-11", headers=h).text
     assert "Записей не найдено" in empty
     csv = client.get("/api/municipalities/krylovsky/audit.csv", headers=h)

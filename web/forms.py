@@ -18,7 +18,7 @@ AUDIENCES: dict[str, tuple[str, ...]] = {
     "by_category": ("дети 5–7 лет", "дети 8–13 лет", "дети 14–18 лет", "дети с ОВЗ"),
 }
 FILE_LABEL = "файл подтверждения"
-_FIELD_PREFIX = re.compile(r"^поле [^:]+:\s*")
+_FIELD_PREFIX = re.compile(r"^(?:.*?\s)?поле [^:]+:\s*")
 
 
 @dataclass(frozen=True)
