@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from cli import organisation_cmd, programme_cmd
+from cli import event_cmd, organisation_cmd, programme_cmd
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(organisation_cmd.app, name="organisation")
     app.add_typer(programme_cmd.app, name="programme")
+    app.add_typer(event_cmd.app, name="event")

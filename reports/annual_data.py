@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from domain.indicators import catalogue as indicators
 from domain.indicators.sources import catalogue_counts, focus_counts, roadmap_targets
 from domain.indicators.sources import stored_values as load_stored
 from models import Evidence, Focus, Municipality, Roadmap, Step, StepKind, StepStatus
+from models.records import EventRecord
 from models.roadmap import OPEN_STATUSES
 from reports import common
 from reports.nok import CampaignRow, campaign_rows_many
@@ -26,13 +27,18 @@ from reports.rows import (
     EVIDENCE_COLUMNS,
     STEP_COLUMNS,
     ActRow,
+    AudienceTotal,
     EventRow,
     EvidenceInfo,
     FocusRow,
+    RegisterRow,
     StepInfo,
     StepRow,
     act_rows,
+    audience_totals,
     event_rows,
+    kind_summary,
+    register_rows,
     step_rows,
 )
 
@@ -64,6 +70,10 @@ class AnnualData:
     plans_from_next_year: bool
     all_indicators: list[indicators.PlanFact]
     footer: common.Footer
+    # The events register (issue 15): every dated event, totals by audience and kind.
+    event_register: list[RegisterRow] = field(default_factory=list)
+    event_audiences: list[AudienceTotal] = field(default_factory=list)
+    event_kinds: str = ""
 
 
 def year_steps(
@@ -120,6 +130,23 @@ def _evidence_by_step(s: Session, step_ids: list[int]) -> dict[int, list[Evidenc
     return out
 
 
+def _event_records(s: Session, ids: list[int], year: int) -> dict[int, list[EventRecord]]:
+    """The events register of ``year`` by municipality (one query)."""
+    out: dict[int, list[EventRecord]] = defaultdict(list)
+    rows = s.exec(
+        select(EventRecord)
+        .where(
+            col(EventRecord.municipality_id).in_(ids),
+            col(EventRecord.held_on) >= dt.date(year, 1, 1),
+            col(EventRecord.held_on) <= dt.date(year, 12, 31),
+        )
+        .order_by(col(EventRecord.held_on), col(EventRecord.id))
+    ).all()
+    for e in rows:
+        out[e.municipality_id].append(e)
+    return out
+
+
 def build_annual_many(
     s: Session, *, municipalities: list[Municipality], year: int, now: dt.datetime
 ) -> list[AnnualData]:
@@ -148,6 +175,7 @@ def build_annual_many(
     focus = focus_counts(s, municipality_ids=ids)
     campaigns = campaign_rows_many(s, municipality_ids=ids, year=year)
     footers = common.footers(s, municipalities=municipalities, now=now)
+    register = _event_records(s, ids, year)
     out: list[AnnualData] = []
     for m in municipalities:
         assert m.id is not None
@@ -208,6 +236,11 @@ def build_annual_many(
                 plans_from_next_year=bool(next_steps),
                 all_indicators=plan,
                 footer=footers[m.code],
+                event_register=register_rows(register.get(m.id, [])),
+                event_audiences=audience_totals(register.get(m.id, []))
+                if register.get(m.id)
+                else [],
+                event_kinds=kind_summary(register.get(m.id, [])),
             )
         )
     return out

@@ -7,6 +7,7 @@ from reports.annual_data import AnnualData
 from reports.common import num, signed
 from reports.document import Chart, ReportDoc, Section, Table
 from reports.nok import COUNT_KEYS, COUNT_RU
+from reports.records_sections import register_sections
 from reports.rows import EventRow, StepRow
 
 ACT_HEADERS = ("№", "Мероприятие", "Сроки", "Результат")
@@ -149,6 +150,7 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
             empty_text="Проведённых мероприятий с подтверждением нет.",
         )
     )
+    sections.extend(register_sections(d))  # 6.1, 6.2: the events register (issue 15)
     sections.append(
         Section(
             "7. Показатели дорожной карты: план и факт",

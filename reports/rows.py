@@ -177,3 +177,74 @@ def step_rows(steps: list[StepInfo]) -> list[StepRow]:
         )
         for st in steps
     ]
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One event of the register as the report lists it."""
+
+    date: str
+    kind: str
+    title: str
+    audience: str
+    participants: int | None
+    result: str
+
+
+@dataclass(frozen=True)
+class AudienceTotal:
+    label: str
+    events: int
+    participants: int | None
+
+
+def register_rows(events: list[Any]) -> list[RegisterRow]:
+    """Rows of the events register (``EventRecord``-like objects), by date."""
+    from domain.records.labels import AUDIENCE_RU, EVENT_KIND_RU
+
+    rows: list[RegisterRow] = []
+    for e in sorted(events, key=lambda e: (e.held_on, e.id or 0)):
+        who = ", ".join(
+            AUDIENCE_RU.get(a, a) + (f" — {e.participants[a]}" if a in e.participants else "")
+            for a in e.audiences
+        )
+        rows.append(
+            RegisterRow(
+                f"{e.held_on:%d.%m.%Y}",
+                EVENT_KIND_RU.get(e.kind, e.kind),
+                e.title,
+                who,
+                e.participants_total,
+                e.note,
+            )
+        )
+    return rows
+
+
+def audience_totals(events: list[Any]) -> list[AudienceTotal]:
+    """Events and participants per audience, then events without audience and the total."""
+    from domain.records.labels import AUDIENCE_RU
+
+    out: list[AudienceTotal] = []
+    for key, label in AUDIENCE_RU.items():
+        mine = [e for e in events if key in e.audiences]
+        counts = [e.participants[key] for e in mine if key in e.participants]
+        if mine:
+            out.append(AudienceTotal(label, len(mine), sum(counts) if counts else None))
+    if none := [e for e in events if not e.audiences]:
+        counted = [e.participants_total for e in none if e.participants_total is not None]
+        out.append(AudienceTotal("аудитория не указана", len(none),
+                                 sum(counted) if counted else None))  # fmt: skip
+    totals = [e.participants_total for e in events if e.participants_total is not None]
+    out.append(AudienceTotal("Всего", len(events), sum(totals) if totals else None))
+    return out
+
+
+def kind_summary(events: list[Any]) -> str:
+    """«совещание — 2, семинар — 4, консультация — 53»."""
+    from domain.records.labels import EVENT_KIND_RU
+
+    by: dict[str, int] = {}
+    for e in events:
+        by[e.kind] = by.get(e.kind, 0) + 1
+    return ", ".join(f"{EVENT_KIND_RU.get(k, k)} — {n}" for k, n in by.items())

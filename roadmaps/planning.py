@@ -171,6 +171,8 @@ def _rule_json(step: StepSpec) -> dict[str, Any]:
     rule = step.due.model_dump(exclude_none=True)
     if step.due.period_end:
         rule["after_period_end"] = step.due.working_days
+    if step.done_when is not None:
+        rule["done_when"] = step.done_when.model_dump(mode="json")
     return rule
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from models.core import Role
+from models.records import EventKind
 from models.roadmap import Recurrence, StepKind
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -68,6 +69,13 @@ class DueSpec(_Strict):
         return set_[0] if len(set_) == 1 else ""
 
 
+class DoneWhenSpec(_Strict):
+    """An event step is done by the events register: at least N events in its period."""
+
+    events_at_least: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    kinds: list[EventKind] = Field(default_factory=list)
+
+
 class StepSpec(_Strict):
     key: StepKey
     title: Annotated[StrictStr, Field(min_length=1)]
@@ -79,6 +87,7 @@ class StepSpec(_Strict):
     depends_on: list[StepKey] = Field(default_factory=list)
     evidence: list[FieldName] = Field(default_factory=list)
     reminders: StrictStr = DEFAULT_POLICY
+    done_when: DoneWhenSpec | None = None
 
 
 class TemplateSpec(_Strict):

@@ -139,6 +139,7 @@ def test_annual_xlsx_has_one_sheet_per_section(seeded: Engine, tmp_path: Path) -
         "Сертификаты",
         "НОК",
         "Мероприятия",
+        "Реестр мероприятий",  # issue 15: the events register (6.1), empty here
         "Показатели",
         "Просрочено",
         "Планы",
