@@ -23,6 +23,7 @@ from models.roadmap import (
     StepKind,
     StepStatus,
 )
+from models.sweep_state import SweepPending, SweepWatermark  # noqa: F401  (issue 19)
 
 __all__ = [
     "AuditCheckpoint",

@@ -6,6 +6,11 @@ year's Q1, say — the missing occurrences up to the current period are created 
 the latest one (same key, next period, own due date). Idempotent through the unique
 (roadmap_id, key, period) constraint: ``INSERT ... ON CONFLICT DO NOTHING``.
 Past occurrences are never touched: they stay as history.
+
+A series can only need a new occurrence when the month changes (a new period
+begins) or when its own rows changed (``sweep_pending``): ``roll_forward_due``
+runs the full roll-forward for a municipality once per month (``sweep_watermark``)
+and otherwise only for the roadmaps logged as changed.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ _COPIED = (
 _LATEST_SQL = """
 SELECT s.* FROM step AS s JOIN (
   SELECT roadmap_id, key, max(period) AS period FROM step
-  WHERE municipality_id IN :ids AND recurrence = :rec
+  WHERE municipality_id IN :ids AND recurrence = :rec{only}
   GROUP BY roadmap_id, key HAVING max(period) < :current
 ) AS latest ON latest.roadmap_id = s.roadmap_id AND latest.key = s.key
   AND latest.period = s.period
@@ -95,16 +100,29 @@ def _json(table: Any, column: str, value: Any) -> Any:
 
 
 def roll_forward(
-    conn: Connection, *, municipality_ids: list[int], today: dt.date, now: dt.datetime
+    conn: Connection,
+    *,
+    municipality_ids: list[int],
+    today: dt.date,
+    now: dt.datetime,
+    roadmap_ids: list[int] | None = None,
 ) -> int:
-    """Create missing occurrences up to the period containing ``today``; count created."""
+    """Create missing occurrences up to the period containing ``today``; count created.
+
+    ``roadmap_ids`` restricts the work to those roadmaps of the municipalities.
+    """
     created = 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    sql = _LATEST_SQL.format(only="" if roadmap_ids is None else " AND roadmap_id IN :rids")
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    params: dict[str, Any] = {"ids": municipality_ids}
+    if roadmap_ids is not None:
+        stmt = stmt.bindparams(bindparam("rids", expanding=True))
+        params["rids"] = roadmap_ids
     for recurrence in _RECURRING:
         current = period_of(today, recurrence)
-        stmt = text(_LATEST_SQL).bindparams(bindparam("ids", expanding=True))
         latest_rows = conn.execute(
-            stmt, {"ids": municipality_ids, "rec": recurrence.value, "current": current}
+            stmt, params | {"rec": recurrence.value, "current": current}
         ).all()
         rows = [r for latest in latest_rows for r in _new_rows(latest, current=current, now=now)]
         if not rows:
@@ -117,3 +135,56 @@ def roll_forward(
         )
         created += len(result.all())
     return created
+
+
+def roll_forward_due(
+    conn: Connection,
+    *,
+    groups: dict[dt.date, list[int]],
+    pending: dict[int, set[int]],
+    now: dt.datetime,
+) -> int:
+    """Roll forward what can need it: municipalities whose month changed since their
+    last full roll-forward, and the changed roadmaps (``pending``: municipality ->
+    roadmap ids) of the others. Count created occurrences."""
+    ids = sorted(m for mids in groups.values() for m in mids)
+    marks = {
+        int(m): str(p)
+        for m, p in conn.execute(
+            text(
+                "SELECT municipality_id, rolled_period FROM sweep_watermark"
+                " WHERE municipality_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids},
+        )
+    }
+    created = 0
+    for today, mids in groups.items():
+        month = period_of(today, Recurrence.monthly)
+        full = [m for m in mids if marks.get(m) != month]
+        if full:
+            created += roll_forward(conn, municipality_ids=full, today=today, now=now)
+            _set_marks(conn, full, month, fresh=[m for m in full if m not in marks])
+        rest = [m for m in mids if marks.get(m) == month and pending.get(m)]
+        if rest:
+            rids = sorted({r for m in rest for r in pending[m]})
+            created += roll_forward(
+                conn, municipality_ids=rest, today=today, now=now, roadmap_ids=rids
+            )
+    return created
+
+
+def _set_marks(conn: Connection, mids: list[int], month: str, *, fresh: list[int]) -> None:
+    known = [m for m in mids if m not in set(fresh)]
+    if known:
+        conn.execute(
+            text(
+                "UPDATE sweep_watermark SET rolled_period = :p WHERE municipality_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"p": month, "ids": known},
+        )
+    if fresh:
+        conn.execute(
+            text("INSERT INTO sweep_watermark (municipality_id, rolled_period) VALUES (:m, :p)"),
+            [{"m": m, "p": month} for m in fresh],
+        )

@@ -1,10 +1,20 @@
-"""Performance: indexes and transition bookkeeping (issue 19).
+"""Performance: a sweep index, the change log of roadmaps and roll-forward marks (issue 19).
 
-Placeholder revision (no-op) until the issue's schema lands; the chain of
-revisions is fixed in advance so that parallel work never forks the history.
+``ix_step_sweep`` (municipality, status, due date) lets the daily sweep touch only
+the rows whose transition moment passed; ``sweep_pending`` (filled by triggers on
+``step``) names the roadmaps whose blockers must be recomputed; ``sweep_watermark``
+holds the month of each municipality's last full roll-forward. Existing databases
+get every roadmap logged once, so the first sweep after the upgrade recomputes all
+blockers exactly as before. No existing row changes.
 
 Revision ID: 0005_performance
 """
+
+import sqlalchemy as sa
+from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
+
+from models.sweep_state import install_sweep_triggers, mark_all_pending
 
 revision = "0005_performance"
 down_revision = "0004_audit_merkle"
@@ -13,8 +23,39 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index(
+        "ix_step_sweep", "step", ["municipality_id", "status", "due_date"], unique=False
+    )
+    op.create_table(
+        "sweep_pending",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("roadmap_id", sa.Integer(), nullable=False),
+        sa.Column("municipality_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_sweep_pending_roadmap_id", "sweep_pending", ["roadmap_id"])
+    op.create_index("ix_sweep_pending_municipality_id", "sweep_pending", ["municipality_id"])
+    op.create_table(
+        "sweep_watermark",
+        sa.Column("municipality_id", sa.Integer(), nullable=False),
+        sa.Column("rolled_period", AutoString(length=16), nullable=False),
+        sa.PrimaryKeyConstraint("municipality_id"),
+    )
+    bind = op.get_bind()
+    install_sweep_triggers(bind)
+    mark_all_pending(bind)
 
 
 def downgrade() -> None:
-    pass
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        for name in ("ins", "del", "upd"):
+            op.execute(f"DROP TRIGGER IF EXISTS step_sweep_pending_{name} ON step")
+        for name in ("row", "new", "old"):
+            op.execute(f"DROP FUNCTION IF EXISTS soczakaz_sweep_pending_{name}()")
+    else:
+        for name in ("ins", "del", "upd"):
+            op.execute(f"DROP TRIGGER IF EXISTS step_sweep_pending_{name}")
+    op.drop_table("sweep_watermark")
+    op.drop_table("sweep_pending")
+    op.drop_index("ix_step_sweep", table_name="step")
