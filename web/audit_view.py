@@ -41,9 +41,8 @@ class EntryWords:
 
 
 def _label(key: str) -> str:
-    return {"verdict": "заключение", "comment": "комментарий", "round": "раунд"}.get(
-        key, LABELS.get(key, key)
-    )
+    words = {"verdict": "заключение", "comment": "комментарий", "round": "раунд", "file_name": "файл"}
+    return words.get(key) or LABELS.get(key, "сведения")
 
 
 def _state(value: Any) -> str:

@@ -117,5 +117,7 @@ def errors_by_field(items: list[dict[str, Any]]) -> tuple[dict[str, str], list[s
             general.append(item["msg"])
         else:
             text = _FIELD_PREFIX.sub("", str(item["msg"]))
+            if "обязател" in text.lower():  # the step key in such messages is not for people
+                text = f"заполните поле «{LABELS.get(str(name), FILE_LABEL)}»"
             by_field.setdefault(str(name), text[:1].upper() + text[1:])
     return by_field, general

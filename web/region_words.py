@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pendulum
@@ -70,9 +71,18 @@ def local_time(value: dt.datetime | None, tz: str = "Europe/Moscow") -> str:
     return f"{d.day} {MONTHS_GEN[d.month - 1]} {d.year} г., {local:%H:%M} ({timezone_ru(tz)})"
 
 
+_ACTOR_ID = re.compile(r"\s*\(id=\d+\)")
+
+
+def actor_ru(actor: str | None) -> str:
+    """«Руководитель МОЦ (id=4)» -> «Руководитель МОЦ»: people read names, not row ids."""
+    return _ACTOR_ID.sub("", actor or "") or "система"
+
+
 def install_filters(env: Environment) -> None:
     env.filters.update(
         local_time=local_time,
+        actor_ru=actor_ru,
         status_ru=_get(STATUS_RU, "статус неизвестен"),
         status_count_ru=_get(STATUS_COUNT_RU, "прочие"),
         kind_ru=_get(KIND_RU, "шаг"),
