@@ -3,12 +3,18 @@
     python benchmarks/sweep.py --steps 1000000 --db sqlite
     python benchmarks/sweep.py --steps 1000000 --db postgresql
 
+    python benchmarks/sweep.py --steps 20000 --municipalities 50 --no-prefect   # quick
+
 Generates municipalities x steps with bulk inserts (executemany on SQLite, COPY on
 PostgreSQL) into a fresh database / schema, then measures in one run:
 (a) the raw SQL floor: one hand-written UPDATE of due/overdue statuses;
-(b) our ``daily-sweep`` flow end to end (statuses reset before it);
-(c) a naive Prefect flow with one task per step on a sample, extrapolated.
-Steps are streamed: nothing loads all steps into Python.
+(b) our sweep statements: the first sweep of the fresh database, against (a);
+(d) the next-day sweep against its own floor: an UPDATE by primary key of exactly
+    the rows that the next day changes (found by diffing a snapshot; the rows are
+    put back between measurements so that each starts from the same state);
+(e) unless --no-prefect: our ``daily-sweep`` flow end to end, first and next day,
+(c) and a naive Prefect flow with one task per step on a sample, extrapolated.
+Steps are streamed: nothing loads all steps into Python. Ends with ``RESULT {json}``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import json
 import os
 import sys
 import tempfile
@@ -147,7 +154,7 @@ def generate(url: str, *, municipalities: int, per: int) -> None:
         cur = raw.cursor()
         cols = ", ".join(STEP_COLUMNS)
         if engine.dialect.name == "postgresql":
-            with cur.copy(f"COPY step ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cur.copy(f"COPY step ({cols}) FROM STDIN") as copy:
                 for i in range(1, municipalities + 1):
                     for row in step_rows(i, i, ZONES[i % len(ZONES)], per, now):
                         copy.write_row(row)
@@ -178,9 +185,11 @@ def generate(url: str, *, municipalities: int, per: int) -> None:
 
 
 def reset(url: str) -> None:
+    """Back to the freshly generated state: statuses planned, every roadmap logged."""
     from sqlalchemy import text
 
     from models.db import make_engine
+    from models.sweep_state import mark_all_pending
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -190,6 +199,9 @@ def reset(url: str) -> None:
                 " WHERE status NOT IN ('done', 'waived', 'planned')"
             )
         )
+        conn.execute(text("DELETE FROM sweep_pending"))
+        conn.execute(text("DELETE FROM sweep_watermark"))
+        mark_all_pending(conn)
     engine.dispose()
 
 
@@ -236,7 +248,7 @@ def count_task_runs(flow_run_id: Any, expected: int) -> int:
     return seen
 
 
-def sweep_sql_only(url: str, batch_size: int) -> float:
+def sweep_sql_only(url: str, batch_size: int, day: dt.date = AS_OF) -> float:
     """Our sweep statements without Prefect or reminders, for the breakdown."""
     from sqlmodel import Session, select
 
@@ -247,7 +259,7 @@ def sweep_sql_only(url: str, batch_size: int) -> float:
     engine = make_engine(url)
     with Session(engine) as s:
         ids = sorted(i for i in s.exec(select(Municipality.id)) if i)
-    now = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 6, tzinfo=dt.UTC)
+    now = dt.datetime(day.year, day.month, day.day, 6, tzinfo=dt.UTC)
     t0 = time.perf_counter()
     for i in range(0, len(ids), batch_size):
         with session_scope(engine, immediate=True) as s:
@@ -256,7 +268,7 @@ def sweep_sql_only(url: str, batch_size: int) -> float:
                 municipality_ids=ids[i : i + batch_size],
                 now=now,
                 window_working_days=7,
-                as_of=AS_OF,
+                as_of=day,
             )
     elapsed = time.perf_counter() - t0
     engine.dispose()
@@ -315,6 +327,118 @@ def naive(url: str, sample: int) -> tuple[float, int]:
     return elapsed, count_task_runs(state.state_details.flow_run_id, len(rows))
 
 
+def snapshot(url: str) -> None:
+    """Keep every step's status before the next-day sweep (to diff and to put back)."""
+    from sqlalchemy import text
+
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_before"))
+        conn.execute(
+            text(
+                "CREATE TABLE bench_before AS"
+                " SELECT id, status, blocked_by, status_changed_at FROM step"
+            )
+        )
+        conn.execute(text("CREATE INDEX bench_before_id ON bench_before (id)"))
+    engine.dispose()
+
+
+def changed_rows(url: str) -> list[tuple[Any, ...]]:
+    """(id, new status, old status, old blocked_by, old status_changed_at) of changed rows."""
+    from sqlalchemy import text
+
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT s.id, s.status, b.status, b.blocked_by, b.status_changed_at"
+                " FROM step AS s JOIN bench_before AS b ON b.id = s.id"
+                " WHERE s.status <> b.status ORDER BY s.id"
+            )
+        ).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def _status(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def put_back(url: str, rows: list[tuple[Any, ...]]) -> None:
+    """Undo the changes (untimed) so that the next measurement starts from the same state."""
+    from sqlalchemy import text
+
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    cast = "CAST(:st AS stepstatus)" if engine.dialect.name == "postgresql" else ":st"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"UPDATE step SET status = {cast}, blocked_by = :bb, status_changed_at = :at"
+                " WHERE id = :id"
+            ),
+            [{"id": r[0], "st": _status(r[2]), "bb": r[3], "at": r[4]} for r in rows],
+        )
+    engine.dispose()
+
+
+def floor_by_key(url: str, rows: list[tuple[Any, ...]]) -> float:
+    """The floor of the next day: UPDATE by primary key of exactly the changed rows.
+
+    Two forms, one statement per row (executemany) and one per new status
+    (``id IN``); the faster one is the floor. Rows are put back after each.
+    """
+    from collections import defaultdict
+
+    from sqlalchemy import bindparam, text
+
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    pg = engine.dialect.name == "postgresql"
+    cast = "CAST(:st AS stepstatus)" if pg else ":st"
+    now = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day + 1, 6, tzinfo=dt.UTC).replace(
+        tzinfo=None if not pg else dt.UTC
+    )
+    best = float("inf")
+    per_status: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        per_status[_status(r[1])].append(int(r[0]))
+    for form in ("executemany", "in"):
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            if form == "executemany":
+                conn.execute(
+                    text(
+                        f"UPDATE step SET status = {cast}, blocked_by = '[]',"
+                        " status_changed_at = :at WHERE id = :id"
+                    ),
+                    [{"id": r[0], "st": _status(r[1]), "at": now} for r in rows],
+                )
+            else:
+                stmt = text(
+                    f"UPDATE step SET status = {cast}, blocked_by = '[]',"
+                    " status_changed_at = :at WHERE id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True))
+                for st, ids in per_status.items():
+                    for i in range(0, len(ids), 20_000):
+                        conn.execute(stmt, {"st": st, "at": now, "ids": ids[i : i + 20_000]})
+        best = min(best, time.perf_counter() - t0)
+        put_back(url, rows)
+    engine.dispose()
+    return best
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=1_000_000)
@@ -322,6 +446,7 @@ def main() -> None:
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     p.add_argument("--sample", type=int, default=1_000, help="steps in the naive flow")
     p.add_argument("--batch-size", type=int, default=200)
+    p.add_argument("--no-prefect", action="store_true", help="skip the flow and naive runs")
     args = p.parse_args()
     per = args.steps // args.municipalities
     workdir = Path(tempfile.mkdtemp(prefix="soczakaz-bench-"))
@@ -332,67 +457,99 @@ def main() -> None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    result: dict[str, Any] = {"db": args.db, "load_before": load_average()}
     try:
         t0 = time.perf_counter()
         generate(url, municipalities=args.municipalities, per=per)
         total = per * args.municipalities
+        result["steps"] = total
         print(
             f"generated {total:,} steps in {args.municipalities:,} municipalities "
             f"({args.db}) in {time.perf_counter() - t0:.1f} s; RSS {rss_mb()[0]:.0f} MB"
         )
-
         a, a_rows = raw_floor(url)
         reset(url)
-        sql_only = sweep_sql_only(url, args.batch_size)
-        reset(url)
-        t0 = time.perf_counter()
-        warm_up()
-        print(f"ephemeral Prefect API started in {time.perf_counter() - t0:.1f} s (not timed)")
-        c_sample, c_runs = naive(url, args.sample)
-        reset(url)
-        from flows.daily_sweep import daily_sweep
-
-        t0 = time.perf_counter()
-        state = daily_sweep(as_of=AS_OF, return_state=True)
-        b = time.perf_counter() - t0
-        counts = state.result()
-        batches = -(-args.municipalities // args.batch_size)
-        b_runs = count_task_runs(state.state_details.flow_run_id, batches)
-        t0 = time.perf_counter()
-        next_day = daily_sweep(as_of=AS_OF + dt.timedelta(days=1))
-        b_next = time.perf_counter() - t0
-        c = c_sample * total / args.sample
-        own, children = rss_mb()
+        first = sweep_sql_only(url, args.batch_size)
+        snapshot(url)
+        next_1 = sweep_sql_only(url, args.batch_size, AS_OF + dt.timedelta(days=1))
+        rows = changed_rows(url)
+        put_back(url, rows)
+        floor_next = floor_by_key(url, rows)
+        next_2 = sweep_sql_only(url, args.batch_size, AS_OF + dt.timedelta(days=1))
+        assert len(changed_rows(url)) == len(rows), "the next day changed different rows"
+        ours_next = min(next_1, next_2)
         print(f"raw SQL floor        {a:10.2f} s   ({a_rows:,} rows due/overdue)")
+        print(f"first sweep (SQL)    {first:10.2f} s   ({first / a:.2f}x floor)")
         print(
-            f"soczakaz sweep       {b:10.2f} s   ({b / a:.1f}x floor; changed "
-            f"{counts['changed']:,}, overdue {counts['overdue']:,}, blocked "
-            f"{counts['blocked']:,}, due_soon {counts['due_soon']:,})"
+            f"next-day sweep (SQL) {ours_next:10.3f} s   (runs {next_1:.3f} / {next_2:.3f} s;"
+            f" {len(rows):,} rows change)"
         )
         print(
-            f"  of which SQL only  {sql_only:10.2f} s   ({sql_only / a:.1f}x floor; "
-            "sweep statements per batch, no Prefect, no reminders)"
+            f"next-day floor       {floor_next:10.3f} s   (UPDATE by key of those rows;"
+            f" ours {ours_next / floor_next:.2f}x)"
         )
-        print(
-            f"next-day sweep       {b_next:10.2f} s   (steady state: changed "
-            f"{next_day['changed']:,}; task-per-step would be {c / b_next:,.0f}x slower)"
+        result.update(
+            floor_full_s=round(a, 3),
+            floor_full_rows=a_rows,
+            first_sweep_s=round(first, 3),
+            first_ratio=round(first / a, 3),
+            next_day_s=round(ours_next, 4),
+            next_day_runs_s=[round(next_1, 4), round(next_2, 4)],
+            next_day_rows=len(rows),
+            next_day_floor_s=round(floor_next, 4),
+            next_day_ratio=round(ours_next / floor_next, 3),
         )
-        print(
-            f"task-per-step (est.) {c:10.0f} s   ({c / b:,.0f}x slower than ours; "
-            f"{args.sample:,} steps took {c_sample:.2f} s)"
-        )
-        print(
-            f"prefect task runs    {b_runs:10d}     (naive flow: {c_runs:,} for "
-            f"{args.sample:,} steps -> {total:,} at full size)"
-        )
+        if not args.no_prefect:
+            result.update(with_prefect(url, args, total))
+        own, children = rss_mb()
         print(f"peak RSS             {own:10.0f} MB  (children {children:.0f} MB)")
-        print(f"ratios: b/a = {b / a:.2f}, c/b = {c / b:,.0f}")
+        result["peak_rss_mb"] = round(own)
     finally:
         if schema:
             import psycopg
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    result["load_after"] = load_average()
+    print("RESULT " + json.dumps(result))
+
+
+def with_prefect(url: str, args: argparse.Namespace, total: int) -> dict[str, Any]:
+    """The flow end to end (first and next day) and the naive task-per-step flow."""
+    reset(url)
+    t0 = time.perf_counter()
+    warm_up()
+    print(f"ephemeral Prefect API started in {time.perf_counter() - t0:.1f} s (not timed)")
+    c_sample, c_runs = naive(url, args.sample)
+    reset(url)
+    from flows.daily_sweep import daily_sweep
+
+    t0 = time.perf_counter()
+    state = daily_sweep(as_of=AS_OF, return_state=True)
+    b = time.perf_counter() - t0
+    counts = state.result()
+    batches = -(-args.municipalities // args.batch_size)
+    b_runs = count_task_runs(state.state_details.flow_run_id, batches)
+    t0 = time.perf_counter()
+    next_day = daily_sweep(as_of=AS_OF + dt.timedelta(days=1))
+    b_next = time.perf_counter() - t0
+    c = c_sample * total / args.sample
+    print(
+        f"daily-sweep flow     {b:10.2f} s   (first day, with reminders; changed "
+        f"{counts['changed']:,}, overdue {counts['overdue']:,}, blocked {counts['blocked']:,})"
+    )
+    print(f"  next day           {b_next:10.2f} s   (changed {next_day['changed']:,})")
+    print(
+        f"task-per-step (est.) {c:10.0f} s   ({c / b:,.0f}x slower than ours; "
+        f"{args.sample:,} steps took {c_sample:.2f} s)"
+    )
+    print(f"prefect task runs    {b_runs:10d}     (naive flow: {c_runs:,} for {args.sample:,})")
+    return {
+        "flow_first_s": round(b, 3),
+        "flow_next_day_s": round(b_next, 3),
+        "task_per_step_est_s": round(c, 1),
+        "task_runs": b_runs,
+    }
 
 
 if __name__ == "__main__":

@@ -48,18 +48,22 @@ _COPIED = (
     "evidence_required",
 )
 
+# The latest occurrence of every recurring series whose newest period is before
+# the current one (one scan for the three recurrences).
 _LATEST_SQL = """
 SELECT s.* FROM step AS s JOIN (
   SELECT roadmap_id, key, max(period) AS period FROM step
-  WHERE municipality_id IN :ids AND recurrence = :rec{only}
-  GROUP BY roadmap_id, key HAVING max(period) < :current
+  WHERE municipality_id IN :ids AND recurrence IN ('yearly', 'quarterly', 'monthly'){only}
+  GROUP BY roadmap_id, key, recurrence
+  HAVING max(period) < CASE recurrence WHEN 'yearly' THEN :yearly
+    WHEN 'quarterly' THEN :quarterly ELSE :monthly END
 ) AS latest ON latest.roadmap_id = s.roadmap_id AND latest.key = s.key
   AND latest.period = s.period
 """
 
 
 def _new_rows(latest: Any, *, current: str, now: dt.datetime) -> list[dict[str, Any]]:
-    recurrence = Recurrence(getattr(latest.recurrence, "value", latest.recurrence))
+    recurrence = _recurrence(latest)
     table = STEP_TABLE
     rows: list[dict[str, Any]] = []
     for label in periods_between(latest.period, current, recurrence):
@@ -111,7 +115,6 @@ def roll_forward(
 
     ``roadmap_ids`` restricts the work to those roadmaps of the municipalities.
     """
-    created = 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     sql = _LATEST_SQL.format(only="" if roadmap_ids is None else " AND roadmap_id IN :rids")
     stmt = text(sql).bindparams(bindparam("ids", expanding=True))
@@ -119,22 +122,26 @@ def roll_forward(
     if roadmap_ids is not None:
         stmt = stmt.bindparams(bindparam("rids", expanding=True))
         params["rids"] = roadmap_ids
-    for recurrence in _RECURRING:
-        current = period_of(today, recurrence)
-        latest_rows = conn.execute(
-            stmt, params | {"rec": recurrence.value, "current": current}
-        ).all()
-        rows = [r for latest in latest_rows for r in _new_rows(latest, current=current, now=now)]
-        if not rows:
-            continue
-        result = conn.execute(
-            insert(STEP_TABLE)
-            .on_conflict_do_nothing(index_elements=["roadmap_id", "key", "period"])
-            .returning(STEP_TABLE.c.id),
-            rows,
-        )
-        created += len(result.all())
-    return created
+    currents = {r: period_of(today, r) for r in _RECURRING}
+    latest_rows = conn.execute(stmt, params | {r.value: p for r, p in currents.items()}).all()
+    rows = [
+        r
+        for latest in latest_rows
+        for r in _new_rows(latest, current=currents[_recurrence(latest)], now=now)
+    ]
+    if not rows:
+        return 0
+    result = conn.execute(
+        insert(STEP_TABLE)
+        .on_conflict_do_nothing(index_elements=["roadmap_id", "key", "period"])
+        .returning(STEP_TABLE.c.id),
+        rows,
+    )
+    return len(result.all())
+
+
+def _recurrence(row: Any) -> Recurrence:
+    return Recurrence(getattr(row.recurrence, "value", row.recurrence))
 
 
 def roll_forward_due(
