@@ -13,6 +13,7 @@ from cli.common import console, handle_errors, now_utc, print_json, settings, tr
 from domain.audit.history import find_step, step_evidence, step_history
 from domain.errors import EvidenceError, InputError
 from domain.evidence.completion import complete_step, reopen_step, supersede_evidence, waive_step
+from domain.inputs import split_pairs, word
 
 Opt = typer.Option
 Municipality = Annotated[str, Opt("--municipality", "-m", help="код муниципалитета")]
@@ -24,15 +25,28 @@ Str = Annotated[str | None, Opt()]
 
 
 def _pairs(values: list[str] | None, *, field: str) -> dict[str, str] | None:
-    """``["a=1", "b=2"]`` or ``["a=1,b=2"]`` -> dict; bad items name the field."""
-    if not values:
-        return None
+    """``["a=1", "b=2"]``, ``["a=1,b=2"]``; commas inside "…" or «…» stay in the value."""
+    try:
+        return split_pairs(values, field=field)
+    except InputError as exc:
+        raise EvidenceError(exc.message) from None
+
+
+CERT_TYPES = {"учёта": "accounting_certificates", "учета": "accounting_certificates",
+              "уч": "accounting_certificates", "accounting": "accounting_certificates",
+              "пф": "pf_certificates", "pf": "pf_certificates"}  # fmt: skip
+
+
+def _certificate_counts(values: list[str] | None) -> dict[str, str]:
+    """``--count учёта=688 --count ПФ=120`` -> accounting_certificates / pf_certificates."""
     out: dict[str, str] = {}
-    for item in ",".join(values).split(","):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise EvidenceError(f"поле {field}: ожидается ключ=значение, получено «{item}»")
-        out[key.strip()] = value.strip()
+    for kind, n in (_pairs(values, field="--count") or {}).items():
+        key = CERT_TYPES.get(word(kind))
+        if key is None:
+            raise EvidenceError(
+                f"поле --count: вид сертификата «{kind}» неизвестен; допустимо: учёта, ПФ"
+            )
+        out[key] = n
     return out
 
 
@@ -74,6 +88,14 @@ def complete(
     nominal: Annotated[str | None, Opt(help="номинал сертификата ПФ, руб.")] = None,
     protocol_number: Annotated[str | None, Opt(help="номер протокола МОС")] = None,
     protocol_date: Str = None,
+    title: Annotated[str | None, Opt("--title", help="название акта или мероприятия")] = None,
+    count: Annotated[
+        list[str] | None,
+        Opt("--count", help="сертификаты по видам: --count учёта=688 --count ПФ=120"),
+    ] = None,
+    category: Annotated[
+        list[str] | None, Opt("--category", help='сертификаты по категориям: "5-7 лет"=120')
+    ] = None,
     value: Annotated[list[str] | None, Opt("--value", help="показатель=значение")] = None,
     field: Annotated[list[str] | None, Opt("--field", help="другое поле: имя=значение")] = None,
     supersede: Annotated[bool, Opt(help="заменить подтверждение выполненного шага")] = False,
@@ -89,7 +111,8 @@ def complete(
         "recipient": recipient, "sent_date": sent_date,
         "accounting_certificates": accounting_certificates, "pf_certificates": pf_certificates,
         "nominal": nominal, "protocol_number": protocol_number, "protocol_date": protocol_date,
-        "values": _pairs(value, field="values"),
+        "values": _pairs(value, field="values"), "title": title,
+        "by_category": _pairs(category, field="--category"), **_certificate_counts(count),
         **(_pairs(field, field="field") or {}),
     }  # fmt: skip
     fields = {k: v for k, v in fields.items() if v is not None}

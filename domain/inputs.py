@@ -57,13 +57,17 @@ def split_pairs(items: list[str] | None, *, field: str) -> dict[str, str] | None
     for item in items:
         for part in _split_outside_quotes(item):
             key, sep, val = part.partition("=")
-            if not sep or not key.strip():
+            if not sep or not _unquote(key):
                 raise InputError(f"поле {field}: ожидается ключ=значение, получено «{part}»")
-            val = val.strip()
-            if len(val) >= 2 and val[0] == val[-1] == '"':
-                val = val[1:-1]
-            out[key.strip()] = val
+            out[_unquote(key)] = _unquote(val)
     return out
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].strip()
+    return text
 
 
 def _split_outside_quotes(text: str) -> list[str]:

@@ -114,9 +114,14 @@ def format_act(ev: EvidenceInfo) -> str:
     return text
 
 
-def step_terms(step: StepInfo) -> str:
-    """The «сроки» cell: the month of the step's due date, as in the seed reports."""
-    return common.MONTHS_RU[step.due_date.month - 1]
+def step_terms(step: StepInfo, acts: list[EvidenceInfo] | None = None) -> str:
+    """The «сроки» cell: the planned month (as in the seeds), then the acts' own dates."""
+    month = common.MONTHS_RU[step.due_date.month - 1]
+    days = sorted({d for e in acts or [] if (d := e.act_date or e.effective_date)})
+    if not days:
+        return month
+    what = "акт от" if len(days) == 1 else "акты от"
+    return f"{month}; {what} " + ", ".join(f"{d:%d.%m.%Y}" for d in days)
 
 
 def act_rows(steps: list[StepInfo], evidence: dict[int, list[EvidenceInfo]]) -> list[ActRow]:
@@ -129,19 +134,27 @@ def act_rows(steps: list[StepInfo], evidence: dict[int, list[EvidenceInfo]]) -> 
     rows: list[ActRow] = []
     for n, st in enumerate(sorted(steps, key=first_act), start=1):
         acts = "; ".join(format_act(e) for e in evidence.get(st.id, []))
-        rows.append(ActRow(f"1.{n}", st.title, step_terms(st), acts or "выполнено"))
+        terms = step_terms(st, evidence.get(st.id, []))
+        rows.append(ActRow(f"1.{n}", st.title, terms, acts or "выполнено"))
     return rows
 
 
 def _certs(data: dict[str, object]) -> str:
-    """«сертификатов учёта: 688, сертификатов ПФ: 120, номинал 5 000 руб.»."""
+    """«сертификатов учёта: 688, сертификатов ПФ: 120, всего: 808, номинал 5 000 руб.»."""
     parts: list[str] = []
-    if (n := data.get("accounting_certificates")) is not None:
-        parts.append(f"сертификатов учёта: {common.num(float(str(n)))}")
-    if (n := data.get("pf_certificates")) is not None:
-        parts.append(f"сертификатов ПФ: {common.num(float(str(n)))}")
+    total = 0.0
+    for key, what in (("accounting_certificates", "учёта"), ("pf_certificates", "ПФ")):
+        if (n := data.get(key)) is not None:
+            parts.append(f"сертификатов {what}: {common.num(float(str(n)))}")
+            total += float(str(n))
+    if parts:
+        parts.append(f"всего сертификатов: {common.num(total)}")
     if (n := data.get("nominal")) is not None:
         parts.append(f"номинал {common.num(float(str(n)))} руб.")
+    by = data.get("by_category")
+    if isinstance(by, dict) and by:
+        cats = "; ".join(f"{k} — {common.num(float(str(v)))}" for k, v in by.items())
+        parts.append(f"по категориям: {cats}")
     return ", ".join(parts)
 
 

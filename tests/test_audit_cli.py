@@ -100,7 +100,7 @@ def test_bad_evidence_exits_2_naming_the_field_and_writes_nothing(
     cases = [
         (["--act-number", "85/1"], "act_number"),
         (["--act-type", "указ"], "act_type"),
-        (["--act-date", "03.03.2025"], "act_date"),
+        (["--act-date", "31.02.2025"], "act_date"),  # DD.MM.YYYY is accepted (issue 15); an impossible date is not
         (["--participants", "12"], "participants"),  # not a field of a normative act
     ]
     for extra, field in cases:

@@ -162,7 +162,7 @@ def test_markdown_and_html(seeded: Engine, tmp_path: Path) -> None:
         )
     text = md[0].read_text(encoding="utf-8")
     assert "| № | Мероприятие | Сроки | Результат |" in text
-    assert "| 1.2 | Разработка медиаплана освещения деятельности МОЦ | февраль |" in text
+    assert "| 1.2 | Разработка медиаплана освещения деятельности МОЦ | февраль; акт от 11.05.2020 |" in text
     assert "![Программы по направленностям](a-focus.png)" in text
     assert {p.name for p in md} == {"a.md", "a-focus.png", "a-coverage.png"}
     assert (tmp_path / "a-coverage.png").read_bytes().startswith(b"\x89PNG")

@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from domain.errors import EvidenceError
+from domain.errors import EvidenceError, InputError
+from domain.inputs import DATE_HINT, date_or_none, word
 from models.roadmap import StepKind
 
 # Numbers as written on acts and protocols: №233, №85/1, №110-37-1397-23, № 12-р.
@@ -33,6 +34,13 @@ class NormativeActFields(_Fields):
     act_date: dt.date
     issuer: Text
     url: Url | None = None
+    # The act's title as printed in «…» after the number.
+    title: Text | None = None
+
+    @field_validator("act_type", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return word(value) if isinstance(value, str) else value
 
     def effective_date(self) -> dt.date | None:
         return self.act_date
@@ -40,7 +48,7 @@ class NormativeActFields(_Fields):
 
 class EventFields(_Fields):
     event_date: dt.date
-    participants: Count
+    participants: Count | None = None  # sources often give no count
     # Optional split, e.g. {"педагоги": 20, "родители": 35}; must add up to participants.
     participants_by_category: dict[str, Count] | None = None
     title: Text | None = None
@@ -59,9 +67,10 @@ class ReportFields(_Fields):
 
 
 class CertificateSetupFields(_Fields):
-    accounting_certificates: Count  # сертификаты учёта
-    pf_certificates: Count  # сертификаты ПФ
-    nominal: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    # By type; either may be absent (a period with certificates учёта only is common).
+    accounting_certificates: Count | None = None  # сертификаты учёта
+    pf_certificates: Count | None = None  # сертификаты ПФ
+    nominal: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] | None = None
     by_category: dict[str, Count] | None = None
     effective_from: dt.date | None = None
 
@@ -85,6 +94,8 @@ class IndicatorFields(_Fields):
     def effective_date(self) -> dt.date | None:
         return self.as_of
 
+
+DATE_FIELDS = {"act_date", "event_date", "sent_date", "effective_from", "protocol_date", "as_of"}
 
 MODELS: dict[StepKind, type[_Fields]] = {
     StepKind.normative_act: NormativeActFields,
@@ -131,11 +142,11 @@ LABELS = {
 _HINTS = {
     "missing": "обязательное поле не заполнено",
     "extra_forbidden": "поле не относится к шагу этого вида",
-    "literal_error": "допустимые значения: приказ, постановление, распоряжение",
+    "literal_error": "допустимые значения: приказ, постановление, распоряжение (в любом регистре)",
     "string_pattern_mismatch": "неверный формат",
-    "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД",
-    "date_parsing": "ожидается дата ГГГГ-ММ-ДД",
-    "date_type": "ожидается дата ГГГГ-ММ-ДД",
+    "date_from_datetime_parsing": DATE_HINT,
+    "date_parsing": DATE_HINT,
+    "date_type": DATE_HINT,
     "int_parsing": "ожидается целое число",
     "int_from_float": "ожидается целое число",
     "int_type": "ожидается целое число",
@@ -185,6 +196,7 @@ def validate_fields(
     known = set(model.model_fields)
     extras = {k: v for k, v in fields.items() if k in required and k not in known}
     given = {k: v for k, v in fields.items() if v is not None and k not in extras}
+    given = _dates_as_written(given)
     problems: list[str] = []
     for name in required:
         if name == "file" or name in given:
@@ -207,8 +219,29 @@ def validate_fields(
     return parsed, {k: str(v) for k, v in extras.items()}
 
 
+def _dates_as_written(given: dict[str, Any]) -> dict[str, Any]:
+    """``07.05.2020`` as well as ``2020-05-07`` for every date field."""
+    out = dict(given)
+    for name, value in given.items():
+        if name in DATE_FIELDS:
+            try:
+                out[name] = date_or_none(value, field=name)
+            except InputError:
+                pass  # the model reports the bad date with the field's label
+    return out
+
+
 def _cross_checks(parsed: _Fields) -> list[str]:
+    if isinstance(parsed, CertificateSetupFields):
+        if parsed.accounting_certificates is None and parsed.pf_certificates is None:
+            return [
+                f"поле {label('accounting_certificates')}: укажите число сертификатов учёта "
+                f"и/или {label('pf_certificates')}"
+            ]
+        return []
     if isinstance(parsed, EventFields) and parsed.participants_by_category is not None:
+        if parsed.participants is None:
+            return []
         total = sum(parsed.participants_by_category.values())
         if total != parsed.participants:
             return [
