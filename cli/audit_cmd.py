@@ -21,7 +21,6 @@ from domain.audit.checkpoint import heads_file, sign_heads
 from domain.audit.history import export_entries
 from domain.audit.verify import verify as verify_log
 from domain.errors import InputError
-from reports.audit_export import FORMATS, write_export
 
 app = typer.Typer(help="Журнал аудита: проверка, контрольные точки, выгрузка.",
                   no_args_is_help=True)  # fmt: skip
@@ -82,6 +81,8 @@ def export(
     date_to: Annotated[str | None, typer.Option("--to", help="по дату ГГГГ-ММ-ДД")] = None,
 ) -> None:
     """Выгрузить журнал муниципалитета с хешами цепочки (для аудиторов)."""
+    from reports.audit_export import FORMATS, write_export  # lazy: fast CLI start
+
     if fmt not in FORMATS:
         raise InputError(f"--format: допустимо {', '.join(FORMATS)}, получено «{fmt}»")
     start = parse_date(date_from, field="--from") if date_from else None

@@ -17,7 +17,6 @@ from cli.demo_data import DEMO_MUNICIPALITIES, seed_demo
 from cli.demo_sink import http_inbox
 from models import Municipality, Person, Role, Step, StepKind
 from models.db import init_db, make_engine, session_scope
-from models.migrate import stamp_head
 
 
 def demo(
@@ -55,6 +54,8 @@ def demo(
     url = f"sqlite:///{db}"
     engine = make_engine(url)
     init_db(engine)
+    from models.migrate import stamp_head  # lazy: alembic is slow to import
+
     stamp_head(engine)
     inbox = out / "inbox.jsonl"
     inbox.unlink(missing_ok=True)

@@ -15,7 +15,6 @@ from cli.common import (
 )
 from domain.errors import InputError, RoadmapError
 from models.db import init_db
-from models.migrate import stamp_head
 from roadmaps.instantiate import instantiate
 from roadmaps.loader import read_template
 
@@ -25,6 +24,8 @@ def init() -> None:
     cfg = settings()
     eng = engine(cfg)
     init_db(eng)
+    from models.migrate import stamp_head  # lazy: alembic is slow to import
+
     stamp_head(eng)
     console.print(f"База данных готова: [bold]{eng.url.render_as_string()}[/]")
 

@@ -14,13 +14,14 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 from urllib.parse import urlsplit
-
-import apprise
 
 from models.outbox import OutboxMessage
 from models.settings import Settings
+
+if TYPE_CHECKING:  # apprise is imported when a message is sent (fast CLI start)
+    import apprise
 
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
@@ -153,6 +154,8 @@ def _apprise_for(url: str, key: str) -> apprise.Apprise | None:
     ``Idempotency-Key`` header set on it; every other scheme gets a new object
     (the e-mail plugin sleeps 5.5 s between sends on the same object).
     """
+    import apprise
+
     if scheme_of(url) in HEADER_SCHEMES:
         cache: dict[str, apprise.Apprise] = getattr(_CACHE, "objects", None) or {}
         _CACHE.objects = cache
@@ -181,6 +184,8 @@ def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None
         out.write(f"[{msg.rule}] {msg.subject}\n{msg.body_text}\n\n")
         out.flush()
         return Delivery(True)
+    import apprise
+
     obj = _apprise_for(url, msg.dedupe_key)
     if obj is None:
         return Delivery(False, f"адрес канала не распознан apprise (схема {scheme}://)")
