@@ -81,12 +81,13 @@ def get_municipality(s: Session, code: str) -> Municipality:
 
 
 def parse_date(value: str, *, field: str) -> dt.date:
+    """``DD.MM.YYYY`` or ISO ``YYYY-MM-DD`` (one reader for CLI, API and import)."""
+    from domain.inputs import parse_date as read_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{field}: ожидается дата ГГГГ-ММ-ДД, получено «{value}»"
-        ) from None
+        return read_date(value, field=field)
+    except SoczakazError as exc:
+        raise typer.BadParameter(exc.message) from None
 
 
 def now_utc() -> dt.datetime:

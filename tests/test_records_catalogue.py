@@ -129,7 +129,7 @@ def test_nok_case_from_a_catalogue_programme(cli_env: dict[str, str], tmp_path: 
                    "--focus", "художественная")  # fmt: skip
     cli.run("programme", "archive", str(two["id"]), "-m", "lod", "--on", "01.02.2024")
     cli.run("review", "campaign", "create", "--municipality", "lod", "--title", "НОК 2024",
-            "--year", "2024", "--from", "2024-11-15", "--to", "2024-12-15")  # fmt: skip
+            "--year", "2024", "--from", "15.11.2024", "--to", "2024-12-15")  # fmt: skip
     done = cli.run("review", "submit", "--campaign", "1", "--programme", str(one["id"]))
     assert "подана" in done.stdout
     refused = cli.run("review", "submit", "--campaign", "1", "--programme", str(two["id"]),
