@@ -47,6 +47,11 @@ STEP_TABLE = Step.__table__  # type: ignore[attr-defined]
 SWEEP_INDEX = Index(
     "ix_step_sweep", STEP_TABLE.c.municipality_id, STEP_TABLE.c.status, STEP_TABLE.c.due_date
 )
+# The latest period of every recurring series, without reading one-time steps.
+RECURRING_INDEX = Index(
+    "ix_step_recurring",
+    *(STEP_TABLE.c[c] for c in ("municipality_id", "recurrence", "roadmap_id", "key", "period")),
+)
 
 _CLOSED = "('done', 'waived')"
 # A change that can alter blockers: open/closed flips, dates, periods, dependencies.

@@ -45,26 +45,31 @@ WHERE s.municipality_id IN :ids AND s.roadmap_id IN :rids
             AND d2.key = j.value AND d2.period = s.period)))
 """
 
-_BLOCKED_AGG = {
-    "sqlite": "(SELECT json_group_array(k) FROM (SELECT DISTINCT b.dep_key AS k"
-    " FROM sweep_blocker AS b WHERE b.step_id = step.id ORDER BY b.dep_key))",
-    "postgresql": "(SELECT json_agg(DISTINCT b.dep_key ORDER BY b.dep_key)"
-    " FROM sweep_blocker AS b WHERE b.step_id = step.id)",
+# The sorted, distinct open keys of each blocked step, computed once per step.
+_KEYS_AGG = {
+    "sqlite": "SELECT step_id, json_group_array(dep_key) FROM (SELECT DISTINCT step_id,"
+    " dep_key FROM sweep_blocker ORDER BY step_id, dep_key) GROUP BY step_id",
+    "postgresql": "SELECT step_id, json_agg(DISTINCT dep_key ORDER BY dep_key)::text"
+    " FROM sweep_blocker GROUP BY step_id",
 }
 _JSON_DIFFERS = {
-    "sqlite": "json(coalesce(blocked_by, '[]')) <> json({new})",
-    "postgresql": "coalesce(blocked_by::jsonb, '[]'::jsonb) IS DISTINCT FROM ({new})::jsonb",
+    "sqlite": "json(coalesce(step.blocked_by, '[]')) <> json(k.keys)",
+    "postgresql": "coalesce(step.blocked_by::jsonb, '[]'::jsonb) IS DISTINCT FROM k.keys::jsonb",
 }
 _TEMP_TABLE = {
     "postgresql": (
         "CREATE TEMP TABLE IF NOT EXISTS sweep_blocker"
         " (step_id integer NOT NULL, dep_key text NOT NULL) ON COMMIT DELETE ROWS",
         "CREATE INDEX IF NOT EXISTS sweep_blocker_step ON sweep_blocker (step_id)",
+        "CREATE TEMP TABLE IF NOT EXISTS sweep_blocked"
+        " (step_id integer PRIMARY KEY, keys text NOT NULL) ON COMMIT DELETE ROWS",
     ),
     "sqlite": (
         "CREATE TEMP TABLE IF NOT EXISTS sweep_blocker"
         " (step_id INTEGER NOT NULL, dep_key TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS temp.sweep_blocker_step ON sweep_blocker (step_id)",
+        "CREATE TEMP TABLE IF NOT EXISTS sweep_blocked"
+        " (step_id INTEGER PRIMARY KEY, keys TEXT NOT NULL)",
     ),
 }
 
@@ -123,18 +128,21 @@ def fill_blockers(conn: Connection, municipality_ids: list[int], roadmap_ids: li
 
 def clear_blockers(conn: Connection) -> None:
     conn.execute(text("DELETE FROM sweep_blocker"))
+    conn.execute(text("DELETE FROM sweep_blocked"))
 
 
 def mark_blocked(conn: Connection, municipality_ids: list[int], now: Any) -> int:
     """Steps with open dependencies -> blocked, with the sorted keys in ``blocked_by``."""
     dialect = conn.dialect.name
-    agg = _BLOCKED_AGG[dialect]
+    conn.execute(text("DELETE FROM sweep_blocked"))
+    conn.execute(text("INSERT INTO sweep_blocked (step_id, keys) " + _KEYS_AGG[dialect]))
+    keys = "k.keys::json" if dialect == "postgresql" else "k.keys"
     sql = f"""
-UPDATE step SET status = 'blocked', blocked_by = {agg},
-  status_changed_at = CASE WHEN status = 'blocked' THEN status_changed_at ELSE :now END
-WHERE municipality_id IN :ids
-  AND id IN (SELECT step_id FROM sweep_blocker)
-  AND (status <> 'blocked' OR {_JSON_DIFFERS[dialect].format(new=agg)})
+UPDATE step SET status = 'blocked', blocked_by = {keys},
+  status_changed_at = CASE WHEN step.status = 'blocked' THEN step.status_changed_at ELSE :now END
+FROM sweep_blocked AS k
+WHERE k.step_id = step.id AND step.municipality_id IN :ids
+  AND (step.status <> 'blocked' OR {_JSON_DIFFERS[dialect]})
 """
     stmt = expanding(sql, "ids").bindparams(bindparam("now", type_=UTCDateTime))
     result = conn.execute(stmt, {"ids": municipality_ids, "now": now})

@@ -1,7 +1,8 @@
 """Performance: a sweep index, the change log of roadmaps and roll-forward marks (issue 19).
 
 ``ix_step_sweep`` (municipality, status, due date) lets the daily sweep touch only
-the rows whose transition moment passed; ``sweep_pending`` (filled by triggers on
+the rows whose transition moment passed; ``ix_step_recurring`` finds the latest
+occurrence of each recurring series without reading one-time steps; ``sweep_pending`` (filled by triggers on
 ``step``) names the roadmaps whose blockers must be recomputed; ``sweep_watermark``
 holds the month of each municipality's last full roll-forward. Existing databases
 get every roadmap logged once, so the first sweep after the upgrade recomputes all
@@ -25,6 +26,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_index(
         "ix_step_sweep", "step", ["municipality_id", "status", "due_date"], unique=False
+    )
+    op.create_index(
+        "ix_step_recurring",
+        "step",
+        ["municipality_id", "recurrence", "roadmap_id", "key", "period"],
+        unique=False,
     )
     op.create_table(
         "sweep_pending",
@@ -58,4 +65,5 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS step_sweep_pending_{name}")
     op.drop_table("sweep_watermark")
     op.drop_table("sweep_pending")
+    op.drop_index("ix_step_recurring", table_name="step")
     op.drop_index("ix_step_sweep", table_name="step")
