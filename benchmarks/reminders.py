@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import sys
 import tempfile
 import time
@@ -41,6 +43,7 @@ from models import (
     OutboxMessage,
     Person,
     Roadmap,
+    Role,
     RoadmapTemplate,
     Step,
 )
@@ -90,7 +93,7 @@ def _populate(engine: Any, *, json_url: str, mail_url: str, n_json: int, n_mail:
                 s.flush()
                 contact = Person(
                     full_name=f"Контакт {serial}",
-                    role="org_contact",
+                    role=Role.org_contact,
                     municipality_id=m.id,
                     organisation_id=org.id,
                     notify=[url],
@@ -104,7 +107,7 @@ def _populate(engine: Any, *, json_url: str, mail_url: str, n_json: int, n_mail:
                 count -= k
                 s.execute(insert(_t(Step)), [
                     dict(roadmap_id=r.id, municipality_id=m.id, key=f"s{i}", period="",
-                         title=f"Шаг {serial}-{i}", kind="report", owner_role="org_contact",
+                         title=f"Шаг {serial}-{i}", kind="report", owner_role=Role.org_contact,
                          organisation_id=org.id, due_date=DUE, due_at=due_at,
                          timezone="Europe/Moscow", recurrence="once", status="planned",
                          reminder_policy="default", description="", due_rule={},
@@ -216,6 +219,14 @@ def main() -> None:
           f" no DB)  -> ours = {mail_rate / base_mail:.2f}x baseline")  # fmt: skip
     print(f"lost                     {lost}")
     print(f"duplicated               {dup}")
+    result = {
+        "db": args.db, "workers": args.workers, "json_rate": round(json_rate, 1),
+        "json_baseline": round(base_json, 1), "json_ratio": round(json_rate / base_json, 3),
+        "email_rate": round(mail_rate, 2), "email_baseline": round(base_mail, 2),
+        "email_ratio": round(mail_rate / base_mail, 3), "lost": lost, "duplicated": dup,
+        "reenqueued": again, "load": [round(x, 2) for x in os.getloadavg()],
+    }  # fmt: skip
+    print("RESULT " + json.dumps(result))
     if lost or dup or again:
         raise SystemExit("FAILED: lost, duplicated or re-enqueued messages")
 
