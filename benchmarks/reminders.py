@@ -43,8 +43,8 @@ from models import (
     OutboxMessage,
     Person,
     Roadmap,
-    Role,
     RoadmapTemplate,
+    Role,
     Step,
 )
 from models.db import init_db, make_engine, session_scope
