@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from domain.indicators import catalogue as indicators
-from domain.indicators.sources import catalogue_counts, focus_counts, roadmap_targets
+from domain.indicators.sources import catalogue_counts, focus_counts, roadmap_targets, year_counts
 from domain.indicators.sources import stored_values as load_stored
 from models import Evidence, Focus, Municipality, Roadmap, Step, StepKind, StepStatus
 from models.records import EventRecord
@@ -147,6 +147,16 @@ def _event_records(s: Session, ids: list[int], year: int) -> dict[int, list[Even
     return out
 
 
+def _focus_figures(
+    by_focus: dict[str, tuple[int, int]], plan: dict[str, indicators.PlanFact], f: Focus
+) -> tuple[int, int]:
+    """(organisations, programmes) of a направленность: the catalogue, else imported values."""
+    orgs, progs = by_focus.get(f.value, (0, 0))
+    if progs == 0 and (row := plan.get(f"programmes_{f.value}")) and row.actual:
+        progs = int(row.actual)
+    return orgs, progs
+
+
 def build_annual_many(
     s: Session, *, municipalities: list[Municipality], year: int, now: dt.datetime
 ) -> list[AnnualData]:
@@ -172,6 +182,8 @@ def build_annual_many(
     stored = load_stored(s, municipality_ids=ids, years=history_years)
     targets = roadmap_targets(s, municipality_ids=ids, year=year)
     derived = catalogue_counts(s, municipality_ids=ids)
+    for mid, values in year_counts(s, municipality_ids=ids, year=year).items():
+        derived.setdefault(mid, {}).update(values)
     focus = focus_counts(s, municipality_ids=ids)
     campaigns = campaign_rows_many(s, municipality_ids=ids, year=year)
     footers = common.footers(s, municipalities=municipalities, now=now)
@@ -198,7 +210,8 @@ def build_annual_many(
             history.append((y, value.target if value else None, value.actual if value else None))
         by_focus = focus.get(m.id, {})
         focus_rows = [
-            FocusRow(f.value, indicators.FOCUS_RU[f], *by_focus.get(f.value, (0, 0))) for f in Focus
+            FocusRow(f.value, indicators.FOCUS_RU[f], *_focus_figures(by_focus, by_key, f))
+            for f in Focus
         ]
         next_steps = steps.get((m.id, year + 1), [])
         plans = next_steps or [st for st in mine if st.status in OPEN_STATUSES]
@@ -214,8 +227,8 @@ def build_annual_many(
                 region=m.region,
                 year=year,
                 acts=act_rows(list(acts.get(m.id, {}).values()), evidence),
-                organisations_total=int(derived.get(m.id, {}).get("organisations", 0)),
-                programmes_total=int(derived.get(m.id, {}).get("programmes_total", 0)),
+                organisations_total=int(by_key["organisations"].actual or 0),
+                programmes_total=int(by_key["programmes_total"].actual or 0),
                 focus_rows=focus_rows,
                 special=[by_key[k] for k in SPECIAL_KEYS],
                 coverage=[by_key[k] for k in COVERAGE_KEYS],

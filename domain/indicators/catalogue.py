@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.errors import InputError
+from domain.indicators.extended import EXTENDED
 from models import Focus, IndicatorValue
 from models.types import utcnow
 
@@ -32,6 +33,10 @@ class IndicatorDef:
     key: str
     label: str
     unit: str  # "%", "чел.", "ед."
+    # How the value is derived when nobody entered it ("" = entered or imported only).
+    derivation: str = ""
+    # Periods the indicator applies to: the year only, or the year and quarters.
+    periods: tuple[str, ...] = ("Y", "Q1", "Q2", "Q3", "Q4")
 
     @property
     def is_percent(self) -> bool:
@@ -60,6 +65,7 @@ _DEFS: list[IndicatorDef] = [
         IndicatorDef(f"programmes_{f.value}", f"Программы: {FOCUS_RU[f]} направленность", "ед.")
         for f in Focus
     ],
+    *[IndicatorDef(k, label, unit, how, periods) for k, label, unit, how, periods in EXTENDED],
 ]
 INDICATORS: dict[str, IndicatorDef] = {d.key: d for d in _DEFS}
 _BY_LABEL: dict[str, str] = {d.label.casefold(): d.key for d in _DEFS}
@@ -113,6 +119,8 @@ def upsert(
     """Insert or update one value; ``None`` leaves the stored target/actual unchanged."""
     key = check_key(key)
     period = check_period(period)
+    if period not in INDICATORS[key].periods:
+        raise InputError(f"показатель «{key}» ведётся только за год (период Y), указано {period}")
     for value, what in ((target, "план"), (actual, "факт")):
         if value is not None and (problem := check_value(key, value, what=what)):
             raise InputError(f"показатель «{key}»: {problem}")
@@ -200,7 +208,24 @@ def combine(
             actual, source = derived[d.key], "расчёт по каталогу программ"
         out.append(PlanFact(d.key, d.label, d.unit, target, actual, source))
     _derive_coverage(out)
+    _derive_share_certificates(out)
     return out
+
+
+def _derive_share_certificates(rows: list[PlanFact]) -> None:
+    """Share with a social certificate = certificates ПФ / children 5–18 when not given."""
+    by_key = {r.key: i for i, r in enumerate(rows)}
+    if not {"share_certificates", "children_5_18", "certificates_pf"} <= by_key.keys():
+        return
+    share = rows[by_key["share_certificates"]]
+    children = rows[by_key["children_5_18"]].actual
+    pf = rows[by_key["certificates_pf"]].actual
+    if share.actual is None and children and pf is not None:
+        value = round(100.0 * pf / children, 1)
+        rows[by_key["share_certificates"]] = PlanFact(
+            share.key, share.label, share.unit, share.target, value,
+            "расчёт: сертификаты ПФ / численность",
+        )  # fmt: skip
 
 
 def _derive_coverage(rows: list[PlanFact]) -> None:
@@ -228,7 +253,12 @@ def plan_vs_actual(
     derive: bool = True,
 ) -> list[PlanFact]:
     """Plan vs actual of every indicator (or of ``keys``) for one period, in registry order."""
-    from domain.indicators.sources import catalogue_counts, roadmap_targets, stored_values
+    from domain.indicators.sources import (
+        catalogue_counts,
+        roadmap_targets,
+        stored_values,
+        year_counts,
+    )
 
     period = check_period(period)
     ids = [municipality_id]
@@ -238,7 +268,10 @@ def plan_vs_actual(
         stored=values.get((municipality_id, year, period), {}),
         yearly=values.get((municipality_id, year, "Y"), {}),
         plan=roadmap_targets(s, municipality_ids=ids, year=year).get(municipality_id, {}),
-        derived=catalogue_counts(s, municipality_ids=ids).get(municipality_id, {})
+        derived=(
+            catalogue_counts(s, municipality_ids=ids).get(municipality_id, {})
+            | year_counts(s, municipality_ids=ids, year=year).get(municipality_id, {})
+        )
         if derive
         else {},
         keys=keys,
@@ -257,6 +290,8 @@ def as_json(rows: list[PlanFact]) -> list[dict[str, Any]]:
             "percent_of_plan": r.percent_of_plan,
             "status": r.status,
             "source": r.source,
+            "derivation": INDICATORS[r.key].derivation if r.key in INDICATORS else "",
+            "periods": list(INDICATORS[r.key].periods) if r.key in INDICATORS else [],
         }
         for r in rows
     ]

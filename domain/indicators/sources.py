@@ -12,6 +12,9 @@ from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
 from domain.indicators.catalogue import INDICATORS, Stored
+from domain.indicators.record_sources import record_counts, year_counts
+
+__all__ = ["catalogue_counts", "focus_counts", "roadmap_targets", "stored_values", "year_counts"]
 from models import Focus, IndicatorValue, Organisation, Programme, Roadmap
 
 Key = tuple[int, int, str]  # (municipality_id, year, period)
@@ -121,4 +124,6 @@ def catalogue_counts(s: Session, *, municipality_ids: list[int]) -> dict[int, di
         out[mid]["organisations"] = 0.0
     for mid, n in orgs:
         out[mid]["organisations"] = float(n)
+    for mid, values in record_counts(s, municipality_ids=municipality_ids).items():
+        out[mid].update(values)
     return out
