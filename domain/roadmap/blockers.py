@@ -37,7 +37,7 @@ _BLOCKERS_FROM = {
 _BLOCKERS_WHERE = f"""
 WHERE s.municipality_id IN :ids AND s.roadmap_id IN :rids
   AND s.status NOT IN {CLOSED_SQL}
-  AND json_array_length(s.depends_on) > 0
+  AND {{has_deps}}
   AND d.status NOT IN {CLOSED_SQL}
   AND (d.recurrence = 'once' OR d.period = s.period OR (
         d.due_date <= s.due_date AND NOT EXISTS (
@@ -53,8 +53,12 @@ _KEYS_AGG = {
     " FROM sweep_blocker GROUP BY step_id",
 }
 _JSON_DIFFERS = {
-    "sqlite": "json(coalesce(step.blocked_by, '[]')) <> json(k.keys)",
     "postgresql": "coalesce(step.blocked_by::jsonb, '[]'::jsonb) IS DISTINCT FROM k.keys::jsonb",
+}
+# Steps without dependencies are skipped on the stored text, before any JSON parsing.
+_HAS_DEPS = {
+    "sqlite": "s.depends_on <> '[]' AND json_array_length(s.depends_on) > 0",
+    "postgresql": "s.depends_on::text <> '[]' AND json_array_length(s.depends_on) > 0",
 }
 _TEMP_TABLE = {
     "postgresql": (
@@ -118,7 +122,7 @@ def fill_blockers(conn: Connection, municipality_ids: list[int], roadmap_ids: li
         expanding(
             "INSERT INTO sweep_blocker (step_id, dep_key) SELECT DISTINCT s.id, j.value "
             + _BLOCKERS_FROM[dialect]
-            + _BLOCKERS_WHERE,
+            + _BLOCKERS_WHERE.format(has_deps=_HAS_DEPS[dialect]),
             "ids",
             "rids",
         ),
@@ -136,13 +140,21 @@ def mark_blocked(conn: Connection, municipality_ids: list[int], now: Any) -> int
     dialect = conn.dialect.name
     conn.execute(text("DELETE FROM sweep_blocked"))
     conn.execute(text("INSERT INTO sweep_blocked (step_id, keys) " + _KEYS_AGG[dialect]))
-    keys = "k.keys::json" if dialect == "postgresql" else "k.keys"
-    sql = f"""
-UPDATE step SET status = 'blocked', blocked_by = {keys},
+    if dialect == "postgresql":
+        sql = f"""
+UPDATE step SET status = 'blocked', blocked_by = k.keys::json,
   status_changed_at = CASE WHEN step.status = 'blocked' THEN step.status_changed_at ELSE :now END
 FROM sweep_blocked AS k
 WHERE k.step_id = step.id AND step.municipality_id IN :ids
   AND (step.status <> 'blocked' OR {_JSON_DIFFERS[dialect]})
+"""
+    else:  # SQLite: walk the blocked steps by key, look their keys up by primary key
+        keys = "(SELECT k.keys FROM sweep_blocked AS k WHERE k.step_id = step.id)"
+        sql = f"""
+UPDATE step SET status = 'blocked', blocked_by = {keys},
+  status_changed_at = CASE WHEN status = 'blocked' THEN status_changed_at ELSE :now END
+WHERE id IN (SELECT step_id FROM sweep_blocked) AND municipality_id IN :ids
+  AND (status <> 'blocked' OR json(coalesce(blocked_by, '[]')) <> json({keys}))
 """
     stmt = expanding(sql, "ids").bindparams(bindparam("now", type_=UTCDateTime))
     result = conn.execute(stmt, {"ids": municipality_ids, "now": now})
