@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from cli import event_cmd, organisation_cmd, programme_cmd
+from cli import event_cmd, navigator_cmd, organisation_cmd, programme_cmd
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(organisation_cmd.app, name="organisation")
     app.add_typer(programme_cmd.app, name="programme")
     app.add_typer(event_cmd.app, name="event")
+    app.add_typer(navigator_cmd.app, name="navigator")

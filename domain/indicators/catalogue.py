@@ -68,7 +68,15 @@ _DEFS: list[IndicatorDef] = [
     *[IndicatorDef(k, label, unit, how, periods) for k, label, unit, how, periods in EXTENDED],
 ]
 INDICATORS: dict[str, IndicatorDef] = {d.key: d for d in _DEFS}
-_BY_LABEL: dict[str, str] = {d.label.casefold(): d.key for d in _DEFS}
+
+
+def _label_key(text: str) -> str:
+    """Labels compared as people type them: any case, ё = е, any dash, single spaces."""
+    t = " ".join(text.split()).casefold().replace("ё", "е")
+    return t.replace("—", "-").replace("–", "-").replace("«", '"').replace("»", '"')
+
+
+_BY_LABEL: dict[str, str] = {_label_key(d.label): d.key for d in _DEFS}
 PERIODS = ("Y", "Q1", "Q2", "Q3", "Q4")
 
 
@@ -77,7 +85,7 @@ def resolve_key(name: str) -> str | None:
     name = name.strip()
     if name in INDICATORS:
         return name
-    return _BY_LABEL.get(name.casefold())
+    return _BY_LABEL.get(_label_key(name))
 
 
 def check_period(period: str) -> str:
