@@ -98,9 +98,11 @@ def cli_goals() -> list[dict[str, Any]]:
     roadmap = [PY, "-m", "cli.main"]
     env["PYTHONPATH"] = str(ROOT)
     subprocess.run([*roadmap, "init"], env=env, capture_output=True, timeout=300)
+    add = [*roadmap, "municipality", "add", "bench", "--name", "Бенчмарк"]
+    subprocess.run(add, env=env, capture_output=True, timeout=300)
     base = _wall([PY, "-c", "pass"], env)
     helps = _wall([*roadmap, "--help"], env)
-    status = _wall([*roadmap, "status"], env)
+    status = _wall([*roadmap, "status", "-m", "bench"], env)
     print(f"python -c pass {base:.3f} s, roadmap --help {helps:.3f} s, status {status:.3f} s")
     return [
         goal("roadmap --help wall, s (best of 5)", helps, round(base, 3), "abs<=0.3"),

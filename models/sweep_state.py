@@ -17,7 +17,7 @@ roll-forward: recurring occurrences can only become due when the month changes.
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
@@ -46,6 +46,13 @@ STEP_TABLE = Step.__table__  # type: ignore[attr-defined]
 # Rows whose transition moment passed, per status: municipality, status, due-date range.
 SWEEP_INDEX = Index(
     "ix_step_sweep", STEP_TABLE.c.municipality_id, STEP_TABLE.c.status, STEP_TABLE.c.due_date
+)
+# Steps that depend on others, per roadmap: the blockers pass reads only those rows.
+DEPENDENT_INDEX = Index(
+    "ix_step_dependent",
+    STEP_TABLE.c.roadmap_id,
+    sqlite_where=text("depends_on <> '[]'"),
+    postgresql_where=text("depends_on::text <> '[]'"),
 )
 # The latest period of every recurring series, without reading one-time steps.
 RECURRING_INDEX = Index(

@@ -22,7 +22,10 @@ CLOSED_SQL = "('done', 'waived')"
 _BLOCKERS_FROM = {
     # CROSS JOIN fixes SQLite's join order: s, its dependency keys, then the
     # (roadmap_id, key, period) index for d — not every step of the roadmap per key.
-    "sqlite": "FROM step AS s CROSS JOIN json_each(s.depends_on) AS j CROSS JOIN step AS d"
+    # ix_step_dependent (partial: steps with dependencies) is forced: without statistics
+    # SQLite would read every step of the roadmap.
+    "sqlite": "FROM step AS s INDEXED BY ix_step_dependent"
+    " CROSS JOIN json_each(s.depends_on) AS j CROSS JOIN step AS d"
     " ON d.roadmap_id = s.roadmap_id AND d.key = j.value",
     # OFFSET 0 keeps the lateral subquery a per-key probe of (roadmap_id, key, period)
     # instead of a hash join over every step of the roadmap.

@@ -2,7 +2,8 @@
 
 ``ix_step_sweep`` (municipality, status, due date) lets the daily sweep touch only
 the rows whose transition moment passed; ``ix_step_recurring`` finds the latest
-occurrence of each recurring series without reading one-time steps; ``sweep_pending`` (filled by triggers on
+occurrence of each recurring series without reading one-time steps and
+``ix_step_dependent`` the steps that have dependencies; ``sweep_pending`` (filled by triggers on
 ``step``) names the roadmaps whose blockers must be recomputed; ``sweep_watermark``
 holds the month of each municipality's last full roll-forward. Existing databases
 get every roadmap logged once, so the first sweep after the upgrade recomputes all
@@ -32,6 +33,14 @@ def upgrade() -> None:
         "step",
         ["municipality_id", "recurrence", "roadmap_id", "key", "period"],
         unique=False,
+    )
+    op.create_index(
+        "ix_step_dependent",
+        "step",
+        ["roadmap_id"],
+        unique=False,
+        sqlite_where=sa.text("depends_on <> '[]'"),
+        postgresql_where=sa.text("depends_on::text <> '[]'"),
     )
     op.create_table(
         "sweep_pending",
@@ -65,5 +74,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS step_sweep_pending_{name}")
     op.drop_table("sweep_watermark")
     op.drop_table("sweep_pending")
+    op.drop_index("ix_step_dependent", table_name="step")
     op.drop_index("ix_step_recurring", table_name="step")
     op.drop_index("ix_step_sweep", table_name="step")
