@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import event_cmd, navigator_cmd, organisation_cmd, programme_cmd
+from cli import event_cmd, narrative_cmd, navigator_cmd, organisation_cmd, programme_cmd
 
 
 def register(app: typer.Typer) -> None:
@@ -12,3 +12,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(programme_cmd.app, name="programme")
     app.add_typer(event_cmd.app, name="event")
     app.add_typer(navigator_cmd.app, name="navigator")
+    app.add_typer(narrative_cmd.app, name="narrative")

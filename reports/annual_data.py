@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from domain.indicators import catalogue as indicators
 from domain.indicators.sources import catalogue_counts, focus_counts, roadmap_targets, year_counts
 from domain.indicators.sources import stored_values as load_stored
+from domain.records.narrative import narratives
 from models import Evidence, Focus, Municipality, Roadmap, Step, StepKind, StepStatus
 from models.records import EventRecord
 from models.roadmap import OPEN_STATUSES
@@ -74,6 +75,8 @@ class AnnualData:
     event_register: list[RegisterRow] = field(default_factory=list)
     event_audiences: list[AudienceTotal] = field(default_factory=list)
     event_kinds: str = ""
+    # The МОЦ head's texts (Markdown) by part: goals, analysis, results, plans.
+    narrative: dict[str, str] = field(default_factory=dict)
 
 
 def year_steps(
@@ -188,6 +191,7 @@ def build_annual_many(
     campaigns = campaign_rows_many(s, municipality_ids=ids, year=year)
     footers = common.footers(s, municipalities=municipalities, now=now)
     register = _event_records(s, ids, year)
+    texts = narratives(s, municipality_ids=ids, year=year)
     out: list[AnnualData] = []
     for m in municipalities:
         assert m.id is not None
@@ -254,6 +258,7 @@ def build_annual_many(
                 if register.get(m.id)
                 else [],
                 event_kinds=kind_summary(register.get(m.id, [])),
+                narrative=texts.get(m.id, {}),
             )
         )
     return out

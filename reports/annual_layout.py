@@ -7,7 +7,7 @@ from reports.annual_data import AnnualData
 from reports.common import num, signed
 from reports.document import Chart, ReportDoc, Section, Table
 from reports.nok import COUNT_KEYS, COUNT_RU
-from reports.records_sections import register_sections
+from reports.records_sections import narrative_sections, register_sections
 from reports.rows import EventRow, StepRow
 
 ACT_HEADERS = ("№", "Мероприятие", "Сроки", "Результат")
@@ -183,6 +183,7 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
             empty_text="Запланированных мероприятий нет.",
         )
     )
+    sections.extend(narrative_sections(d))  # 10.n: the МОЦ head's texts (issue 15)
     return ReportDoc(
         title=(
             "Отчёт о деятельности муниципального опорного центра дополнительного "

@@ -57,3 +57,22 @@ def register_sections(d: AnnualData) -> list[Section]:
         ),
     )
     return [register, audiences]
+
+
+def narrative_sections(d: AnnualData) -> list[Section]:
+    """10. Итоги и перспективы: the МОЦ head's own texts, one subsection per part."""
+    from domain.records.narrative import PARTS, paragraphs
+
+    parts = [(k, title) for k, title in PARTS.items() if d.narrative.get(k)]
+    if not parts:
+        return []
+    return [
+        Section(
+            f"10.{i}. {title}",
+            f"Текст: {title}"[:31],
+            paragraphs(d.narrative[key]),
+            None,
+            empty_text="",
+        )
+        for i, (key, title) in enumerate(parts, start=1)
+    ]
