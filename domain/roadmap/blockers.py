@@ -143,6 +143,8 @@ def mark_blocked(conn: Connection, municipality_ids: list[int], now: Any) -> int
     dialect = conn.dialect.name
     conn.execute(text("DELETE FROM sweep_blocked"))
     conn.execute(text("INSERT INTO sweep_blocked (step_id, keys) " + _KEYS_AGG[dialect]))
+    if dialect == "postgresql":  # temporary tables have no statistics until analysed
+        conn.execute(text("ANALYZE sweep_blocked"))
     if dialect == "postgresql":
         sql = f"""
 UPDATE step SET status = 'blocked', blocked_by = k.keys::json,
