@@ -128,7 +128,7 @@ def web_goals(quick: bool) -> list[dict[str, Any]]:
     return goals
 
 
-def report_goals(quick: bool) -> list[dict[str, Any]]:
+def reports_goals(quick: bool) -> list[dict[str, Any]]:
     size = ["--municipalities", "200", "--samples", "20"] if quick else []
     out, r = run(["benchmarks/reports.py", *size], 3600)
     print(out[-1500:])
