@@ -83,6 +83,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    app.include_router(pages.api_router)  # /api/regions/{name} (web/region_pages.py)
 
     def is_page(request: Request) -> bool:
         path = request.url.path

@@ -38,12 +38,15 @@ from web.forms import (
     form_fields,
     missing_evidence,
 )
+from web.region_pages import api as region_api
 from web.region_pages import router as region_router
 from web.region_words import install_filters
 
 router = APIRouter(include_in_schema=False)
 router.include_router(region_router)
-__all__ = ["install_filters", "render", "router"]
+# pages.router is mounted without a schema; the regional JSON joins the documented API here.
+api_router = region_api
+__all__ = ["api_router", "install_filters", "render", "router"]
 
 
 def render(

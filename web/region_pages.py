@@ -22,6 +22,7 @@ from web.deps import TOKEN_COOKIE, app_now, get_scope, get_session
 from web.region_charts import funnel
 
 router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["Регион (РМЦ)"])
 S = ReviewState
 # НОК funnel: a case counts in every stage it has reached.
 FUNNEL: tuple[tuple[str, frozenset[str]], ...] = (
@@ -157,3 +158,30 @@ def nok_page(
         "scope": scope, "m": m, "cases": cases, "counts": counts,
         "funnel": funnel(funnel_stages(states)),
     })  # fmt: skip
+
+
+@api.get(
+    "/regions/{name}",
+    summary="Муниципалитеты региона для РМЦ",
+    description="По каждому видимому муниципалитету региона: шагов всего и выполнено, "
+    "просрочено и распределение просрочки по рабочим дням (1–5, 6–10, 11–20, более 20), "
+    "наибольшая просрочка, охват детей к плану за год, заявки НОК (всего, в реестре, "
+    "отклонено) и время последней записи журнала.",
+)
+def region_api(
+    request: Request,
+    name: str,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    now: dt.datetime = Depends(app_now),
+) -> list[dict[str, Any]]:
+    rows = _rows(request, session, scope, name, now, "late", True)
+    return [{"code": r.code, "name": r.name, "timezone": r.timezone, "total": r.total,
+             "done": r.done, "percent_done": r.percent_done, "overdue": r.overdue,
+             "late_working_days": dict(zip(regional.BUCKET_TITLES, r.heat, strict=True)),
+             "max_late_working_days": r.max_late, "coverage_target": r.target,
+             "coverage_actual": r.actual, "coverage_percent": r.coverage,
+             "nok_total": r.nok_total, "nok_in_register": r.nok_register,
+             "nok_rejected": r.nok_rejected,
+             "last_activity": r.last_activity.isoformat() if r.last_activity else None}
+            for r in rows]  # fmt: skip
