@@ -13,7 +13,8 @@ from cli.common import console, handle_errors, now_utc, print_json, settings, tr
 from domain.audit.history import find_step, step_evidence, step_history
 from domain.errors import EvidenceError, InputError
 from domain.evidence.completion import complete_step, reopen_step, supersede_evidence, waive_step
-from domain.inputs import split_pairs, word
+from domain.inputs import effective_moment, split_pairs, word
+from domain.records.backdating import note_backdated
 
 Opt = typer.Option
 Municipality = Annotated[str, Opt("--municipality", "-m", help="код муниципалитета")]
@@ -98,6 +99,9 @@ def complete(
     ] = None,
     value: Annotated[list[str] | None, Opt("--value", help="показатель=значение")] = None,
     field: Annotated[list[str] | None, Opt("--field", help="другое поле: имя=значение")] = None,
+    at: Annotated[
+        str | None, Opt("--at", help="когда шаг выполнен, с поясом: 2023-12-29T15:00+03:00")
+    ] = None,
     supersede: Annotated[bool, Opt(help="заменить подтверждение выполненного шага")] = False,
     reason: Annotated[str, Opt(help="причина замены (с --supersede)")] = "",
     as_json: Annotated[bool, Opt("--json", help="вывод в JSON")] = False,
@@ -118,7 +122,8 @@ def complete(
     fields = {k: v for k, v in fields.items() if v is not None}
     data, name = _read_file(file)
     cfg = settings()
-    now = now_utc()
+    recorded = now_utc()
+    now = effective_moment(at, field="--at", now=recorded)  # back-dating allowed, never future
     with transaction(immediate=True) as s:
         target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
         assert target.id is not None
@@ -128,6 +133,10 @@ def complete(
         )  # fmt: skip
         ev = (supersede_evidence(s, reason=reason, **common) if supersede
               else complete_step(s, **common))  # fmt: skip
+        if now < recorded:
+            note_backdated(s, municipality_id=target.municipality_id, actor=actor,
+                           entity=f"step:{target.id}", action="step.completed",
+                           effective=now, recorded=recorded)  # fmt: skip
         head = step_history(s, step_id=target.id)[-1]
     if as_json:
         print_json({"evidence": ev.model_dump(mode="json"), "audit_seq": head.seq,

@@ -20,6 +20,7 @@ from cli.common import (
     transaction,
 )
 from domain.errors import InputError, NotFoundError
+from domain.inputs import effective_moment
 from domain.review import transitions as review
 from domain.review.campaign import (
     add_expert,
@@ -203,14 +204,19 @@ def submit(
     campaign: int = typer.Option(..., "--campaign", help="Номер кампании"),
     programme: int = typer.Option(..., "--programme", help="Номер программы"),
     actor: str = ACTOR,
+    at: str | None = typer.Option(
+        None, "--at", help="Когда это произошло, с поясом: 2023-12-29T15:00+03:00 (не в будущем)"
+    ),
 ) -> None:
     """Подать программу на экспертизу (или доработанную программу — на новый раунд)."""
-    now = now_utc()
+    recorded = now_utc()
+    now = effective_moment(at, field="--at", now=recorded)
     with transaction() as s:
         case = find_case(s, campaign_id=campaign, programme_id=programme)
         if case is None:
             case = open_case(s, campaign_id=campaign, programme_id=programme, actor=actor, now=now)
         review.submit(s, case_id=case.id or 0, actor=actor, now=now)
+        _backdated(s, case.id or 0, "review.submitted", actor, now, recorded)
     console.print(f"Заявка №{case.id}: подана (раунд {case.round})")
 
 
@@ -246,11 +252,16 @@ def verdict(
     expert: int = typer.Option(..., "--expert", help="Номер эксперта"),
     comment: str = typer.Option("", "--comment", help="Комментарий"),
     actor: str = ACTOR,
+    at: str | None = typer.Option(
+        None, "--at", help="Когда это произошло, с поясом: 2023-12-29T15:00+03:00 (не в будущем)"
+    ),
 ) -> None:
     """Внести заключение эксперта."""
     v = VERDICT_ALIASES.get(value.strip().lower())
     if v is None:
         raise InputError(f"заключение: ожидается positive или negative, получено «{value}»")
+    recorded = now_utc()
+    now = effective_moment(at, field="--at", now=recorded)
     with transaction() as s:
         review.record_verdict(
             s,
@@ -259,8 +270,9 @@ def verdict(
             verdict=v,
             comment=comment,
             actor=actor,
-            now=now_utc(),
+            now=now,
         )
+        _backdated(s, case, "review.verdict", actor, now, recorded)
         state = _state(s, case)
     console.print(f"Заявка №{case}: заключение принято; состояние — {state}")
 
@@ -280,11 +292,15 @@ def decide(
     refuse: bool = typer.Option(False, "--refuse", help="МОС отказал (для council)"),
     reason: str = typer.Option("", "--reason", help="Причина / комментарий"),
     actor: str = ACTOR,
+    at: str | None = typer.Option(
+        None, "--at", help="Когда это произошло, с поясом: 2023-12-29T15:00+03:00 (не в будущем)"
+    ),
 ) -> None:
     """Решение по заявке: МОС, региональный этап, реестр, доработка, отклонение, архив."""
     if kind not in DECISIONS:
         raise InputError(f"решение: «{kind}» неизвестно; допустимо: {', '.join(DECISIONS)}")
-    now = now_utc()
+    recorded = now_utc()
+    now = effective_moment(at, field="--at", now=recorded)
     with transaction() as s:
         if kind == "council":
             if not protocol or not date:
@@ -308,8 +324,20 @@ def decide(
             review.formally_reject(s, case_id=case, reason=reason, actor=actor, now=now)
         else:
             review.archive(s, case_id=case, actor=actor, now=now, reason=reason)
+        _backdated(s, case, f"review.{kind}", actor, now, recorded)
         state = _state(s, case)
     console.print(f"Заявка №{case}: состояние — {state}")
+
+
+def _backdated(
+    s: Session, case_id: int, action: str, actor: str, now: dt.datetime, recorded: dt.datetime
+) -> None:
+    """A back-dated decision also logs when it was actually recorded (issue 15)."""
+    from domain.records.backdating import case_municipality, note_backdated
+
+    if now < recorded and (mid := case_municipality(s, case_id)) is not None:
+        note_backdated(s, municipality_id=mid, actor=actor, entity=f"case:{case_id}",
+                       action=action, effective=now, recorded=recorded)  # fmt: skip
 
 
 def _state(s: Session, case_id: int) -> str:

@@ -97,3 +97,42 @@ def count(value: str, *, field: str) -> int:
     if not text.isdigit():
         raise InputError(f"{field}: ожидается целое неотрицательное число, получено «{value}»")
     return int(text)
+
+
+_MOMENT = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})[ T](\d{1,2}:\d{2}(?::\d{2})?)(.*)$")
+MOMENT_HINT = "ожидается момент с поясом, например 2023-12-29T23:59+08:00"
+
+
+def parse_moment(value: str, *, field: str) -> dt.datetime:
+    """An exact aware moment: ISO 8601 with an offset (``Z`` allowed) or ``DD.MM.YYYY HH:MM+03:00``."""
+    text = value.strip().replace(" ", "T", 1) if _ISO_PREFIX.match(value.strip()) else value.strip()
+    if m := _MOMENT.match(text):
+        day = parse_date(m.group(1), field=field)
+        text = f"{day.isoformat()}T{m.group(2)}{m.group(3).strip()}"
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{field}: {MOMENT_HINT}, получено «{value}»") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InputError(
+            f"{field}: укажите часовой пояс момента ({MOMENT_HINT}), получено «{value}»"
+        )
+    return moment.astimezone(dt.UTC)
+
+
+_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2} ")
+
+
+def effective_moment(value: str | None, *, field: str, now: dt.datetime) -> dt.datetime:
+    """The moment an action took effect: ``value`` (back-dating allowed), never after ``now``."""
+    if value is None:
+        return now
+    moment = parse_moment(value, field=field)
+    if moment > now:
+        raise InputError(
+            f"{field}: момент {moment:%Y-%m-%d %H:%M} UTC ещё не наступил "
+            f"(сейчас {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+        )
+    if moment.year < 2000:
+        raise InputError(f"{field}: момент {value} слишком давний")
+    return moment
