@@ -145,8 +145,7 @@ def responsible_people(session: Session, municipality_id: int) -> dict[str, Resp
         who = Responsible(p.full_name, p.email, p.role.value)
         if p.organisation_id is not None:
             out.setdefault(f"org:{p.organisation_id}", who)
-        else:
-            out.setdefault(p.role.value, who)
+        out.setdefault(p.role.value, who)  # role-owned steps with no organisation named
     return out
 
 

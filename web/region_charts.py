@@ -109,10 +109,10 @@ def funnel(stages: Sequence[tuple[str, int]]) -> Markup:
     height = row * len(stages) + 10
     out = []
     for i, (label, n) in enumerate(stages):
-        w = (W - 260) * n / top
+        w = (W - 340) * n / top
         y = 6 + i * row
         out.append(f'<text x="0" y="{y + 19}" class="ax-l">{escape(label)}</text>'
-                   f'<rect x="230" y="{y}" width="{max(w, 2):.0f}" height="{row - 8}" class="fun"/>'
-                   f'<text x="{236 + w:.0f}" y="{y + 19}" class="ax-l">{n}</text>')  # fmt: skip
+                   f'<rect x="290" y="{y}" width="{max(w, 2):.0f}" height="{row - 8}" class="fun"/>'
+                   f'<text x="{296 + w:.0f}" y="{y + 19}" class="ax-l">{n}</text>')  # fmt: skip
     title = "Воронка НОК: " + ", ".join(f"{lab} — {n}" for lab, n in stages)
     return _svg(title, "".join(out), height)
