@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import ClassVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -44,7 +45,7 @@ def test_event_form_asks_counts_by_audience_not_json() -> None:
 
     class Step:
         kind = "event"
-        evidence_required: list[str] = []
+        evidence_required: ClassVar[list[str]] = []
 
     form = {
         "event_date": "2026-03-10",
