@@ -14,6 +14,7 @@ from cli.common import (
     transaction,
 )
 from domain.errors import InputError, RoadmapError
+from domain.inputs import parse_year
 from models.db import init_db
 from roadmaps.instantiate import instantiate
 from roadmaps.loader import read_template
@@ -66,7 +67,9 @@ def _parse_params(items: list[str]) -> dict[str, str]:
 def load(
     template: str = typer.Argument(..., help="Шаблон: путь к YAML или имя (moc-standard)"),
     municipality: str = typer.Option(..., "--municipality", "-m", help="Код муниципалитета"),
-    year: int = typer.Option(..., "--year", "-y", help="Год дорожной карты"),
+    year_text: str = typer.Option(
+        ..., "--year", "-y", help="Год (2024) или учебный год (2020/2021) дорожной карты"
+    ),
     param: list[str] = typer.Option(
         [], "--param", "-p", help="Переопределить параметр: имя=дата ({year-1}-10-01)"
     ),
@@ -75,6 +78,13 @@ def load(
     """Загрузить шаблон в дорожную карту муниципалитета на год (повторно — без изменений)."""
     loaded = read_template(template)
     params = _parse_params(param)
+    year, school = parse_year(year_text)
+    if school and loaded.spec.year_kind != "school":
+        raise InputError(
+            f"--year {year_text}: шаблон «{loaded.spec.key}» ведётся по календарным годам; "
+            "укажите год (2024) или объявите в шаблоне year_kind: school"
+        )
+    shown = f"{year}/{year + 1} учебный год" if loaded.spec.year_kind == "school" else str(year)
     with transaction() as s:
         m = get_municipality(s, municipality)
         result = instantiate(
@@ -90,7 +100,7 @@ def load(
         print_json(result.to_dict())
         return
     console.print(
-        f"Дорожная карта «{loaded.spec.key}» v{loaded.spec.version}, {municipality}, {year}: "
+        f"Дорожная карта «{loaded.spec.key}» v{loaded.spec.version}, {municipality}, {shown}: "
         f"создано шагов: {result.created}, без изменений: {result.unchanged}",
         highlight=False,
     )

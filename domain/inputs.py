@@ -136,3 +136,26 @@ def effective_moment(value: str | None, *, field: str, now: dt.datetime) -> dt.d
     if moment.year < 2000:
         raise InputError(f"{field}: момент {value} слишком давний")
     return moment
+
+
+_SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[/–—-]\s*(\d{4}|\d{2})$")
+
+
+def parse_year(value: str | int, *, field: str = "--year") -> tuple[int, bool]:
+    """``2024`` -> (2024, False); ``2020/2021``, ``2020–2021``, ``2020/21`` -> (2020, True)."""
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 4:
+        return int(text), False
+    if m := _SCHOOL_YEAR.match(text):
+        start, end = int(m.group(1)), int(m.group(2))
+        if end < 100:
+            end += start // 100 * 100
+        if end == start + 1:
+            return start, True
+    raise InputError(
+        f"{field}: ожидается год (2024) или учебный год (2020/2021), получено «{value}»"
+    )
+
+
+def school_year_label(start: int) -> str:
+    return f"{start}/{start + 1}"

@@ -77,6 +77,8 @@ class AnnualData:
     event_kinds: str = ""
     # The МОЦ head's texts (Markdown) by part: goals, analysis, results, plans.
     narrative: dict[str, str] = field(default_factory=dict)
+    # "2020/2021 учебный год" when the roadmap runs by school year, else "" (calendar year).
+    period_label: str = ""
 
 
 def year_steps(
@@ -259,6 +261,9 @@ def build_annual_many(
                 else [],
                 event_kinds=kind_summary(register.get(m.id, [])),
                 narrative=texts.get(m.id, {}),
+                period_label=f"{year}/{year + 1} учебный год"
+                if any("/" in st.period for st in mine)
+                else "",
             )
         )
     return out

@@ -187,7 +187,7 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
     return ReportDoc(
         title=(
             "Отчёт о деятельности муниципального опорного центра дополнительного "
-            f"образования детей за {d.year} год"
+            f"образования детей за {d.period_label or f'{d.year} год'}"
         ),
         subtitle=[f"Муниципальное образование — {d.municipality}"]
         + ([f"Субъект РФ — {d.region}"] if d.region else []),

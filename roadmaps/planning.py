@@ -54,10 +54,12 @@ class PlannedStep:
     evidence_required: list[str] = field(default_factory=list)
 
 
-def periods(recurrence: Recurrence, year: int) -> list[Period]:
-    """Occurrences of a recurrence within a roadmap year."""
+def periods(recurrence: Recurrence, year: int, *, school: bool = False) -> list[Period]:
+    """Occurrences of a recurrence within a roadmap year (or school year from September)."""
     if recurrence == Recurrence.once:
         return [Period("", None, None)]
+    if school:
+        return school_periods(recurrence, year)
     if recurrence == Recurrence.yearly:
         return [Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))]
     if recurrence == Recurrence.quarterly:
@@ -75,6 +77,24 @@ def periods(recurrence: Recurrence, year: int) -> list[Period]:
         )
         for m in range(1, 13)
     ]
+
+
+def school_periods(recurrence: Recurrence, year: int) -> list[Period]:
+    """School year ``year/year+1``: September–August; quarters Sep–Nov, Dec–Feb, Mar–May, Jun–Aug."""
+    months = [(year + (m < 9), m) for m in (*range(9, 13), *range(1, 9))]
+    label = f"{year}/{year + 1}"
+
+    def last(y: int, m: int) -> dt.date:
+        return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+    if recurrence == Recurrence.yearly:
+        return [Period(label, dt.date(year, 9, 1), dt.date(year + 1, 8, 31))]
+    if recurrence == Recurrence.quarterly:
+        return [
+            Period(f"{label}-Q{q + 1}", dt.date(*months[3 * q], 1), last(*months[3 * q + 2]))
+            for q in range(4)
+        ]
+    return [Period(f"{y}-{m:02d}", dt.date(y, m, 1), last(y, m)) for y, m in months]
 
 
 def merge_params(spec: TemplateSpec, overrides: dict[str, str] | None) -> dict[str, str]:
@@ -139,7 +159,7 @@ def plan(
     recurrence_of = {s.key: s.recurrence for s in spec.steps}
     planned: dict[tuple[str, str], PlannedStep] = {}
     for step in _order(spec):
-        for period in periods(step.recurrence, year):
+        for period in periods(step.recurrence, year, school=spec.year_kind == "school"):
             day = _due_date(
                 step, period, year=year, params=values, due=due, recurrence_of=recurrence_of
             )

@@ -8,7 +8,7 @@ reported with its line and column by ``roadmaps.loader``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
@@ -95,6 +95,9 @@ class TemplateSpec(_Strict):
     version: Annotated[StrictInt, Field(ge=1)]
     title: Annotated[StrictStr, Field(min_length=1)]
     description: StrictStr = ""
+    # "calendar" (January–December) or "school" (September–August, loaded as --year 2020/2021;
+    # {year} is the first calendar year of the school year).
+    year_kind: Literal["calendar", "school"] = "calendar"
     # Typical dates as date expressions, overridable at load time.
     parameters: dict[FieldName, StrictStr] = Field(default_factory=dict)
     reminder_policies: dict[StepKey, ReminderPolicySpec] = Field(default_factory=dict)

@@ -22,6 +22,14 @@ def period_range(period: str, roadmap_year: int) -> tuple[dt.date, dt.date]:
     if not period:
         return dt.date(roadmap_year, 1, 1), dt.date(roadmap_year, 12, 31)
     year = int(period[:4])
+    if period[4:5] == "/":  # school year "2020/2021" or its quarter "2020/2021-Q2"
+        from models.roadmap import Recurrence
+        from roadmaps.planning import school_periods
+
+        kind = Recurrence.quarterly if "-Q" in period else Recurrence.yearly
+        found = next(p for p in school_periods(kind, year) if p.label == period)
+        assert found.start is not None and found.end is not None
+        return found.start, found.end
     rest = period[5:]
     if not rest:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
