@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -122,3 +123,16 @@ def test_charts_are_svg_with_words() -> None:
     stages = funnel_stages(["DRAFT", "SUBMITTED", "IN_REGISTER", "FORMALLY_REJECTED"])
     assert stages[0] == ("Подано заявок", 3) and stages[-1] == ("Включено в реестр", 1)
     assert "Воронка НОК" in str(funnel(stages))
+
+
+def test_plan_sorts_and_paginates_and_badges_filter(client: TestClient, world: World) -> None:
+    h = auth(world, "moc_head")
+    by_title = client.get("/m/krylovsky?sort=title", headers=h).text
+    plan = by_title.split('id="plan-table"')[1]
+    titles = re.findall(r'<a href="/steps/\d+">([^<]+)</a>', plan)
+    assert titles == sorted(titles) and len(titles) >= 3
+    assert client.get("/m/krylovsky?sort=nonsense", headers=h).status_code == 422
+    page = client.get("/m/krylovsky", headers=h).text
+    assert 'href="/m/krylovsky?status=overdue#plan"' in page  # counts are links
+    audit = client.get("/audit/krylovsky?page=2", headers=auth(world, "auditor")).text
+    assert "Записей не найдено" in audit and "← новее" in audit

@@ -43,6 +43,7 @@ from web.region_pages import router as region_router
 from web.region_words import install_filters
 
 router = APIRouter(include_in_schema=False)
+AUDIT_PAGE = 100
 router.include_router(region_router)
 # pages.router is mounted without a schema; the regional JSON joins the documented API here.
 api_router = region_api
@@ -207,20 +208,27 @@ def audit_page(
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
     settings: Settings = Depends(app_settings),
+    page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     m = scope.municipality(session, code)
     query = queries.AuditQuery(
         q=q or None,
         since=dt.date.fromisoformat(since) if since else None,
         until=dt.date.fromisoformat(until) if until else None,
+        limit=AUDIT_PAGE + 1,  # one more tells whether a next page exists
+        offset=(page - 1) * AUDIT_PAGE,
     )
-    entries = [in_words(e) for e in queries.audit_entries(session, scope, m, query)]
+    found = queries.audit_entries(session, scope, m, query)
+    entries = [in_words(e) for e in found[:AUDIT_PAGE]]
+    more = len(found) > AUDIT_PAGE
+    filters = {k: v for k, v in (("q", q), ("since", since), ("until", until)) if v}
     check = verify_chain(session, m.code)
     assert m.id is not None
     state = chain_state(session, m.code, m.id, settings.audit_signing_key)
     return render(request, "audit.html", {
         "scope": scope, "m": m, "entries": entries, "query": query, "check": check,
-        "state": state, "qs": request.url.query,
+        "state": state, "qs": request.url.query, "page": page, "more": more,
+        "filters": filters,
     })  # fmt: skip
 
 

@@ -317,6 +317,7 @@ class AuditQuery:
     since: dt.date | None = None
     until: dt.date | None = None
     limit: int = 500
+    offset: int = 0
 
 
 def audit_entries(
@@ -351,7 +352,9 @@ def audit_entries(
         end = pendulum.datetime(day.year, day.month, day.day, tz=m.timezone)
         stmt = stmt.where(col(AuditEntry.at) < end.in_timezone("UTC"))
     return list(
-        session.execute(stmt.order_by(col(AuditEntry.seq).desc()).limit(query.limit)).scalars()
+        session.execute(
+            stmt.order_by(col(AuditEntry.seq).desc()).offset(query.offset).limit(query.limit)
+        ).scalars()
     )
 
 
