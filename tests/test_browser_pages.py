@@ -116,6 +116,8 @@ def pages(d: Demo) -> dict[str, str]:
         "evidence-form": f"/steps/{d.open_step}",
         "audit": "/audit/krylovsky",
         "nok": "/m/krylovsky/nok",
+        "regions": "/region",
+        "overdue-list": "/m/irkutsk?status=overdue&sort=title#plan",
     }
 
 
@@ -136,7 +138,8 @@ def check_page(page: Any, name: str, width: int) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", ["front", "region", "municipality", "organisation", "step",
-                                  "evidence-form", "audit", "nok"])  # fmt: skip
+                                  "evidence-form", "audit", "nok", "regions",
+                                  "overdue-list"])  # fmt: skip
 def test_page_fits_speaks_russian_and_is_accessible(
     demo: Demo, browser: Any, name: str, width: int
 ) -> None:
@@ -147,7 +150,7 @@ def test_page_fits_speaks_russian_and_is_accessible(
     assert response is not None and response.status == 200
     if name == "evidence-form":  # the form after a mistake: errors next to their fields
         page.click("#complete-button")  # blocked by `required` in the browser: nothing sent
-        assert page.url.endswith(pages(demo)[name])
+        assert page.url.endswith(pages(demo)[name])  # still the same page, nothing posted
         page.evaluate("document.getElementById('complete-form').noValidate = true")
         page.click("#complete-button")
         page.wait_for_selector(".field-error")
