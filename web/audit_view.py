@@ -41,7 +41,12 @@ class EntryWords:
 
 
 def _label(key: str) -> str:
-    words = {"verdict": "заключение", "comment": "комментарий", "round": "раунд", "file_name": "файл"}
+    words = {
+        "verdict": "заключение",
+        "comment": "комментарий",
+        "round": "раунд",
+        "file_name": "файл",
+    }
     return words.get(key) or LABELS.get(key, "сведения")
 
 
