@@ -103,7 +103,13 @@ def test_scheduled_sweep_and_dispatch_deliver_a_reminder(
         prefect_server.run(["--no-prompt", "deploy", "--all", "--prefect-file", str(prefect_file)])
         env = prefect_server.env | {"SOCZAKAZ_DATABASE_URL": db_url}
         worker = prefect_server.worker(tmp_path / "worker.log", env)
-        wait_for("a message at the SMTP server", lambda: smtp_sink.handler.received, 300)
+        try:
+            wait_for("a message at the SMTP server", lambda: smtp_sink.handler.received, 420)
+        except AssertionError:
+            runs = [(r["name"], r["created"], r["expected_start_time"], r["state_name"])
+                    for r in prefect_server.runs()]  # fmt: skip
+            log = (tmp_path / "worker.log").read_text()[-3000:]
+            raise AssertionError(f"no reminder; runs: {sorted(runs, key=str)}\n{log}") from None
         first = time.monotonic() - started
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
 

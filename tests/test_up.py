@@ -100,6 +100,16 @@ def test_up_stops_on_sigterm_and_leaves_nothing(tmp_path: Path) -> None:
     try:
         assert "Вход в панель" not in out.read_text()  # no demo: no demo account
         _every_deployment_scheduled(f"http://127.0.0.1:{prefect_port}/api")
+        # A one-off command meanwhile uses the server of `roadmap up` (same PREFECT_HOME).
+        keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
+        env = keep | {"HOME": str(tmp_path / "home"),
+                      "SOCZAKAZ_DATABASE_URL": f"sqlite:///{tmp_path / 'up.db'}"}  # fmt: skip
+        done = subprocess.run([ROADMAP, "dispatch"], env=env, capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
+        assert done.returncode == 0 and "Отправлено: 0" in done.stdout, done.stderr[-2000:]
+        assert "Запускается" not in done.stderr
+        runs = httpx.post(f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter", json={}).json()
+        assert any(r["state_type"] == "COMPLETED" for r in runs)  # recorded by up's server
         _stop_and_check(proc, signal.SIGTERM, out, [port, prefect_port])
     finally:
         if proc.poll() is None:
