@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -26,8 +27,9 @@ ERROR_LINE = re.compile(r"\|\s*ERROR\s*\||\bTraceback\b")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT (Ctrl-C) first: a Prefect worker ignores SIGTERM for a long while."""
     if proc.poll() is None:
-        proc.terminate()
+        proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
