@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from cli.common import console, get_municipality, handle_errors, parse_date, print_json, transaction
+from domain.calendar.time import as_of_instant
 from domain.roadmap.status_view import StepState, states_at
 from domain.vocabulary import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
 from models import Municipality, Roadmap, Step, StepStatus
@@ -19,11 +20,10 @@ ORDER = ["overdue", "due", "due_soon", "blocked", "planned", "done", "waived"]
 
 
 def moment(as_of: str | None, tz: str) -> dt.datetime:
-    """Noon of the as-of date in the municipality's zone, or now."""
+    """The as-of instant of ``--as-of`` (12:00 Moscow, domain.calendar.time), or now."""
     if as_of is None:
         return pendulum.now("UTC")
-    day = parse_date(as_of, field="--as-of")
-    return pendulum.datetime(day.year, day.month, day.day, 12, tz=tz).in_timezone("UTC")
+    return as_of_instant(parse_date(as_of, field="--as-of"))
 
 
 def load_states(

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pendulum
 from sqlalchemy import select
 from sqlmodel import Session
 
+from domain.calendar.time import day_start_utc
 from domain.errors import NotFoundError
 from models import AuditEntry, Evidence, Municipality, Step
 
@@ -110,13 +110,8 @@ def export_entries(
     c = AuditEntry.__table__.c  # type: ignore[attr-defined]
     stmt = select(*(c[name] for name in EXPORT_COLUMNS)).where(c.chain == m.code)
     if date_from is not None:
-        stmt = stmt.where(c.at >= _local_midnight(date_from, m.timezone))
+        stmt = stmt.where(c.at >= day_start_utc(date_from, m.timezone))
     if date_to is not None:
-        stmt = stmt.where(c.at < _local_midnight(date_to + dt.timedelta(days=1), m.timezone))
+        stmt = stmt.where(c.at < day_start_utc(date_to + dt.timedelta(days=1), m.timezone))
     for r in session.execute(stmt.order_by(c.seq), execution_options={"yield_per": batch}):
         yield dict(r._mapping)
-
-
-def _local_midnight(day: dt.date, tz: str) -> dt.datetime:
-    start = pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
-    return dt.datetime.fromtimestamp(start.timestamp(), tz=dt.UTC)

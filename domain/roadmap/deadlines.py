@@ -8,44 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import pendulum
-
+from domain.calendar.time import end_of_day_utc, local_date
 from domain.calendar.workdays import next_working_day, working_days_between
 from models.roadmap import StepStatus
 
+__all__ = ["CLOSED", "deadline_for", "end_of_day_utc", "local_date", "status_at"]
+
 CLOSED = frozenset({StepStatus.done, StepStatus.waived})
-
-
-@lru_cache(maxsize=64)
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
-
-
-@lru_cache(maxsize=65536)
-def end_of_day_utc(day: dt.date, tz: str) -> dt.datetime:
-    """The deadline instant of a local date: 23:59:59 in ``tz``, returned in UTC.
-
-    Uses zoneinfo (cached) rather than pendulum's zone loading: this sits on the
-    instantiation and sweep hot paths.
-    """
-    local = dt.datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=_zone(tz))
-    return local.astimezone(dt.UTC)
 
 
 def deadline_for(day: dt.date, tz: str) -> tuple[dt.date, dt.datetime]:
     """A due date moved to a working day (Civil Code art. 193) and its UTC instant."""
     working = next_working_day(day)
     return working, end_of_day_utc(working, tz)
-
-
-def local_date(now: dt.datetime, tz: str) -> dt.date:
-    """The calendar date of an aware instant in a zone."""
-    if now.tzinfo is None:
-        raise ValueError("naive datetime refused")
-    return pendulum.instance(now).in_timezone(tz).date()
 
 
 def status_at(
