@@ -18,7 +18,7 @@ from models import Organisation, Programme, ReviewCase
 from models.review import ReviewCampaign, ReviewState
 from web import regional
 from web.access import Scope
-from web.deps import TOKEN_COOKIE, app_now, get_scope, get_session
+from web.deps import app_now, get_scope, get_session
 from web.region_charts import funnel
 
 router = APIRouter(include_in_schema=False)
@@ -96,11 +96,7 @@ def region_page(
 
     # 2,500 rows take ~150 ms to render: the page itself is reused for the cache's TTL.
     key = ("region-html", name, scope.cache_key, now.date(), sort, desc)
-    response = HTMLResponse(request.app.state.overview_cache.get(key, page))
-    token = request.query_params.get("token")
-    if token:
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
-    return response
+    return HTMLResponse(request.app.state.overview_cache.get(key, page))
 
 
 @router.get("/region/{name}/export.xlsx")
