@@ -157,11 +157,11 @@ def pct(xs: list[float], p: float) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[int(p) - 1]
 
 
-def run(db: str, steps: int, per_m: int, n: int, reuse: Path | None = None) -> None:
+def run(db: str, steps: int, per_m: int, n: int, reuse: str | None = None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
     if reuse is not None:  # a database seeded by an earlier run of this script
-        url = f"sqlite:///{reuse}"
-        print(f"\n== sqlite (reused {reuse})")
+        url = reuse if "://" in reuse else f"sqlite:///{reuse}"
+        print(f"\n== {db} (reused {url.split('?')[0]})")
         for ttl in CACHE_TTLS:
             label = "no overview cache" if ttl == "0" else f"overview cache {ttl} s (default)"
             serve_and_measure(url, tmp, f"m{steps // per_m // 2:04d}", n, ttl, label)
@@ -244,7 +244,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=100)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--cache", choices=["both", "off", "on"], default="both")
-    ap.add_argument("--reuse", type=Path, help="SQLite file seeded by an earlier run")
+    ap.add_argument("--reuse", help="SQLite file or database URL seeded by an earlier run")
     args = ap.parse_args()
     global WORKERS, CACHE_TTLS
     WORKERS = args.workers
