@@ -1,0 +1,194 @@
+"""The typer/click frame in Russian: usage, panels, defaults and usage errors.
+
+click and typer mark their texts with ``gettext``; each of their modules binds
+``_`` at import. ``install()`` rebinds ``_``/``ngettext`` in those modules to a
+lookup in ``RU`` (unknown texts pass through) and re-sets typer's panel titles,
+so every help screen and usage error reads in Russian.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+RU: dict[str, str] = {
+    "Usage:": "Использование:",
+    "Options": "Параметры",
+    "Arguments": "Аргументы",
+    "Commands": "Команды",
+    "Positional arguments": "Позиционные аргументы",
+    "Show this message and exit.": "Показать эту справку и выйти.",
+    "Show the version and exit.": "Показать версию и выйти.",
+    "[default: {}]": "[по умолчанию: {}]",
+    "[env var: {}]": "[переменная окружения: {}]",
+    "[required]": "[обязательно]",
+    "default: {default}": "по умолчанию: {default}",
+    "required": "обязательно",
+    "env var: {var}": "переменная окружения: {var}",
+    "(deprecated) ": "(устарело) ",
+    "deprecated": "устарело",
+    "(dynamic)": "(вычисляется)",
+    "Error": "Ошибка",
+    "Error: {message}": "Ошибка: {message}",
+    "Aborted.": "Прервано.",
+    "Aborted!": "Прервано!",
+    "Try [blue]'{command_path} {help_option}'[/] for help.": (
+        "Справка: [blue]'{command_path} {help_option}'[/]"
+    ),
+    "Try '{command} {option}' for help.": "Справка: '{command} {option}'",
+    "No such option: {name}": "Нет такого параметра: {name}",
+    "No such option {name!r}.": "Нет такого параметра {name!r}.",
+    "No such command {name!r}.": "Нет такой команды {name!r}.",
+    "Missing command.": "Не указана команда.",
+    "Missing argument": "Не указан аргумент",
+    "Missing option": "Не указан параметр",
+    "Missing parameter": "Не указано значение",
+    "Missing {param_type}": "Не указан {param_type}",
+    "Missing parameter: {param_name}": "Не указано значение: {param_name}",
+    "argument": "аргумент",
+    "option": "параметр",
+    "parameter": "значение",
+    "Invalid value: {message}": "Недопустимое значение: {message}",
+    "Invalid value for {param_hint}: {message}": "Недопустимое значение {param_hint}: {message}",
+    "Option {name!r} does not take a value.": "Параметр {name!r} не принимает значения.",
+    "Option {name!r} requires an argument.": "Параметру {name!r} нужно значение.",
+    "Option {name!r} requires {nargs} arguments.": "Параметру {name!r} нужно значений: {nargs}.",
+    "Got unexpected extra argument ({args})": "Лишний аргумент ({args})",
+    "Got unexpected extra arguments ({args})": "Лишние аргументы ({args})",
+    "Did you mean {possibility}?": "Может быть, {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "(Может быть, одно из: {possibilities}?)",
+    "{value!r} is not a valid {number_type}.": "{value!r} — не {number_type}.",
+    "integer": "целое число",
+    "float": "число",
+    "{value!r} is not one of {choices}.": "{value!r} — не одно из: {choices}.",
+    "{value!r} is not a valid boolean.": "{value!r} — не логическое значение (да/нет).",
+    "{value} is not in the range {range}.": "{value} вне диапазона {range}.",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} не существует.",
+    "file": "файл",
+    "directory": "каталог",
+    "path": "путь",
+    "%(prog)s, version %(version)s": "%(prog)s, версия %(version)s",
+}
+_PLURAL = {
+    "Got unexpected extra argument ({args})": "Got unexpected extra arguments ({args})",
+    "Option {name!r} requires an argument.": "Option {name!r} requires {nargs} arguments.",
+    "Did you mean {possibility}?": "(Did you mean one of: {possibilities}?)",
+}
+MODULES = ("click.core", "click.exceptions", "click.parser", "click.types", "click.formatting",
+           "click.decorators", "click.termui", "click.utils", "typer.core", "typer.rich_utils")  # fmt: skip
+PANELS = {
+    "DEFAULT_STRING": "[default: {}]",
+    "ENVVAR_STRING": "[env var: {}]",
+    "REQUIRED_LONG_STRING": "[required]",
+    "DEPRECATED_STRING": "(deprecated) ",
+    "ARGUMENTS_PANEL_TITLE": "Arguments",
+    "OPTIONS_PANEL_TITLE": "Options",
+    "COMMANDS_PANEL_TITLE": "Commands",
+    "ERRORS_PANEL_TITLE": "Error",
+    "ABORTED_TEXT": "Aborted.",
+    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
+}
+
+
+def gettext(message: str) -> str:
+    return RU.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return gettext(singular if n == 1 else plural)
+
+
+def install() -> None:
+    """Rebind the translation functions of click and typer (idempotent)."""
+    import click  # noqa: F401
+    import typer.rich_utils as rich_utils
+
+    for name in MODULES:
+        module = sys.modules.get(name) or __import__(name, fromlist=["_"])
+        if hasattr(module, "_"):
+            module._ = gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+    for attr, english in PANELS.items():
+        setattr(rich_utils, attr, gettext(english))
+    install_vendored()
+
+
+translate: Callable[[str], str] = gettext
+
+
+# typer >= 0.20 vendors click (typer._click) with English f-strings: translate the
+# finished messages instead.
+MESSAGES: list[tuple[str, str]] = [
+    (r"^No such option: (.+?)(?: \(Possible options: (.+)\))?$", "Нет такого параметра: {0}{1}"),
+    (r"^No such command '(.+)'\.$", "Нет такой команды «{0}»."),
+    (r"^Missing argument '(.+)'\.(.*)$", "Не указан аргумент «{0}».{1}"),
+    (r"^Missing option '(.+)'\.(.*)$", "Не указан обязательный параметр «{0}».{1}"),
+    (r"^Missing parameter: (.+)$", "Не указано значение: {0}"),
+    (r"^Missing command\.$", "Не указана команда."),
+    (r"^Invalid value for '(.+?)': (.*)$", "Недопустимое значение «{0}»: {1}"),
+    (r"^Invalid value: (.*)$", "Недопустимое значение: {0}"),
+    (r"^Got unexpected extra arguments? \((.+)\)$", "Лишние аргументы: {0}"),
+    (r"^Option '(.+)' requires an argument\.$", "Параметру «{0}» нужно значение."),
+    (r"^Option '(.+)' does not take a value\.$", "Параметр «{0}» не принимает значения."),
+]
+DETAILS = {
+    "Input should be a valid integer, unable to parse string as an integer": "ожидается целое число",
+    "Input should be a valid number, unable to parse string as a number": "ожидается число",
+    "Input should be a valid boolean, unable to interpret input": "ожидается да/нет",
+}
+
+
+def translate_message(text: str) -> str:
+    import re
+
+    for pattern, template in MESSAGES:
+        if m := re.match(pattern, text, flags=re.DOTALL):
+            groups = [g or "" for g in m.groups()]
+            if template.startswith("Нет такого параметра") and groups[1]:
+                groups[1] = f" (есть: {groups[1]})"
+            text = template.format(*groups, "")
+            break
+    for english, russian in DETAILS.items():
+        text = text.replace(english, russian)
+    return text
+
+
+def install_vendored() -> None:
+    """Russian frame for the click copy inside typer (``typer._click``), when present."""
+    try:
+        from typer._click import core as vcore  # type: ignore[import-not-found,unused-ignore]
+        from typer._click import exceptions as vexc  # type: ignore[import-not-found,unused-ignore]
+        from typer._click import formatting as vfmt  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        return
+    if getattr(vexc, "_soczakaz_ru", False):
+        return
+    import typer.rich_utils as rich_utils
+
+    original_error = rich_utils.rich_format_error
+
+    def rich_format_error(exc: Any) -> None:
+        english = exc.format_message
+        exc.format_message = lambda: translate_message(english())
+        original_error(exc)
+
+    setattr(rich_utils, "rich_format_error", rich_format_error)  # noqa: B010
+    original_usage = vfmt.HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[ПАРАМЕТРЫ]").replace("COMMAND [ARGS]...", "КОМАНДА …")
+        original_usage(self, prog, args, "Использование: " if prefix is None else prefix)
+
+    setattr(vfmt.HelpFormatter, "write_usage", write_usage)  # noqa: B010
+    original_help = vcore.Command.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        opt = original_help(self, ctx)
+        if opt is not None:
+            opt.help = gettext("Show this message and exit.")
+        return opt
+
+    setattr(vcore.Command, "get_help_option", get_help_option)  # noqa: B010
+    setattr(vexc, "_soczakaz_ru", True)  # noqa: B010
