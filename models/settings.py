@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     # Seconds a Prefect-backed command waits for its local Prefect API server to start
     # (the very first start creates Prefect's database and takes ~30 s on 2 cores).
     prefect_startup_timeout_seconds: float = 300.0
+    # Reports (docs/reports.md): the region's own Word template (None = the built-in one)
+    # and a YAML file of header details per municipality code (zone, МОЦ, head).
+    report_template: Path | None = None
+    report_details: Path | None = None
 
     def loopback_link_warning(self) -> str | None:
         """A Russian warning when reminder links would point to this machine only
@@ -80,7 +85,17 @@ def _is_loopback(url: str) -> bool:
         return host.endswith(".localhost")
 
 
-@lru_cache
 def get_settings() -> Settings:
-    """Process-wide settings (tests build their own ``Settings`` instead)."""
+    """The settings of this process, built once per environment.
+
+    Keyed on the ``SOCZAKAZ_*`` variables and the working directory (``.env``), so a
+    changed environment (a test's monkeypatch, a CLI invocation in-process) gets fresh
+    settings without any cache clearing. Treat the result as read-only (``model_copy``).
+    """
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SOCZAKAZ_")))
+    return _settings_for(env, os.getcwd())
+
+
+@lru_cache(maxsize=16)
+def _settings_for(_env: tuple[tuple[str, str], ...], _cwd: str) -> Settings:
     return Settings()

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from domain.indicators.catalogue import PlanFact
+from reports import russian
 from reports.annual_data import AnnualData
-from reports.common import num, signed
+from reports.charts import has_data
+from reports.common import NO_DATA, num, signed
+from reports.details import Details
 from reports.document import Chart, ReportDoc, Section, Table
 from reports.nok import COUNT_KEYS, COUNT_RU
 from reports.records_sections import narrative_sections, register_sections
 from reports.rows import EventRow, StepRow
 
-ACT_HEADERS = ("№", "Мероприятие", "Сроки", "Результат")
-INDICATOR_HEADERS = ("Показатель", "План", "Факт", "Отклонение", "Выполнение, %", "Статус")
+# The columns of the МОЦ report form (seed report of 2020).
+ACT_HEADERS = (
+    "№ пп", "Наименование мероприятия", "Сроки", "Результат (количественный и качественный)",
+    "Прим.",
+)  # fmt: skip
+INDICATOR_HEADERS = ("Показатель", "План", "Факт", "Отклонение", "% плана", "Статус")
 
 
 def indicator_table(rows: list[PlanFact]) -> Table:
@@ -33,17 +40,56 @@ def indicator_table(rows: list[PlanFact]) -> Table:
 
 def _events_table(rows: list[EventRow]) -> Table:
     return Table(
-        ("№", "Мероприятие", "Дата", "Участников", "Результат"),
+        ACT_HEADERS,
         tuple(
-            (str(i), r.title, r.date, num(r.participants), r.result or "—")
+            (
+                f"6.{i}",
+                r.title,
+                r.date,
+                "; ".join(
+                    x
+                    for x in (
+                        r.result,
+                        f"участников: {num(r.participants)}" if r.participants else "",
+                    )
+                    if x
+                )
+                or NO_DATA,
+                "",
+            )
             for i, r in enumerate(rows, start=1)
         ),
     )
 
 
+def _acts_table(d: AnnualData) -> Table:
+    """Acts grouped under the year of their date (an act of 2025 done for the 2026 plan
+    is listed under «2025 год»)."""
+    years = sorted({a.year or d.year for a in d.acts})
+    rows: list[tuple[str, ...]] = []
+    for y in years:
+        if len(years) > 1:
+            rows.append((f"Акты, принятые в {y} году",))
+        rows += [
+            (a.number, a.title, a.terms, a.result, "") for a in d.acts if (a.year or d.year) == y
+        ]
+    return Table(ACT_HEADERS, tuple(rows))
+
+
+def header_lines(municipality: str, region: str, details: Details) -> list[tuple[str, str, str]]:
+    """The header block of the МОЦ form: субъект, зона, муниципальное образование, МОЦ."""
+    moc = details.moc + (f" ({details.moc_short})" if details.moc_short else "")
+    return [
+        ("Субъект Российской Федерации", " – ", region or NO_DATA),
+        ("Территориальная зона", ": ", f"«{details.zone}»" if details.zone else NO_DATA),
+        ("Муниципальное образование", " – ", municipality),
+        ("Муниципальный опорный центр (МОЦ)", " – ", moc or NO_DATA),
+    ]
+
+
 def _steps_table(rows: list[StepRow]) -> Table:
     return Table(
-        ("№", "Мероприятие", "Срок", "Ответственный", "Статус"),
+        ("№ пп", "Наименование мероприятия", "Срок", "Ответственный", "Статус"),
         tuple((str(i), r.title, r.due, r.owner, r.status) for i, r in enumerate(rows, start=1)),
     )
 
@@ -71,24 +117,31 @@ def focus_chart(d: AnnualData) -> Chart:
     )
 
 
-def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
+def layout_annual(
+    d: AnnualData, *, charts: bool = True, details: Details | None = None
+) -> ReportDoc:
     cov = {r.key: r for r in d.coverage}
     sections: list[Section] = []
     sections.append(
         Section(
             "1. Нормативно-правовое обеспечение деятельности МОЦ",
             "Нормативные акты",
-            [f"Принятые в {d.year} году нормативные акты (по выполненным шагам дорожной карты)."],
-            Table(ACT_HEADERS, tuple((a.number, a.title, a.terms, a.result) for a in d.acts)),
+            [
+                f"Нормативные акты, принятые в {d.year} году по мероприятиям дорожной карты."
+                if d.acts
+                else f"Нормативные акты за {d.year} год: {NO_DATA}."
+            ],
+            _acts_table(d),
         )
     )
     focus = Section(
         "2. Организации и программы по направленностям",
         "Программы",
         [
-            f"В муниципалитете {num(d.organisations_total)} организаций, реализующих ДООП; "
-            f"в АИС «Навигатор» опубликовано {num(d.programmes_total)} программ.",
-            *(f"{r.label}: {num(r.actual)} (план {num(r.target)})." for r in d.special),
+            f"В муниципальном образовании дополнительные общеобразовательные программы "
+            f"реализуют {russian.count(d.organisations_total, 'организация')}; в АИС «Навигатор» "
+            f"опубликовано {russian.count(d.programmes_total, 'программа')}.",
+            *(_plan_fact(r.label, r.actual, r.target) for r in d.special),
         ],
         Table(
             ("Направленность", "Организаций", "Программ"),
@@ -97,7 +150,7 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
                 ("Итого", num(d.organisations_total), num(d.programmes_total)),
             ),
         ),
-        [focus_chart(d)] if charts else [],
+        [ch for ch in [focus_chart(d)] if charts and has_data(ch) and d.programmes_total],
     )
     sections.append(focus)
     c = cov["coverage_5_18"]
@@ -106,13 +159,19 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
             "3. Охват детей дополнительным образованием",
             "Охват",
             [
-                f"Охват детей дополнительным образованием за {d.year} год составил "
-                f"{num(c.actual, '%')} (план по дорожной карте — {num(c.target, '%')}); "
-                f"всего детей 5–18 лет — {num(cov['children_5_18'].actual)}, "
-                f"охвачено — {num(cov['enrolled'].actual)}."
+                (
+                    f"Охват детей дополнительным образованием за {d.year} год составил "
+                    f"{num(c.actual, '%')}"
+                    + (f" (план по дорожной карте — {num(c.target, '%')})" if c.target else "")
+                    + "."
+                    if c.actual is not None
+                    else f"Охват детей дополнительным образованием за {d.year} год: {NO_DATA}."
+                ),
+                f"Детей 5–18 лет: {num(cov['children_5_18'].actual)}; "
+                f"охвачено дополнительным образованием: {num(cov['enrolled'].actual)}.",
             ],
             indicator_table(d.coverage),
-            [coverage_chart(d)] if charts else [],
+            [ch for ch in [coverage_chart(d)] if charts and has_data(ch)],
         )
     )
     cert_paras = [f"{r.title} ({r.date}): {r.result}" for r in d.certificate_steps if r.result]
@@ -130,10 +189,13 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
             "НОК",
             [],
             Table(
-                ("Кампания", "Сроки", *(COUNT_RU[k] for k in COUNT_KEYS)),
-                tuple(
-                    (r.title, r.period, *(num(r.counts.get(k, 0)) for k in COUNT_KEYS))
-                    for r in d.campaigns
+                ("Показатель", *(r.title for r in d.campaigns)),
+                (
+                    ("Сроки", *(r.period for r in d.campaigns)),
+                    *(
+                        (COUNT_RU[k], *(num(r.counts.get(k, 0)) for r in d.campaigns))
+                        for k in COUNT_KEYS
+                    ),
                 ),
             )
             if d.campaigns
@@ -189,8 +251,17 @@ def layout_annual(d: AnnualData, *, charts: bool = True) -> ReportDoc:
             "Отчёт о деятельности муниципального опорного центра дополнительного "
             f"образования детей за {d.period_label or f'{d.year} год'}"
         ),
-        subtitle=[f"Муниципальное образование — {d.municipality}"]
-        + ([f"Субъект РФ — {d.region}"] if d.region else []),
+        header=header_lines(d.municipality, d.region, details or Details()),
         sections=sections,
         footer=d.footer.lines(),
+        subject=f"Годовой отчёт МОЦ: {d.municipality}, {d.year} год",
+        author=(details or Details()).author,
+        signer=(details or Details()).head,
+        kind="annual",
     )
+
+
+def _plan_fact(label: str, actual: float | None, target: float | None) -> str:
+    """«Программ для детей с ОВЗ: 3 (план — 5).», without placeholders for what is missing."""
+    text = f"{label}: {num(actual)}"
+    return text + (f" (план — {num(target)})." if target is not None else ".")

@@ -25,8 +25,10 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 from PIL import Image, ImageDraw, ImageFont
 
+from reports import russian
 from reports.document import Chart
 
 COLOURS = ("#9db4d0", "#1f5f9f", "#d9822b")
@@ -34,6 +36,11 @@ DPI = 100
 SIZE = (6.4, 3.0)
 PALETTE_FREE = 240
 _lock = threading.Lock()  # matplotlib figures are not thread-safe
+
+
+def has_data(chart: Chart) -> bool:
+    """A chart is drawn only when at least one of its values was entered."""
+    return bool(chart.categories) and any(v is not None for _, vs in chart.series for v in vs)
 
 
 def axis_max(chart: Chart) -> float:
@@ -85,6 +92,8 @@ def _frame(
         ax.set_xlim(-0.5, n - 0.5)
         ax.set_ylim(0, limit)
     ax.tick_params(labelsize=8)
+    ticks = FuncFormatter(lambda v, _: russian.number(v))
+    (ax.xaxis if kind == "barh" else ax.yaxis).set_major_formatter(ticks)
     ax.set_title(title, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     if len(names) > 1:
@@ -127,7 +136,7 @@ def _draw(frame: _Frame, chart: Chart) -> bytes:
                 continue
             v = min(max(float(value), 0.0), frame.limit)
             lo, hi = j - 0.4 + width * i, j - 0.4 + width * (i + 1)
-            label = f"{value:g}".replace(".", ",")
+            label = russian.number(value)
             if chart.kind == "barh":
                 x0, y0 = frame.to_pixels(0, lo)
                 x1, y1 = frame.to_pixels(v, hi)

@@ -1,4 +1,4 @@
-"""Shared pieces of reports: Russian months and numbers, the verifiable footer."""
+"""Shared pieces of reports: Russian months and numbers, the verifiable footer line."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import AuditEntry, Municipality
+from reports import russian
 
-MONTHS_RU = (
-    "январь", "февраль", "март", "апрель", "май", "июнь",
-    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
-)  # fmt: skip
+MONTHS_RU = tuple(russian.month_name(m) for m in range(1, 13))
+NO_DATA = russian.NO_DATA
 
 
 def local_date(at: dt.datetime, tz: str) -> dt.date:
@@ -22,21 +21,31 @@ def local_date(at: dt.datetime, tz: str) -> dt.date:
 
 
 def num(value: float | int | None, unit: str = "") -> str:
-    """Russian number: decimal comma, no trailing zeros, «—» for missing."""
+    """Russian number (babel): decimal comma, narrow spaces between thousands, no trailing
+    zeros; «данные не внесены» when there is no value."""
     if value is None:
-        return "—"
-    text = (
-        f"{value:,.1f}" if isinstance(value, float) and not value.is_integer() else f"{value:,.0f}"
-    )
-    text = text.replace(",", "\u00a0").replace(".", ",")
-    return f"{text}\u00a0{unit}".rstrip() if unit else text
+        return NO_DATA
+    text = russian.number(value)
+    return f"{text}\u00a0{unit}" if unit else text
 
 
 def signed(value: float | None, unit: str = "") -> str:
     if value is None:
-        return "—"
+        return NO_DATA
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return sign + num(abs(value), unit)
+
+
+def local_stamp(at: dt.datetime, tz: str) -> str:
+    """«15.08.2025 14:30 (время местное: Иркутск, UTC+8)»."""
+    from babel.dates import get_timezone_location
+
+    local = pendulum.instance(at).in_timezone(tz)
+    offset = local.utcoffset() or dt.timedelta()
+    hours, rest = divmod(int(offset.total_seconds()), 3600)
+    zone = f"UTC{hours:+d}" + (f":{rest // 60:02d}" if rest else "")
+    city = get_timezone_location(tz, locale=russian.LOCALE, return_city=True)
+    return f"{local:%d.%m.%Y %H:%M} (время местное: {city}, {zone})"
 
 
 @dataclass(frozen=True)
@@ -44,15 +53,14 @@ class Footer:
     chain: str
     seq: int
     head_hash: str | None
-    generated_at: str  # local time of the municipality, with its zone
+    generated_at: str  # local time of the municipality, with its zone named
 
     def lines(self) -> list[str]:
-        head = f"№ {self.seq}, хеш {self.head_hash}" if self.head_hash else "нет записей"
-        return [
-            f"Журнал аудита «{self.chain}»: последняя запись {head}.",
-            "Проверка: roadmap audit verify (хеш последней записи должен совпасть).",
-            f"Сформировано: {self.generated_at}.",
-        ]
+        if self.head_hash:
+            head = f"последняя запись № {self.seq}, контрольная сумма {self.head_hash}"
+        else:
+            head = "записей нет"
+        return [f"Сформировано {self.generated_at}. Журнал изменений: {head}"]
 
 
 def footers(
@@ -76,8 +84,7 @@ def footers(
     heads = {chain: (int(seq), str(h)) for chain, seq, h in rows}
     out: dict[str, Footer] = {}
     for m in municipalities:
-        local = pendulum.instance(now).in_timezone(m.timezone)
-        stamp = f"{local:%d.%m.%Y %H:%M} ({m.timezone}, UTC{local:%z})"
+        stamp = local_stamp(now, m.timezone)
         seq, head = heads.get(m.code, (0, None))
         out[m.code] = Footer(m.code, seq, head, stamp)
     return out

@@ -12,7 +12,8 @@ from domain.indicators import catalogue as indicators
 from models import Municipality
 from reports import common
 from reports.annual_data import year_steps
-from reports.annual_layout import indicator_table
+from reports.annual_layout import header_lines, indicator_table
+from reports.details import Details
 from reports.document import ReportDoc, Section, Table
 from reports.rows import StepRow, step_rows
 
@@ -53,7 +54,7 @@ def build_quarterly(
     )  # fmt: skip
 
 
-def layout_quarterly(d: QuarterlyData) -> ReportDoc:
+def layout_quarterly(d: QuarterlyData, *, details: Details | None = None) -> ReportDoc:
     with_data = [r for r in d.rows if r.actual is not None or r.target is not None]
     behind = [r for r in with_data if r.status == "не выполнено"]
     with_actual = [r for r in with_data if r.actual is not None]
@@ -75,14 +76,18 @@ def layout_quarterly(d: QuarterlyData) -> ReportDoc:
             "Отклонения",
             [],
             indicator_table(behind) if behind else None,
-            empty_text="Все показатели с данными выполнены.",
+            empty_text=(
+                "Все показатели с фактическими значениями выполнены."
+                if with_actual
+                else "Фактические значения не внесены: сравнить с планом нечего."
+            ),
         ),
         Section(
             "3. Просроченные мероприятия на конец квартала",
             "Просрочено",
             [],
             Table(
-                ("№", "Мероприятие", "Срок", "Ответственный", "Статус"),
+                ("№ пп", "Наименование мероприятия", "Срок", "Ответственный", "Статус"),
                 tuple(
                     (str(i), r.title, r.due, r.owner, r.status)
                     for i, r in enumerate(d.overdue, start=1)
@@ -95,8 +100,11 @@ def layout_quarterly(d: QuarterlyData) -> ReportDoc:
     ]
     return ReportDoc(
         title=f"Ежеквартальный отчёт в РМЦ: {d.quarter} квартал {d.year} года",
-        subtitle=[f"Муниципальное образование — {d.municipality}"]
-        + ([f"Субъект РФ — {d.region}"] if d.region else []),
+        header=header_lines(d.municipality, d.region, details or Details()),
         sections=sections,
         footer=d.footer.lines(),
+        subject=f"Квартальный отчёт в РМЦ: {d.municipality}, {d.quarter} квартал {d.year} года",
+        author=(details or Details()).author,
+        signer=(details or Details()).head,
+        kind="quarterly",
     )

@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from domain.vocabulary import ROLE_RU, STATUS_RU
 from models import Evidence, Step
-from reports import common
+from reports import common, russian
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,7 @@ class ActRow:
     title: str
     terms: str
     result: str
+    year: int | None = None  # year of the first act's date (the report groups by it)
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,13 @@ def format_act(ev: EvidenceInfo) -> str:
     head = (ev.act_type or "акт").strip()
     parts = [head[:1].upper() + head[1:]]
     if ev.issuer:
-        parts.append(ev.issuer.strip())
+        parts.append(russian.genitive(ev.issuer.strip()))  # «Приказ Управления образования»
     day = ev.act_date or ev.effective_date
     if day:
         parts.append(f"от {day:%d.%m.%Y}")
     if ev.act_number:
         number = ev.act_number.strip()
-        parts.append(number if number.startswith("№") else f"№ {number}")
+        parts.append(russian.act_number(number))
     data = ev.data or {}
     title = str(data.get("title") or data.get("act_title") or "").strip()
     if title:
@@ -135,7 +136,7 @@ def act_rows(steps: list[StepInfo], evidence: dict[int, list[EvidenceInfo]]) -> 
     for n, st in enumerate(sorted(steps, key=first_act), start=1):
         acts = "; ".join(format_act(e) for e in evidence.get(st.id, []))
         terms = step_terms(st, evidence.get(st.id, []))
-        rows.append(ActRow(f"1.{n}", st.title, terms, acts or "выполнено"))
+        rows.append(ActRow(f"1.{n}", st.title, terms, acts or "выполнено", first_act(st)[0].year))
     return rows
 
 

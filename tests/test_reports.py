@@ -16,6 +16,7 @@ from cli.main import app
 from domain.indicators import catalogue as indicators
 from models import AuditEntry
 from models.db import session_scope
+from reports.annual_layout import ACT_HEADERS
 from reports.build import write_annual, write_quarterly
 from tests.factories import make_municipality
 from tests.report_builders import populate_seed001, seed001
@@ -26,7 +27,7 @@ runner = CliRunner()
 
 def plain(text: str) -> str:
     """Reports use non-breaking spaces in numbers and units; compare with plain ones."""
-    return text.replace("\u00a0", " ")
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def docx_tables(path: Path) -> list[list[list[str]]]:
@@ -83,7 +84,7 @@ def test_seed001_normative_acts_table_in_docx_and_xlsx(seeded: Engine, tmp_path:
     assert docx_tables(tmp_path / "r.docx")[0] == expected
     rows = sheet_rows(tmp_path / "r.xlsx", "Нормативные акты")
     assert rows[0] == ["1. Нормативно-правовое обеспечение деятельности МОЦ"]
-    assert rows[2:] == expected
+    assert rows[2:] == [r[:4] if r[4] == "" else r for r in expected]  # empty «Прим.» trimmed
 
 
 def test_annual_docx_has_every_section_and_the_audit_head(seeded: Engine, tmp_path: Path) -> None:
@@ -111,9 +112,10 @@ def test_annual_docx_has_every_section_and_the_audit_head(seeded: Engine, tmp_pa
     certs = {r[0]: r[2] for r in tables[3]}
     assert certs["Количество детей с сертификатами учёта, чел."] == "688"
     nok = tables[4]
-    assert nok[1] == ["НОК 2020", "01.06.2020–31.10.2020", "31", "18", "16", "2", "16", "16"]
+    assert nok[0] == ["Показатель", "НОК 2020"]
+    assert [r[1] for r in nok[1:]] == ["01.06.2020–31.10.2020", "31", "18", "16", "2", "16", "16"]
     events = tables[5]
-    assert events[1] == ["1", "Районное рабочее совещание", "12.10.2020", "34", "—"]
+    assert events[1] == ["6.1", "Районное рабочее совещание", "12.10.2020", "участников: 34", ""]
     overdue = tables[7]
     assert overdue[1][1:] == ["Положение о ПФДО", "01.09.2020", "руководитель МОЦ", "просрочен"]
     plans = tables[8]
@@ -121,8 +123,9 @@ def test_annual_docx_has_every_section_and_the_audit_head(seeded: Engine, tmp_pa
     d = docx.Document(str(out))
     assert len(d.inline_shapes) == 2  # programmes by направленность, coverage by year
     text = docx_text(out)
-    assert f"хеш {head_hash(seeded, 'krylovsky')}" in text
-    assert "Сформировано: 15.01.2021 12:30 (Europe/Moscow, UTC+0300)" in text
+    assert f"контрольная сумма {head_hash(seeded, 'krylovsky')}" in text
+    assert "Сформировано 15.01.2021 12:30 (время местное: Москва, UTC+3)" in text
+    assert "krylovsky" not in text and "UTC+0300" not in text and "roadmap" not in text
     assert "Перспективы работы на 2021 год" in text
 
 
@@ -144,10 +147,19 @@ def test_annual_xlsx_has_one_sheet_per_section(seeded: Engine, tmp_path: Path) -
         "Просрочено",
         "Планы",
     ]
-    assert len(wb["Программы"]._images) == 1 and len(wb["Охват"]._images) == 1
-    events = sheet_rows(out, "Мероприятия")
-    assert events[2] == ["№", "Мероприятие", "Дата", "Участников", "Результат"]
-    assert events[3] == ["1", "Районное рабочее совещание", "12.10.2020", "34", "—"]
+    assert len(wb["Программы"]._charts) == 1 and len(wb["Охват"]._charts) == 1  # native charts
+    ev = wb["Мероприятия"]
+    assert [c.value for c in ev[3]] == list(ACT_HEADERS)
+    assert ev["A4"].value == "6.1" and ev["C4"].value == dt.datetime(2020, 10, 12)
+    assert ev["C4"].number_format == "DD.MM.YYYY"
+    assert ev.freeze_panes == "A4" and ev.auto_filter.ref == "A3:E4"
+    programmes = wb["Программы"]
+    assert programmes["C4"].value == 20 and programmes["C4"].data_type == "n"
+    assert programmes["C4"].number_format == "#,##0"
+    coverage = wb["Охват"]
+    cov = {row[0].value: row for row in coverage.iter_rows(min_row=4, max_row=8)}
+    fact = cov["Охват детей 5–18 лет дополнительным образованием, %"]
+    assert fact[2].value == 75.4 and fact[3].value == 0.4 and "п.п." in fact[3].number_format
     title = sheet_rows(out, "Отчёт")
     assert any(r and head_hash(seeded, "krylovsky") in r[0] for r in title)
 
@@ -161,13 +173,19 @@ def test_markdown_and_html(seeded: Engine, tmp_path: Path) -> None:
             s, municipality="krylovsky", year=2020, fmt="html", out=tmp_path / "a.html", now=NOW
         )
     text = md[0].read_text(encoding="utf-8")
-    assert "| № | Мероприятие | Сроки | Результат |" in text
-    assert "| 1.2 | Разработка медиаплана освещения деятельности МОЦ | февраль; акт от 11.05.2020 |" in text
+    assert (
+        "| № пп | Наименование мероприятия | Сроки | Результат (количественный и качественный) | Прим. |"
+        in text
+    )
+    assert (
+        "| 1.2 | Разработка медиаплана освещения деятельности МОЦ | февраль; акт от 11.05.2020 |"
+        in text
+    )
     assert "![Программы по направленностям](a-focus.png)" in text
     assert {p.name for p in md} == {"a.md", "a-focus.png", "a-coverage.png"}
     assert (tmp_path / "a-coverage.png").read_bytes().startswith(b"\x89PNG")
     page = html[0].read_text(encoding="utf-8")
-    assert "<td>Приказ МБУДО ДДТ от 11.05.2020 №85/1 «Об утверждении плана" in page
+    assert "<td>Приказ МБУДО ДДТ от 11.05.2020 №\u202f85/1 «Об утверждении плана" in page
     assert page.count('src="data:image/png;base64,') == 2
     assert head_hash(seeded, "krylovsky") in page
 
@@ -217,7 +235,7 @@ def test_quarterly_report_lists_deviations(engine: Engine, tmp_path: Path) -> No
     behind = tables[1]
     assert [r[0] for r in behind[1:]] == ["Охват детей 5–18 лет дополнительным образованием, %"]
     text = docx_text(tmp_path / "q.docx")
-    assert "Журнал аудита «lodeynoe»: последняя запись нет записей." in text
+    assert "Журнал изменений: записей нет" in text
     rows = sheet_rows(tmp_path / "q.xlsx", "Отклонения")
     assert rows[3][0] == "Охват детей 5–18 лет дополнительным образованием, %"
 
@@ -279,7 +297,8 @@ def test_cli_report_commands(seeded: Engine, cli_env: dict[str, str], tmp_path: 
         ],
         env=cli_env,
     )
-    assert r.exit_code == 2 and "ожидается один из docx, xlsx, md, html" in r.output
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
     r = runner.invoke(
         app,
         [
