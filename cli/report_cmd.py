@@ -26,7 +26,9 @@ def _check_format(fmt: str, out: Path) -> str:
 def annual(
     municipality: str = typer.Option(..., "--municipality", help="Код муниципалитета"),
     year: int = typer.Option(..., "--year", help="Отчётный год"),
-    fmt: str = typer.Option("docx", "--format", help="docx, xlsx, md или html"),
+    fmt: str = typer.Option(
+        "docx", "--format", help="docx, xlsx, pdf (через LibreOffice), md или html"
+    ),
     out: Path = typer.Option(..., "--out", help="Путь к файлу отчёта"),
 ) -> None:
     """Годовой отчёт о деятельности МОЦ."""
@@ -46,7 +48,9 @@ def quarterly(
     municipality: str = typer.Option(..., "--municipality", help="Код муниципалитета"),
     year: int = typer.Option(..., "--year", help="Год"),
     quarter: int = typer.Option(..., "--quarter", help="Квартал 1–4"),
-    fmt: str = typer.Option("docx", "--format", help="docx, xlsx, md или html"),
+    fmt: str = typer.Option(
+        "docx", "--format", help="docx, xlsx, pdf (через LibreOffice), md или html"
+    ),
     out: Path = typer.Option(..., "--out", help="Путь к файлу отчёта"),
 ) -> None:
     """Квартальный отчёт в РМЦ: показатели и отклонения от плана."""
