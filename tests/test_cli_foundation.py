@@ -46,7 +46,7 @@ def test_municipality_add_and_list(cli_env: dict[str, str], engine: Engine) -> N
         (["municipality", "add", "x", "--name", "X", "--tz", "Mars/Olympus"], "--tz"),
         (["municipality", "add", "x"], "--name"),
         (["calendar", "add", "2025-02-30", "1"], "ГГГГ-ММ-ДД"),
-        (["calendar", "add", "2025-01-01", "x"], "N"),
+        (["calendar", "add", "2025-01-01", "x"], "«n»: ожидается целое число"),
         (["calendar", "workdays", "1800"], "1992"),
         (["status", "--municipality", "nowhere"], "не найден"),
         (["status", "--municipality", "m", "--as-of", "31.02.2025"], "--as-of"),  # issue 15: DD.MM.YYYY is read
