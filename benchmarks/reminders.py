@@ -36,7 +36,8 @@ import apprise
 import pendulum
 from sqlalchemy import insert, select
 
-from domain.roadmap.sweep import sweep_municipalities
+from jobs.dispatch import dispatch_pending
+from jobs.sweep import sweep_in_session
 from models import (
     Municipality,
     Organisation,
@@ -49,8 +50,6 @@ from models import (
 )
 from models.db import init_db, make_engine, session_scope
 from models.settings import Settings
-from notifications.dispatcher import dispatch_pending
-from notifications.reminders import enqueue_due_reminders
 from tests.notifications_fixtures import SmtpHandler, free_port, start_http_sink
 
 NOW = pendulum.datetime(2025, 3, 5, 10, 0, tz="Europe/Moscow")  # before:7 of 14 March
@@ -123,11 +122,12 @@ def _populate(engine: Any, *, json_url: str, mail_url: str, n_json: int, n_mail:
 def _sweep(engine: Any, settings: Settings, ids: list[int]) -> int:
     total = 0
     size = settings.sweep_batch_size
+    cfg = settings.model_copy(update={"due_soon_working_days": 7})
     for i in range(0, len(ids), size):
         batch = ids[i : i + size]
         with session_scope(engine, immediate=True) as s:
-            sweep_municipalities(s, municipality_ids=batch, now=NOW, window_working_days=7)
-            total += enqueue_due_reminders(s, municipality_ids=batch, now=NOW, settings=settings)
+            counts = sweep_in_session(s, municipality_ids=batch, now=NOW, settings=cfg)
+            total += counts["reminders"]
     return total
 
 

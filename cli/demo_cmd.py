@@ -33,19 +33,17 @@ def demo(
     from cli.demo_review import seed_demo_campaign
     from domain.audit.checkpoint import sign_heads
     from domain.audit.verify import verify
+    from domain.calendar.time import as_of_instant
     from domain.review.transitions import state_counts
-    from domain.roadmap.sweep import sweep_municipalities
-    from notifications.dispatcher import dispatch_pending
-    from notifications.reminders import enqueue_due_reminders
+    from jobs.dispatch import dispatch_pending
+    from jobs.sweep import sweep_in_session
     from reports.build import write_annual
     from web.access import issue_token
     from web.server import dashboard_url
 
     if as_of:
         day = parse_date(as_of, field="--as-of")
-        now = pendulum.datetime(day.year, day.month, day.day, 12, tz="Europe/Moscow").in_timezone(
-            "UTC"
-        )
+        now = pendulum.instance(as_of_instant(day))
     else:
         now = pendulum.now("UTC")
     for suffix in ("", "-wal", "-shm"):
@@ -71,11 +69,8 @@ def demo(
             queued = 0
             for back in range(14, -1, -1):
                 moment = now.subtract(days=back)
-                counts = sweep_municipalities(
-                    s, municipality_ids=ids, now=moment,
-                    window_working_days=cfg.due_soon_working_days,
-                )  # fmt: skip
-                queued += enqueue_due_reminders(s, municipality_ids=ids, now=moment, settings=cfg)
+                counts = sweep_in_session(s, municipality_ids=ids, now=moment, settings=cfg)
+                queued += counts["reminders"]
             kr = s.exec(select(Municipality).where(Municipality.code == "krylovsky")).one()
             nok = s.exec(select(Step).where(
                 Step.municipality_id == kr.id, Step.kind == StepKind.expert_review

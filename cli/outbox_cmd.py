@@ -158,7 +158,7 @@ def dispatch(
     init_db(eng)
     warn_loopback_links(cfg)
     if without_prefect:
-        from notifications.dispatcher import dispatch_pending
+        from jobs.dispatch import dispatch_pending
 
         counts = dispatch_pending(
             eng, cfg, batch_size=batch_size, max_batches=max_batches, workers=workers

@@ -30,6 +30,9 @@ def sweep(
     ),
     batch_size: int | None = typer.Option(None, "--batch-size", help="Муниципалитетов в пакете."),
     as_json: bool = typer.Option(False, "--json", help="Вывести итоги в JSON."),
+    without_prefect: bool = typer.Option(
+        False, "--without-prefect", help="Без Prefect (тот же код проверки, jobs.sweep)."
+    ),
 ) -> None:
     """Пересчитать статусы шагов (поток Prefect «daily-sweep») и поставить напоминания."""
     day = parse_date(as_of, field="--as-of") if as_of else None
@@ -37,10 +40,15 @@ def sweep(
         pass
     cfg = settings()
     warn_loopback_links(cfg)
-    with prefect_api_for(cfg):
-        from flows.daily_sweep import daily_sweep
+    if without_prefect:
+        from jobs.sweep import run_sweep
 
-        counts = daily_sweep(as_of=day, batch_size=batch_size)
+        counts = run_sweep(day, batch_size, settings=cfg)
+    else:
+        with prefect_api_for(cfg):
+            from flows.daily_sweep import daily_sweep
+
+            counts = daily_sweep(as_of=day, batch_size=batch_size)
     if as_json:
         print_json(counts)
         return

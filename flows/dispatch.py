@@ -1,13 +1,10 @@
-"""The dispatch flow: claim due outbox rows batch by batch and deliver them."""
+"""The dispatch flow: one pass of jobs.dispatch with a task run per claimed batch."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from prefect import flow
 
-from models.settings import Settings
-from notifications.dispatcher import worker_name
+from jobs.dispatch import dispatch_pending, summary_line
 from tasks.dispatch import claim_batch, deliver_batch
 
 
@@ -16,19 +13,12 @@ def dispatch_outbox(
     batch_size: int | None = None, max_batches: int = 1000, workers: int | None = None
 ) -> dict[str, int]:
     """Deliver everything due now; task runs grow with batches, never with messages."""
-    size = batch_size or Settings().outbox_batch_size
-    worker = worker_name()
-    total: Counter[str] = Counter()
-    batches = 0
-    while batches < max_batches:
-        ids = claim_batch(size, worker)
-        if not ids:
-            break
-        batches += 1
-        total.update(deliver_batch(ids, workers))
-    total["batches"] = batches
-    print(
-        f"Доставка: отправлено {total['sent']}, повтор позже {total['retry']}, "
-        f"в «мёртвых письмах» {total['dead']}, пакетов {batches}"
+    counts = dispatch_pending(
+        batch_size=batch_size,
+        max_batches=max_batches,
+        workers=workers,
+        claim=claim_batch,
+        deliver=deliver_batch,
     )
-    return dict(total)
+    print(summary_line(counts))
+    return counts

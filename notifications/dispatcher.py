@@ -1,13 +1,12 @@
-"""Claim due outbox rows and deliver them; the loop the dispatch flow wraps.
+"""Claim due outbox rows and deliver them: the two steps of jobs.dispatch's loop.
 
 Each message is marked in its own short transaction right after its send, so a
 crash can duplicate only the messages in flight (one per sender thread).
-Run standalone (no Prefect) with ``python -m notifications.dispatcher``.
+One pass without Prefect: ``python -m jobs.dispatch``.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import socket
@@ -21,7 +20,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from models.outbox import OutboxMessage, OutboxStatus
 from models.settings import Settings
 from models.types import utcnow
@@ -96,47 +95,3 @@ def deliver_ids(
         with session_scope(engine, immediate=True) as s:
             release(s, ids=left)
     return dict(Counter(outcomes))
-
-
-def dispatch_pending(
-    engine: Engine,
-    settings: Settings,
-    *,
-    batch_size: int | None = None,
-    max_batches: int | None = None,
-    workers: int | None = None,
-    clock: Clock = utcnow,
-) -> dict[str, int]:
-    """Claim and deliver batches until nothing is due (or ``max_batches``)."""
-    worker = worker_name()
-    total: Counter[str] = Counter()
-    batches = 0
-    while max_batches is None or batches < max_batches:
-        ids = claim_ids(
-            engine, settings, limit=batch_size or settings.outbox_batch_size,
-            worker=worker, now=clock(),
-        )  # fmt: skip
-        if not ids:
-            break
-        batches += 1
-        total.update(deliver_ids(engine, settings, ids, workers=workers, clock=clock))
-    total["batches"] = batches
-    return dict(total)
-
-
-def main(argv: list[str] | None = None) -> None:  # pragma: no cover - used by subprocesses
-    parser = argparse.ArgumentParser(description="Доставка очереди уведомлений без Prefect")
-    parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument("--max-batches", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=None)
-    args = parser.parse_args(argv)
-    settings = Settings()
-    counts = dispatch_pending(
-        get_engine(settings.database_url), settings, batch_size=args.batch_size,
-        max_batches=args.max_batches, workers=args.workers,
-    )  # fmt: skip
-    print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())), flush=True)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

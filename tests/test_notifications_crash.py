@@ -28,7 +28,7 @@ KILLS = 20
 
 def _spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "notifications.dispatcher", "--batch-size", "10", "--workers", "1"],
+        [sys.executable, "-m", "jobs.dispatch", "--batch-size", "10", "--workers", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from jobs.dispatch import dispatch_pending
 from models import OutboxMessage, OutboxStatus, Role
 from models.db import session_scope
 from models.settings import Settings
-from notifications.dispatcher import dispatch_pending
 from notifications.outbox import enqueue
 from notifications.reminders import enqueue_due_reminders
 from tests.factories import (

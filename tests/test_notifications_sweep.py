@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from jobs.dispatch import dispatch_pending
 from models import OutboxMessage, Role, Step, StepStatus
 from models.db import session_scope
 from models.settings import Settings
-from notifications.dispatcher import dispatch_pending
 from tasks.sweep import sweep_batch
 from tests.factories import make_municipality, make_person, make_roadmap, make_step
 from tests.notifications_fixtures import HttpSink, http_sink  # noqa: F401

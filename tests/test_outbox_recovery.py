@@ -14,10 +14,10 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli.main import app
+from jobs.dispatch import dispatch_pending
 from models import OutboxMessage, OutboxStatus
 from models.db import session_scope
 from models.settings import Settings
-from notifications.dispatcher import dispatch_pending
 from notifications.outbox import enqueue_many
 from tests.notifications_fixtures import SmtpHandler, free_port
 
