@@ -87,7 +87,9 @@ def widths(table: Table) -> list[int]:
         return [max(w, m) for w, m in zip(wanted, least, strict=True)]
     total = sum(least)
     if total >= TEXT_WIDTH:  # words longer than the page allows: shrink evenly
-        return [w * TEXT_WIDTH // total for w in least]
+        shrunk = [w * TEXT_WIDTH // total for w in least]
+        shrunk[-1] += TEXT_WIDTH - sum(shrunk)
+        return shrunk
     text = [
         max(len(h), sum(len(r[i]) for r in body) / max(1, len(body)))
         for i, h in enumerate(table.headers)
