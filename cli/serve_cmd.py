@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from cli.common import console, get_municipality, handle_errors, settings, transaction
 from domain.errors import InputError, NotFoundError
 from models import Person, Role
+from models.people import TokenScope
 from web.access import issue_token
+from web.auth_tokens import issue_feed_secret, revoke_feeds, revoke_tokens
 
 token_app = typer.Typer(help="Токены доступа к панели и API.", no_args_is_help=True)
 
@@ -40,25 +43,49 @@ def _person(s: object, person_id: int) -> Person:
 
 @token_app.command("issue")
 @handle_errors
-def issue(person: int = typer.Option(..., "--person", help="id человека")) -> None:
-    """Выдать новый токен (старый перестаёт действовать). Токен печатается один раз."""
+def issue(
+    person: int = typer.Option(..., "--person", help="id человека"),
+    scope: str = typer.Option("write", "--scope", help="read (только чтение) или write"),
+    days: int = typer.Option(90, "--days", min=1, max=366, help="срок действия, дней"),
+) -> None:
+    """Выдать личный токен API (заголовок Authorization: Bearer). Печатается один раз."""
+    if scope not in ("read", "write"):
+        raise InputError(f"--scope: ожидается read или write, получено {scope!r}")
     with transaction() as s:
-        token = issue_token(s, person)
         p = _person(s, person)
+        token = issue_token(s, person, scope=TokenScope(scope), days=days)
         name, role = p.full_name, p.role
-    console.print(f"Токен для {name} ({role}); сохраните его, повторно он не показывается:")
+    console.print(escape(f"Токен ({scope}, {days} дн.) для {name} ({role}); "
+                         "сохраните его, повторно он не показывается:"))  # fmt: skip
     typer.echo(token)
 
 
 @token_app.command("revoke")
 @handle_errors
 def revoke(person: int = typer.Option(..., "--person", help="id человека")) -> None:
-    """Отозвать токен."""
+    """Отозвать все токены API и iCal-ссылки человека."""
     with transaction() as s:
-        p = _person(s, person)
-        p.token_sha256 = None
-        s.add(p)
-    console.print("Токен отозван.")
+        _person(s, person)
+        n = revoke_tokens(s, person)
+        n += revoke_feeds(s, person)
+    console.print(f"Отозвано: {n}.")
+
+
+@token_app.command("feed")
+@handle_errors
+def feed(
+    person: int = typer.Option(..., "--person", help="id человека"),
+    municipality: str | None = typer.Option(None, "--municipality", help="код муниципалитета"),
+    organisation: int | None = typer.Option(None, "--organisation", help="id организации"),
+) -> None:
+    """Выдать ссылку на iCal-календарь (только чтение, отзывается `token revoke`)."""
+    if (municipality is None) == (organisation is None):
+        raise InputError("укажите ровно одно: --municipality или --organisation")
+    name = f"municipality:{municipality}" if municipality else f"organisation:{organisation}"
+    with transaction() as s:
+        _person(s, person)
+        secret = issue_feed_secret(s, person, name)
+    typer.echo(f"{settings().base_url.rstrip('/')}/ical/s/{secret}.ics")
 
 
 @token_app.command("auditor")

@@ -45,14 +45,13 @@ def sign_in_link(cfg: Settings, base_url: str) -> str | None:
 
     from cli.common import transaction
     from models import Person, Role
-    from web.access import issue_token
-    from web.server import dashboard_url
+    from web.auth_links import login_link
 
     with transaction() as s:
         admin = s.exec(select(Person).where(Person.role == Role.admin)).first()
         if admin is None or admin.id is None:
             return None
-        return dashboard_url(base_url, issue_token(s, admin.id))
+        return login_link(s, admin.id, "/", base_url=base_url, minutes=60)
 
 
 def absolute_sqlite_url(url: str) -> None:

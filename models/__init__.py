@@ -4,6 +4,7 @@ from models.core import Municipality, Organisation, Person, Role
 from models.evidence import AuditCheckpoint, AuditEntry, Evidence
 from models.indicators import IndicatorValue
 from models.outbox import OutboxMessage, OutboxStatus
+from models.people import AccessToken, FeedSecret, MagicLink, SignInSession  # noqa: F401  (issue 14)
 from models.records import EventRecord, Narrative  # noqa: F401  (issue 15)
 from models.review import (
     CouncilDecision,

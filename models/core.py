@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column
+from sqlalchemy import CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
 from models.types import JSONType, UTCDateTime, utcnow
@@ -79,8 +79,18 @@ class PersonBase(SQLModel):
     digest: bool = False
 
 
+# An organisation's contact always belongs to an organisation (issue 14); a broken
+# account found by the upgrade is disabled instead (it can never sign in).
+PERSON_ORG_CHECK = "role <> 'org_contact' OR organisation_id IS NOT NULL OR disabled_at IS NOT NULL"
+
+
 class Person(PersonBase, table=True):
+    __table_args__ = (CheckConstraint(PERSON_ORG_CHECK, name="ck_person_org_contact_org"),)
     id: int | None = Field(default=None, primary_key=True)
+    # Disabled people cannot sign in; their sessions and tokens stop working.
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Optional password (argon2id hash from argon2-cffi); magic links need none.
+    password_hash: str | None = None
     # Opaque API token (hash stored); used by the web app for roles and tenancy.
     token_sha256: str | None = Field(default=None, index=True)
     # Auditors only: the municipalities whose data (read-only) they may see.

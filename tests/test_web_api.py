@@ -7,13 +7,16 @@ import json
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli.main import app as cli_app
-from models import Person, Step
+from models import Step
 from models.db import session_scope
-from tests.web_fixtures import PDF, REPORT_FIELDS, World, auth
+from models.people import AccessToken
+from tests.web_fixtures import NOW, PDF, REPORT_FIELDS, World, auth
 from web.access import hash_token
+from web.auth_links import login_link
 
 pytest_plugins = ["tests.web_fixtures"]
 
@@ -185,30 +188,44 @@ def test_audit_page_search_dates_and_export(client: TestClient, world: World) ->
     assert "attachment" in csv.headers["content-disposition"]
 
 
-def test_token_cookie_login_for_pages(client: TestClient, world: World) -> None:
-    first = client.get(f"/?token={world.tokens['moc_head']}")
-    assert first.status_code == 200 and "soczakaz_token" in first.headers["set-cookie"]
-    again = client.get("/m/krylovsky")  # the cookie from the first visit
-    assert again.status_code == 200
+def test_login_link_signs_in_once_and_returns_to_the_page(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    by_url = client.get(f"/?token={world.tokens['moc_head']}", follow_redirects=False)
+    assert by_url.status_code == 303 and "set-cookie" not in by_url.headers  # never in URLs
+    with session_scope(engine) as s:
+        url = login_link(s, world.person_ids["moc_head"], "/m/krylovsky", base_url="", now=NOW)
+    first = client.get(url, follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/m/krylovsky"
+    cookie = first.headers["set-cookie"]
+    assert "soczakaz_session=" in cookie and "HttpOnly" in cookie and "Max-Age=" in cookie
+    assert client.get("/m/krylovsky").status_code == 200  # the session cookie
     client.cookies.clear()
-    assert client.get("/").status_code == 401
-    assert "Вход" in client.get("/").text
+    again = client.get(url, follow_redirects=False)  # single use
+    assert again.status_code == 400 and "недействительна" in again.text
+    page = client.get("/steps/1", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login?next=%2Fsteps%2F1"
 
 
 def test_token_issue_cli_prints_once_and_authenticates(
     client: TestClient, world: World, engine: Engine, cli_env: dict[str, str]
 ) -> None:
     pid = world.person_ids["moc_head"]
-    result = CliRunner().invoke(cli_app, ["token", "issue", "--person", str(pid)], env=cli_env)
+    args = ["token", "issue", "--person", str(pid), "--scope", "read"]
+    result = CliRunner().invoke(cli_app, args, env=cli_env)
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     with session_scope(engine) as s:
-        person = s.get(Person, pid)
-        assert person is not None and person.token_sha256 == hash_token(token)
+        row = s.exec(select(AccessToken).where(AccessToken.token_sha256 == hash_token(token))).one()
+        assert row.person_id == pid and row.scope == "read"
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["role"] == "moc_head"
-    old = client.get("/api/me", headers=auth(world, "moc_head"))
-    assert old.status_code == 401
+    post = client.post(f"/api/steps/{world.own.org_step}/complete",
+                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert post.status_code == 403  # read-only token
+    revoked = CliRunner().invoke(cli_app, ["token", "revoke", "--person", str(pid)], env=cli_env)
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     missing = CliRunner().invoke(cli_app, ["token", "issue", "--person", "999"], env=cli_env)
     assert missing.exit_code == 2 and "не найден" in missing.output
 

@@ -6,7 +6,9 @@ import datetime as dt
 
 from fastapi.testclient import TestClient
 
+from models.db import session_scope
 from tests.web_fixtures import World, auth
+from web.auth_tokens import issue_feed_secret
 from web.ical import CalendarEvent, escape_text, fold, render_calendar
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -107,6 +109,15 @@ def test_municipality_feed_has_open_steps_with_alarms(client: TestClient, world:
 
 
 def test_organisation_feed_only_its_steps(client: TestClient, world: World) -> None:
-    r = client.get(f"/ical/organisation/{world.own.org_id}.ics?token={world.tokens['org_contact']}")
+    with session_scope(client.app.state.engine) as s:  # type: ignore[attr-defined]
+        secret = issue_feed_secret(
+            s, world.person_ids["org_contact"], f"organisation:{world.own.org_id}"
+        )
+    # A token in the URL is refused; the read-only feed secret works (issue 14).
+    tok = world.tokens["org_contact"]
+    assert client.get(f"/ical/organisation/{world.own.org_id}.ics?token={tok}").status_code == 401
+    r = client.get(f"/ical/s/{secret}.ics")
+    assert r.status_code == 200
+    assert client.post(f"/ical/s/{secret}.ics").status_code == 405
     evs = events(unfold(r.text))
     assert [unescape(e["SUMMARY"][0]) for e in evs] == ["Отчёт организации за I квартал"]

@@ -33,8 +33,8 @@ from tests.factories import (
     make_roadmap,
     make_step,
 )
-from web.access import hash_token
 from web.app import create_app
+from web.auth_tokens import add_access_token
 
 NOW = dt.datetime(2025, 3, 10, 7, 0, tzinfo=dt.UTC)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -203,8 +203,9 @@ def seed_world(engine: Engine, settings: Settings) -> World:
         }
         for role, p in people.items():
             tokens[role] = f"token-{role}-0123456789"
-            p.token_sha256 = hash_token(tokens[role])
-            s.add(p)
+            add_access_token(
+                s, int(p.id or 0), tokens[role], expires_at=NOW + dt.timedelta(days=30)
+            )
             ids[role] = int(p.id)  # type: ignore[arg-type]
     return World(own, other, tokens, ids)
 

@@ -19,8 +19,6 @@ found (404, their existence is not revealed). Actions a role may never take
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,7 +26,6 @@ from sqlalchemy import false, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
-from domain.errors import NotFoundError
 from models import (
     AuditEntry,
     Evidence,
@@ -43,6 +40,9 @@ from models import (
     Role,
     Step,
 )
+from web.auth_tokens import digest, issue_token
+
+__all__ = ["Forbidden", "NotVisible", "Scope", "build_scope", "hash_token", "issue_token"]
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
@@ -64,28 +64,8 @@ class NotVisible(Exception):
 
 
 def hash_token(token: str) -> str:
-    """What Person.token_sha256 stores for a bearer token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue_token(session: Session, person_id: int) -> str:
-    """Give a person a new random token (the old one stops working); return it once."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFoundError(f"человек с id={person_id} не найден")
-    token = secrets.token_urlsafe(32)
-    person.token_sha256 = hash_token(token)
-    session.add(person)
-    session.flush()
-    return token
-
-
-def person_for_token(session: Session, token: str) -> Person | None:
-    if not token:
-        return None
-    stmt = select(Person).where(col(Person.token_sha256) == hash_token(token))
-    person: Person | None = session.execute(stmt).scalars().first()
-    return person
+    """What the database stores for a secret (SHA-256 hex)."""
+    return digest(token)
 
 
 @dataclass(frozen=True)
@@ -119,7 +99,14 @@ class Scope:
 
     def steps(self, stmt: S) -> S:
         if self.role is Role.org_contact:
-            return stmt.where(col(Step.organisation_id) == self.organisation_id)
+            # Deny by default: a contact without an organisation sees nothing (never
+            # ``organisation_id IS NULL``, which would match every municipal step).
+            if self.organisation_id is None or not self.municipality_ids:
+                return stmt.where(false())
+            return stmt.where(
+                col(Step.organisation_id) == self.organisation_id,
+                self._in(col(Step.municipality_id), self.municipality_ids),
+            )
         if self.role is Role.expert:
             return stmt.where(self._in(col(Step.id), self.review_step_ids))
         cond = self._in(col(Step.municipality_id), self.municipality_ids)
@@ -127,6 +114,8 @@ class Scope:
 
     def organisations(self, stmt: S) -> S:
         if self.role is Role.org_contact:
+            if self.organisation_id is None:
+                return stmt.where(false())
             return stmt.where(col(Organisation.id) == self.organisation_id)
         if self.role is Role.expert:
             return stmt.where(false())
@@ -149,6 +138,8 @@ class Scope:
             )
             return stmt.where(col(ReviewCase.id).in_(mine))
         if self.role is Role.org_contact:
+            if self.organisation_id is None:
+                return stmt.where(false())
             progs = select(col(Programme.id)).where(
                 col(Programme.organisation_id) == self.organisation_id
             )
@@ -227,20 +218,31 @@ class Scope:
 
 
 def build_scope(session: Session, person: Person) -> Scope:
-    """The scope of a person (one small query for experts and organisations)."""
+    """The scope of a person (one small query for experts and organisations).
+
+    Deny by default: a disabled person gets :class:`Forbidden`; an account whose
+    role lacks what it needs (org without organisation, auditor without list,
+    МОЦ head without municipality) gets an empty scope.
+    """
     assert person.id is not None
-    role = Role(person.role)
+    if person.disabled_at is not None:
+        raise Forbidden("учётная запись отключена")
+    try:
+        role = Role(person.role)
+    except ValueError:
+        raise Forbidden("у учётной записи неизвестная роль") from None
     actor = f"{person.full_name} (id={person.id})"
     ids: frozenset[int] | None
     review_steps: frozenset[int] = frozenset()
     if role in (Role.admin, Role.rmc):
         ids = None
-    elif role in (Role.moc_head, Role.org_contact):
+    elif role is Role.moc_head:
         mid = person.municipality_id
-        if role is Role.org_contact and person.organisation_id is not None:
-            org = session.get(Organisation, person.organisation_id)
-            mid = org.municipality_id if org else None
         ids = frozenset([mid]) if mid is not None else frozenset()
+    elif role is Role.org_contact:
+        # The organisation decides the municipality; no organisation, nothing visible.
+        org = session.get(Organisation, person.organisation_id) if person.organisation_id else None
+        ids = frozenset([org.municipality_id]) if org is not None else frozenset()
     elif role is Role.auditor:
         ids = frozenset(int(i) for i in person.auditor_municipality_ids)
     else:  # expert

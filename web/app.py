@@ -6,23 +6,27 @@ import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import pendulum
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from domain.errors import SoczakazError
 from domain.vocabulary import KIND_RU, ROLE_RU, STATUS_RU
 from models.db import make_engine
 from models.settings import Settings
-from web import api, feeds, pages
+from web import api, auth_pages, feeds, pages
 from web.access import Forbidden, NotVisible
 from web.cache import TTLCache
-from web.deps import Unauthenticated, api_error, error_items, status_for
+from web.deps import CSRF_FIELD, Unauthenticated, api_error, error_items, status_for
+from web.headers import install_access_log_filter, install_security_headers
 
 HERE = Path(__file__).parent
 
@@ -57,9 +61,18 @@ def _templates() -> Jinja2Templates:
                          status_ru=lambda s: STATUS_RU.get(s, s),
                          kind_ru=lambda k: KIND_RU.get(k, k),
                          role_ru=lambda r: ROLE_RU.get(r, r))  # fmt: skip
-    t.env.globals.update(status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU)
+    t.env.globals.update(status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU,
+                         csrf_field=csrf_field)  # fmt: skip
     pages.install_filters(t.env)  # words for every code (web/region_words.py)
     return t
+
+
+@pass_context
+def csrf_field(context: Any) -> Markup:
+    """The hidden CSRF input of the signed-in session (empty value without a session)."""
+    request = context.get("request")
+    token = getattr(request.state, "csrf", "") if request is not None else ""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, token)
 
 
 def create_app(
@@ -82,8 +95,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(feeds.router)
+    app.include_router(auth_pages.router)
     app.include_router(pages.router)
     app.include_router(pages.api_router)  # /api/regions/{name} (web/region_pages.py)
+    install_security_headers(app)
+    install_access_log_filter()
 
     def is_page(request: Request) -> bool:
         path = request.url.path
@@ -98,7 +114,10 @@ def create_app(
         if not is_page(request):
             return api_error(exc)
         if isinstance(exc, Unauthenticated):
-            return page_error(request, 401, "Войдите по токену доступа", [])
+            if request.method == "GET":
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            return page_error(request, 401, exc.message, [])
         if isinstance(exc, Forbidden | NotVisible):
             code = 403 if isinstance(exc, Forbidden) else 404
             return page_error(request, code, exc.message, [])

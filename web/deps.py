@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -13,14 +14,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from domain.errors import ConflictError, NotFoundError, SoczakazError, TransitionError
+from models.people import TokenScope
 from models.settings import Settings
-from web.access import Forbidden, NotVisible, Scope, build_scope, person_for_token
+from web.access import Forbidden, NotVisible, Scope, build_scope
+from web.auth_sessions import COOKIE, session_for_cookie
+from web.auth_tokens import grant_for_token
 
+# Name of the old token cookie: never read any more (kept so that older imports load).
 TOKEN_COOKIE = "soczakaz_token"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Unauthenticated(Exception):
-    """No token, or a token that matches nobody (HTTP 401)."""
+    """No credential, or one that is unknown, expired or revoked (HTTP 401)."""
+
+    def __init__(self, message: str = "нужен вход: войдите по ссылке из письма") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def app_engine(request: Request) -> Engine:
@@ -43,19 +55,69 @@ def get_session(engine: Engine = Depends(app_engine)) -> Iterator[Session]:
         yield session
 
 
-def request_token(request: Request) -> str:
-    """Bearer header first, then ``?token=``, then the page cookie."""
+async def submitted_csrf(request: Request) -> str:
+    """The CSRF token of a state-changing request: header, else the form field."""
+    if request.method in SAFE_METHODS:
+        return ""
+    header = request.headers.get(CSRF_HEADER, "")
+    if header:
+        return header
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _same_origin(request: Request, settings: Settings) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        # Browsers send Origin on every cross-origin POST; Sec-Fetch-Site confirms.
+        return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    own = {str(request.base_url).rstrip("/"), settings.base_url.rstrip("/")}
+    return origin.rstrip("/") in own
+
+
+def get_scope(
+    request: Request,
+    session: Session = Depends(get_session),
+    csrf: str = Depends(submitted_csrf),
+) -> Scope:
+    """THE authorization decision point of the web app (deny by default).
+
+    Credentials: a personal access token in ``Authorization: Bearer`` (API,
+    scripts) or the signed session cookie (browser). Never the URL. Writes
+    need a write-scoped token, or a cookie plus the session's CSRF token and
+    a same-origin request. The scope then filters every read.
+    """
+    now = app_now(request)
+    if "token" in request.query_params:
+        raise Unauthenticated("токен в адресе не принимается: войдите по ссылке из письма")
     auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
-
-
-def get_scope(request: Request, session: Session = Depends(get_session)) -> Scope:
-    person = person_for_token(session, request_token(request))
-    if person is None:
-        raise Unauthenticated()
-    return build_scope(session, person)
+    unsafe = request.method not in SAFE_METHODS
+    if auth:
+        if not auth.lower().startswith("bearer "):
+            raise Unauthenticated("ожидается заголовок Authorization: Bearer <токен>")
+        grant = grant_for_token(session, auth[7:].strip(), now)
+        if grant is None:
+            raise Unauthenticated("токен доступа неизвестен, отозван или истёк")
+        if unsafe and grant.scope is not TokenScope.write:
+            raise Forbidden("токен только для чтения: изменения недоступны")
+        person = grant.person
+    else:
+        found = session_for_cookie(session, request.cookies.get(COOKIE, ""), now)
+        if found is None:
+            raise Unauthenticated()
+        person, row = found
+        request.state.csrf = row.csrf
+        request.state.session_id = row.id
+        if unsafe and not _same_origin(request, app_settings(request)):
+            raise Forbidden("запрос с чужого сайта отклонён")
+        if unsafe and not (csrf and hmac.compare_digest(csrf, row.csrf)):
+            raise Forbidden("форма устарела: обновите страницу и повторите")
+    scope = build_scope(session, person)
+    request.state.scope = scope
+    return scope
 
 
 _FIELD = re.compile(r"поле ([a-z_]+)")
@@ -87,7 +149,7 @@ def status_for(exc: SoczakazError) -> int:
 def api_error(exc: Exception) -> Response:
     if isinstance(exc, Unauthenticated):
         return JSONResponse(
-            {"detail": "нужен токен доступа (заголовок Authorization: Bearer …)"},
+            {"detail": exc.message},
             status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
         )

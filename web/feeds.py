@@ -13,8 +13,9 @@ from domain.vocabulary import KIND_RU, STATUS_RU
 from models import Step
 from models.roadmap import OPEN_STATUSES
 from models.settings import Settings
-from web.access import Scope
-from web.deps import app_settings, get_scope, get_session
+from web.access import Scope, build_scope
+from web.auth_tokens import feed_grant
+from web.deps import Unauthenticated, app_settings, get_scope, get_session
 from web.ical import CalendarEvent, render_calendar
 
 router = APIRouter(prefix="/ical", tags=["ical"])
@@ -80,3 +81,23 @@ def organisation_feed(
         .order_by(col(Step.due_date), col(Step.id))
     ).scalars()
     return _ics(f"Сроки: {org.short_name or org.name}", steps, settings, f"org-{org.id}.ics")
+
+
+@router.get("/s/{secret}.ics")
+def secret_feed(
+    secret: str,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(app_settings),
+) -> Response:
+    """A feed by its read-only secret (calendar apps cannot send headers)."""
+    found = feed_grant(session, secret)
+    if found is None:
+        raise Unauthenticated("ссылка на календарь неизвестна или отозвана")
+    person, feed = found
+    scope = build_scope(session, person)
+    kind, _, key = feed.partition(":")
+    if kind == "municipality":
+        return municipality_feed(key, scope, session, settings)
+    if kind == "organisation" and key.isdigit():
+        return organisation_feed(int(key), scope, session, settings)
+    raise Unauthenticated("ссылка на календарь неизвестна или отозвана")

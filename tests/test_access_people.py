@@ -1,0 +1,130 @@
+"""Issue 14: malformed accounts, expired/revoked credentials, CSRF, headers, migration 0002."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from models import Person, Role
+from models.db import session_scope
+from models.migrate import upgrade
+from models.people import TokenScope
+from tests.web_fixtures import NOW, World, auth
+from web.access import Scope, build_scope
+from web.auth_links import login_link
+from web.auth_tokens import add_access_token
+
+pytest_plugins = ["tests.web_fixtures"]
+
+
+def test_database_refuses_org_contact_without_organisation(engine: Engine, world: World) -> None:
+    with pytest.raises(IntegrityError), session_scope(engine) as s:
+        s.add(Person(full_name="Без организации", role=Role.org_contact, municipality_id=1))
+
+
+def _step_ids(world: World) -> list[int]:
+    return [x for side in (world.own, world.other)
+            for x in (side.npa_step, side.org_step, side.blocked_step, side.review_step)]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["org_contact", "moc_head", "auditor"])
+def test_malformed_accounts_see_nothing(engine: Engine, world: World, role: str) -> None:
+    """An account lacking what its role needs (no org / municipality / list) is empty."""
+    with session_scope(engine) as s:
+        p = Person(id=999, full_name="X", role=Role(role), municipality_id=None,
+                   organisation_id=None)  # fmt: skip
+        scope: Scope = build_scope(s, p)
+        from sqlalchemy import select
+
+        from models import Step
+
+        seen = s.execute(scope.steps(select(Step.id))).scalars().all()
+        assert seen == [], (role, seen)
+        assert not any(scope.can_complete(s.get(Step, i)) for i in _step_ids(world))  # type: ignore[arg-type]
+
+
+def test_disabled_person_and_expired_or_revoked_credentials(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    pid = world.person_ids["moc_head"]
+    with session_scope(engine) as s:
+        add_access_token(s, pid, "expired-token-000", scope=TokenScope.write,
+                         expires_at=NOW - dt.timedelta(seconds=1))  # fmt: skip
+        link = login_link(s, pid, "/", base_url="", now=NOW - dt.timedelta(minutes=16))
+    expired = {"Authorization": "Bearer expired-token-000"}
+    assert client.get("/api/me", headers=expired).status_code == 401
+    assert client.get(link, follow_redirects=False).status_code == 400  # link expired
+    assert client.get("/api/me", params={"token": world.tokens["admin"]}).status_code == 401
+    with session_scope(engine) as s:
+        p = s.get(Person, pid)
+        assert p is not None
+        p.disabled_at = NOW
+        s.add(p)
+    assert client.get("/api/me", headers=auth(world, "moc_head")).status_code == 403
+
+
+def _signed_in(client: TestClient, engine: Engine, world: World, role: str, next_: str) -> str:
+    with session_scope(engine) as s:
+        url = login_link(s, world.person_ids[role], next_, base_url="", now=NOW)
+    r = client.get(url, follow_redirects=False)
+    assert r.status_code == 303
+    return str(client.cookies.get("soczakaz_session"))
+
+
+def test_csrf_and_origin_are_required_for_cookie_writes(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    step = world.own.org_step
+    _signed_in(client, engine, world, "org_contact", f"/steps/{step}")
+    page = client.get(f"/steps/{step}")
+    assert page.status_code == 200 and 'name="csrf_token" value="' in page.text
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert len(token) > 20
+    api = f"/api/steps/{step}/complete"
+    assert client.post(api, data={"fields": "{}"}).status_code == 403  # no CSRF token
+    evil = {"Origin": "http://evil.example", "X-CSRF-Token": token}
+    assert client.post(api, data={"fields": "{}"}, headers=evil).status_code == 403
+    ok = client.post(api, data={"fields": "{}"}, headers={"X-CSRF-Token": token})
+    assert ok.status_code not in (401, 403), ok.text  # passes the door (may be 422)
+    # Sign out everywhere: the cookie stops working server-side.
+    cookie = client.cookies.get("soczakaz_session")
+    out = client.post("/logout/everywhere", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.set("soczakaz_session", str(cookie))
+    assert client.get("/api/me").status_code == 401
+
+
+def test_security_headers_on_private_pages(client: TestClient, world: World) -> None:
+    r = client.get("/api/me", headers=auth(world, "admin"))
+    assert r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_people_data_survives_upgrade_0001_to_0002(blank_db_url: str) -> None:
+    engine = create_engine(blank_db_url)
+    upgrade(engine, "0001_baseline")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO municipality (code, name, region, timezone, created_at) "
+                       "VALUES ('m1', 'М', '', 'Europe/Moscow', CURRENT_TIMESTAMP)"))  # fmt: skip
+        c.execute(text("INSERT INTO person (full_name, role, email, notify, digest, "
+                       "auditor_municipality_ids, token_sha256) VALUES "
+                       "('Глава', 'moc_head', 'a@b.ru', '[]', false, '[]', 'abc'), "
+                       "('Сломанный', 'org_contact', '', '[]', false, '[]', NULL)"))  # fmt: skip
+    upgrade(engine, "0002_people_access")
+    with engine.begin() as c:
+        rows = c.execute(text("SELECT full_name, disabled_at IS NOT NULL, token_sha256 "
+                              "FROM person ORDER BY id")).all()  # fmt: skip
+        assert [tuple(r) for r in rows] == [("Глава", False, None), ("Сломанный", True, None)]
+        c.execute(text("SELECT count(*) FROM sign_in_session")).scalar_one()
+    with pytest.raises(IntegrityError), engine.begin() as c:
+        c.execute(text("INSERT INTO person (full_name, role, email, notify, digest, "
+                       "auditor_municipality_ids) VALUES ('X', 'org_contact', '', '[]', "
+                       "false, '[]')"))  # fmt: skip
+    engine.dispose()

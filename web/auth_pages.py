@@ -1,0 +1,158 @@
+"""Sign-in pages: e-mail link request, link landing, sign out (here / everywhere)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from models import Person
+from models.people import LoginAttempt
+from notifications.channels import channel_of
+from notifications.outbox import enqueue
+from web.access import Scope
+from web.auth_links import consume_link, login_link, safe_next
+from web.auth_sessions import COOKIE, SESSION_HOURS, revoke_sessions, start_session
+from web.deps import app_now, app_settings, get_scope, get_session
+
+router = APIRouter(include_in_schema=False)
+
+MAX_ATTEMPTS = 5
+WINDOW = dt.timedelta(minutes=15)
+
+
+_CSRF_INPUT = re.compile(r'(name="csrf_token" value=")[^"]*(")')
+
+
+def with_csrf(request: Request, html: str) -> str:
+    """Put the current session's CSRF token into a page rendered for someone else."""
+    token = getattr(request.state, "csrf", "")
+    return _CSRF_INPUT.sub(lambda m: m.group(1) + token + m.group(2), html)
+
+
+def _page(request: Request, context: dict[str, object], status_code: int = 200) -> HTMLResponse:
+    from web.pages import render
+
+    return render(request, "login.html", {"scope": None, **context}, status_code=status_code)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.strip().lower().encode("utf-8")).hexdigest()
+
+
+def _limited(session: Session, keys: list[str], now: dt.datetime) -> bool:
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < now - WINDOW))
+    n = session.execute(
+        select(func.count()).select_from(LoginAttempt).where(col(LoginAttempt.key_sha256).in_(keys))
+    ).scalar_one()
+    return int(n) >= MAX_ATTEMPTS
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login(request: Request, next: str = "/") -> HTMLResponse:
+    return _page(request, {"next": safe_next(next)})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def request_link(
+    request: Request,
+    email: str = Form(""),
+    next: str = Form("/"),
+    session: Session = Depends(get_session),
+) -> HTMLResponse:
+    """Send a one-time link to the person with this e-mail (the answer never says who exists)."""
+    now = app_now(request)
+    settings = app_settings(request)
+    client = request.client.host if request.client else "?"
+    keys = [_key("email:" + email), _key("ip:" + client)]
+    if _limited(session, keys, now):
+        session.commit()
+        return _page(request, {"next": safe_next(next), "message":
+                     "Слишком много попыток входа. Попробуйте через 15 минут."}, 429)  # fmt: skip
+    for k in keys:
+        session.add(LoginAttempt(key_sha256=k, at=now))
+    person = session.execute(
+        select(Person).where(func.lower(col(Person.email)) == email.strip().lower())
+    ).scalars().first() if email.strip() else None  # fmt: skip
+    if person is not None and person.disabled_at is None and person.id is not None:
+        send_link(session, person, safe_next(next), settings.base_url, now, settings)
+    session.commit()
+    return _page(request, {"next": safe_next(next), "sent": True})
+
+
+def send_link(
+    session: Session, person: Person, next_path: str, base_url: str, now: dt.datetime,
+    settings: object,
+) -> int:  # fmt: skip
+    """Queue a sign-in link to every e-mail channel of a person (through the outbox)."""
+    assert person.id is not None
+    url = login_link(session, person.id, next_path, base_url=base_url, now=now)
+    text = (f"Здравствуйте, {person.full_name}!\n\nСсылка для входа в панель soczakaz "
+            f"(действует 15 минут, один раз):\n{url}\n\nЕсли вы не запрашивали вход, "
+            "просто удалите это письмо.")  # fmt: skip
+    sent = 0
+    for i, target in enumerate(person.notify):
+        if channel_of(target, settings) != "email":  # type: ignore[arg-type]
+            continue
+        sent += enqueue(
+            session, dedupe_key=f"signin:{person.id}:{now.isoformat()}:{i}",
+            municipality_id=person.municipality_id, step_id=None, person_id=person.id,
+            rule="sign_in", channel="email", target=target, subject="Вход в soczakaz",
+            body_text=text, body_html="", body_short="Ссылка для входа в soczakaz",
+            not_before=now,
+        )  # fmt: skip
+    return sent
+
+
+@router.get("/auth/link/{token}")
+def open_link(request: Request, token: str, session: Session = Depends(get_session)) -> Response:
+    """The link from the e-mail: sign in (once) and go to the page it was made for."""
+    now = app_now(request)
+    link = consume_link(session, token, now)
+    person = session.get(Person, link.person_id) if link else None
+    if link is None or person is None or person.disabled_at is not None:
+        session.commit()
+        return _page(request, {"next": "/", "message": "Ссылка для входа недействительна: "
+                     "она уже использована или истекла. Запросите новую."}, 400)  # fmt: skip
+    cookie, _ = start_session(session, link.person_id, now)
+    session.commit()
+    response = RedirectResponse(safe_next(link.next_path), status_code=303)
+    set_session_cookie(request, response, cookie)
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, cookie: str) -> None:
+    secure = app_settings(request).base_url.startswith("https://") or (
+        request.url.scheme == "https"
+    )
+    response.set_cookie(COOKIE, cookie, max_age=SESSION_HOURS * 3600, httponly=True,
+                        secure=secure, samesite="lax", path="/")  # fmt: skip
+
+
+@router.post("/logout")
+def logout(
+    request: Request, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> Response:
+    only = getattr(request.state, "session_id", None)
+    if only is not None:
+        revoke_sessions(session, scope.person_id, app_now(request), only=only)
+        session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/logout/everywhere")
+def logout_everywhere(
+    request: Request, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> Response:
+    revoke_sessions(session, scope.person_id, app_now(request))
+    session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
