@@ -39,6 +39,7 @@ status_cmd.register(app)
 demo_cmd.register(app)
 sweep_cmd.register(app)  # sweep, shift
 serve_cmd.register(app)  # serve, token
+__import__("cli.person_cmd").person_cmd.register(app)  # person (issue 14)
 evidence_cmd.register(app)  # complete, reopen, waive, history
 outbox_cmd.register(app)  # dispatch, outbox
 up_cmd.register(app)  # up: Prefect server, schedules, dashboard in one command

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -128,3 +129,34 @@ def test_people_data_survives_upgrade_0001_to_0002(blank_db_url: str) -> None:
                        "auditor_municipality_ids) VALUES ('X', 'org_contact', '', '[]', "
                        "false, '[]')"))  # fmt: skip
     engine.dispose()
+
+
+def test_person_cli_add_list_login_link_disable(
+    client: TestClient, world: World, engine: Engine, cli_env: dict[str, str]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+
+    run = CliRunner()
+    bad = run.invoke(cli_app, ["person", "add", "X", "--role", "org_contact"], env=cli_env)
+    assert bad.exit_code == 2 and "--organisation" in bad.output
+    name = "[/bold] Петров"
+    ok = run.invoke(cli_app, ["person", "add", name, "--role", "moc_head",
+                              "--municipality", "krylovsky", "--email", "p@x.ru"], env=cli_env)  # fmt: skip
+    assert ok.exit_code == 0 and name in ok.output, ok.output
+    people = json.loads(run.invoke(cli_app, ["person", "list", "--json"], env=cli_env).output)
+    me = next(p for p in people if p["full_name"] == name)
+    assert me["role"] == "moc_head" and me["municipality_id"] == world.own.municipality_id
+    args = ["person", "login-link", str(me["id"]), "--next", f"/steps/{world.own.npa_step}"]
+    url = run.invoke(cli_app, args, env=cli_env).output.strip()
+    assert "/auth/link/" in url and "token=" not in url
+    path = url[url.index("/auth/link/") :]
+    with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
+        r = client.get(path, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/steps/{world.own.npa_step}"
+    assert run.invoke(cli_app, ["person", "disable", "p@x.ru"], env=cli_env).exit_code == 0
+    again = run.invoke(cli_app, args, env=cli_env)
+    assert again.exit_code == 2 and "отключена" in again.output
