@@ -15,6 +15,7 @@ from domain.errors import EvidenceError, InputError
 from domain.evidence.completion import complete_step, reopen_step, supersede_evidence, waive_step
 from domain.inputs import effective_moment, split_pairs, word
 from domain.records.backdating import note_backdated
+from domain.vocabulary import AuditAction
 
 Opt = typer.Option
 Municipality = Annotated[str, Opt("--municipality", "-m", help="код муниципалитета")]
@@ -135,7 +136,7 @@ def complete(
               else complete_step(s, **common))  # fmt: skip
         if now < recorded:
             note_backdated(s, municipality_id=target.municipality_id, actor=actor,
-                           entity=f"step:{target.id}", action="step.completed",
+                           entity=f"step:{target.id}", action=AuditAction.step_completed,
                            effective=now, recorded=recorded)  # fmt: skip
         head = step_history(s, step_id=target.id)[-1]
     if as_json:

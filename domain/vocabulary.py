@@ -1,6 +1,8 @@
-"""Russian labels of statuses, kinds and roles: what users read, in one place."""
+"""Russian labels of statuses, kinds, roles, audit actions: what users read, in one place."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from models.roadmap import Recurrence, StepKind, StepStatus
 
@@ -78,16 +80,67 @@ REVIEW_STATE_RU: dict[str, str] = {
     "ARCHIVED": "в архиве",
 }
 
-AUDIT_ACTION_RU: dict[str, str] = {
+
+class AuditAction(StrEnum):
+    """Every action the audit log records: writers pass these, readers label them.
+
+    The value is what is stored (and hashed) in ``audit_entry.action``; never rename one.
+    """
+
+    roadmap_load = "roadmap.load"
+    deadline_shift = "deadline.shift"
+    step_completed = "step.completed"
+    step_reopened = "step.reopened"
+    step_waived = "step.waived"
+    evidence_superseded = "evidence.superseded"
+    indicator_import = "indicator.import"
+    programme_added = "programme.added"
+    programme_archived = "programme.archived"
+    organisation_added = "organisation.added"
+    narrative_saved = "narrative.saved"
+    event_recorded = "event.recorded"
+    record_backdated = "record.backdated"
+    navigator_imported = "navigator.imported"
+    review_open = "review.open"
+    review_submit = "review.submit"
+    review_formally_reject = "review.formally_reject"
+    review_assign_experts = "review.assign_experts"
+    review_assign_tiebreaker = "review.assign_tiebreaker"
+    review_start_review = "review.start_review"
+    review_record_verdict = "review.record_verdict"
+    review_request_revision = "review.request_revision"
+    review_council_decision = "review.council_decision"
+    review_send_to_regional_stage = "review.send_to_regional_stage"
+    review_put_in_register = "review.put_in_register"
+    review_archive = "review.archive"
+    audit_checkpoint = "audit.checkpoint"
+    settings_changed = "settings.changed"
+
+    @property
+    def label(self) -> str:
+        return _AUDIT_ACTION_LABELS[self]
+
+    @classmethod
+    def review(cls, action: str) -> AuditAction:
+        """The audit action of a review transition (``submit`` -> ``review.submit``)."""
+        return cls(f"review.{action}")
+
+
+_AUDIT_ACTION_LABELS: dict[str, str] = {
     "roadmap.load": "дорожная карта загружена",
-    "roadmap.replan": "сроки перенесены",
+    "deadline.shift": "срок перенесён",
     "step.completed": "шаг выполнен",
-    "step.reopened": "шаг открыт повторно",
+    "step.reopened": "шаг открыт заново",
     "step.waived": "шаг отменён",
-    "step.status": "статус шага изменён",
-    "evidence.added": "подтверждение добавлено",
     "evidence.superseded": "подтверждение заменено",
     "indicator.import": "показатели загружены",
+    "programme.added": "программа добавлена",
+    "programme.archived": "программа в архиве",
+    "organisation.added": "организация добавлена",
+    "narrative.saved": "текст отчёта сохранён",
+    "event.recorded": "мероприятие записано",
+    "record.backdated": "запись задним числом",
+    "navigator.imported": "данные Навигатора загружены",
     "review.open": "заявка на экспертизу создана",
     "review.submit": "заявка подана",
     "review.formally_reject": "заявка отклонена формально",
@@ -101,7 +154,17 @@ AUDIT_ACTION_RU: dict[str, str] = {
     "review.put_in_register": "программа включена в реестр",
     "review.archive": "заявка в архиве",
     "audit.checkpoint": "контрольная точка подписана",
+    "settings.changed": "настройки изменены",
 }
+
+# Readers: action code -> label (one table, derived from the enum).
+AUDIT_ACTION_RU: dict[str, str] = {a.value: a.label for a in AuditAction}
+
+
+def audit_action_ru(action: str) -> str:
+    """The label of a stored action; an unknown code is shown as it is stored."""
+    return AUDIT_ACTION_RU.get(action, action)
+
 
 CHANNEL_RU: dict[str, str] = {
     "email": "электронная почта",

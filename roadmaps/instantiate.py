@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from domain.audit import log as audit_log
 from domain.errors import InputError
+from domain.vocabulary import AuditAction
 from models import Municipality, Roadmap, RoadmapTemplate, Step, StepStatus
 from models.types import utcnow
 from roadmaps.planning import merge_params, plan, resolved_params
@@ -198,7 +199,7 @@ def instantiate(
             session,
             municipality_id=municipality.id,
             actor=actor,
-            action="roadmap.load",
+            action=AuditAction.roadmap_load,
             entity=f"roadmap:{roadmap.id}",
             payload={
                 "template": spec.key,

@@ -13,19 +13,13 @@ from sqlmodel import Session
 
 from domain.calendar.time import day_start_utc
 from domain.errors import NotFoundError
+from domain.vocabulary import AUDIT_ACTION_RU
 from models import AuditEntry, Evidence, Municipality, Step
 
 EXPORT_COLUMNS = ("chain", "seq", "at", "actor", "action", "entity", "payload", "prev_hash",
                   "hash")  # fmt: skip
 
-ACTION_LABELS = {
-    "step.completed": "шаг выполнен",
-    "evidence.superseded": "подтверждение заменено",
-    "step.reopened": "шаг открыт заново",
-    "step.waived": "шаг отменён",
-    "step.due_shifted": "срок перенесён",
-    "settings.changed": "настройки изменены",
-}
+ACTION_LABELS = AUDIT_ACTION_RU  # one vocabulary (domain.vocabulary.AuditAction)
 
 
 @dataclass(frozen=True)

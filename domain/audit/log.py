@@ -147,6 +147,7 @@ def append(
     at: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one entry to the municipality's chain inside the caller's transaction."""
+    action = str(action)  # an AuditAction is stored as its plain value
     if at is None:
         at = dt.datetime.now(dt.UTC)
     elif at.tzinfo is None or at.utcoffset() is None:

@@ -19,6 +19,7 @@ from domain.errors import ConflictError, EvidenceError, InputError, NotFoundErro
 from domain.evidence.fields import FILE_REQUIRED, validate_fields
 from domain.evidence.store import CheckedFile, check_file, remember_new_file, store
 from domain.roadmap.deadlines import local_date
+from domain.vocabulary import AuditAction
 from models import Evidence, Step, StepStatus
 from models.roadmap import CLOSED_STATUSES
 from models.settings import Settings
@@ -175,7 +176,7 @@ def complete_step(
     payload = _evidence_payload(step, evidence)
     payload.update(previous_status=was.value, supersedes_evidence_id=previous)
     audit_log.append(
-        session, municipality_id=step.municipality_id, actor=actor, action="step.completed",
+        session, municipality_id=step.municipality_id, actor=actor, action=AuditAction.step_completed,
         entity=f"step:{step.id}", payload=payload, at=now,
     )  # fmt: skip
     session.flush()
@@ -211,7 +212,7 @@ def supersede_evidence(
     payload.update(reason=reason, supersedes_evidence_id=previous)
     audit_log.append(
         session, municipality_id=step.municipality_id, actor=actor,
-        action="evidence.superseded", entity=f"step:{step.id}", payload=payload, at=now,
+        action=AuditAction.evidence_superseded, entity=f"step:{step.id}", payload=payload, at=now,
     )  # fmt: skip
     session.flush()
     return evidence
@@ -251,7 +252,7 @@ def reopen_step(
     was = step.status
     step.status = StepStatus.overdue if step.due_at <= now else StepStatus.planned
     step.done_at = None
-    _log_status_change(session, step, action="step.reopened", was=was, actor=actor,
+    _log_status_change(session, step, action=AuditAction.step_reopened, was=was, actor=actor,
                        now=now, status=step.status.value, reason=reason)  # fmt: skip
     return step
 
@@ -268,6 +269,6 @@ def waive_step(
     was = step.status
     step.status = StepStatus.waived
     step.blocked_by = []
-    _log_status_change(session, step, action="step.waived", was=was, actor=actor,
+    _log_status_change(session, step, action=AuditAction.step_waived, was=was, actor=actor,
                        now=now, reason=reason)  # fmt: skip
     return step

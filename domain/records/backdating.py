@@ -12,6 +12,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from domain.audit import log as audit_log
+from domain.vocabulary import AuditAction
 from models import ReviewCampaign, ReviewCase
 
 
@@ -23,7 +24,7 @@ def note_backdated(
     if effective >= recorded:
         return
     audit_log.append(
-        s, municipality_id=municipality_id, actor=actor, action="record.backdated",
+        s, municipality_id=municipality_id, actor=actor, action=AuditAction.record_backdated,
         entity=entity, payload={"action": action, "effective_at": effective,
                                 "recorded_at": recorded}, at=recorded,
     )  # fmt: skip

@@ -19,6 +19,7 @@ from domain.evidence.store import check_file, remember_new_file, store
 from domain.records.event_rules import satisfied_steps
 from domain.records.labels import AUDIENCE_ALIASES, AUDIENCE_RU, EVENT_KIND_RU, pick
 from domain.roadmap.deadlines import local_date
+from domain.vocabulary import AuditAction
 from models import Municipality, Step, StepStatus
 from models.records import EventRecord
 from models.settings import Settings
@@ -105,7 +106,7 @@ def add_event(
     s.add(row)
     s.flush()
     audit_log.append(
-        s, municipality_id=municipality.id, actor=actor, action="event.recorded",
+        s, municipality_id=municipality.id, actor=actor, action=AuditAction.event_recorded,
         entity=f"event:{row.id}", payload=event_json(row), at=now,
     )  # fmt: skip
     done = satisfied_steps(s, municipality_id=municipality.id, day=ev.held_on)
@@ -113,7 +114,7 @@ def add_event(
         st.status, st.done_at, st.status_changed_at, st.blocked_by = StepStatus.done, now, now, []
         s.add(st)
         audit_log.append(
-            s, municipality_id=municipality.id, actor=actor, action="step.completed",
+            s, municipality_id=municipality.id, actor=actor, action=AuditAction.step_completed,
             entity=f"step:{st.id}",
             payload={"step_id": st.id, "step": st.key, "period": st.period,
                      "rule": (st.due_rule or {}).get("done_when"), "by_event_id": row.id},

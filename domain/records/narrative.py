@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from domain.audit import log as audit_log
 from domain.errors import InputError
 from domain.records.labels import pick
+from domain.vocabulary import AuditAction
 from models.records import Narrative
 
 PARTS: dict[str, str] = {
@@ -50,7 +51,7 @@ def set_narrative(
     s.add(row)
     s.flush()
     audit_log.append(
-        s, municipality_id=municipality_id, actor=actor, action="narrative.saved",
+        s, municipality_id=municipality_id, actor=actor, action=AuditAction.narrative_saved,
         entity=f"narrative:{row.id}",
         payload={"year": year, "part": key, "chars": len(body),
                  "sha256": hashlib.sha256(body.encode()).hexdigest()},

@@ -16,6 +16,7 @@ from domain.indicators.imports import _number
 from domain.inputs import word
 from domain.records.labels import FOCUS_ALIASES, ORG_KIND_ALIASES, ORG_KIND_RU, pick
 from domain.records.navigator import KIND_RU, Export, flag, read_export, validate
+from domain.vocabulary import AuditAction
 from models import Municipality, Organisation, Programme
 from models.core import OrganisationKind
 from models.review import Focus, ProgrammeStatus
@@ -87,7 +88,7 @@ def import_navigator(
     {"organisations": _organisations, "programmes": _programmes, "enrolments": _enrolments,
      "statistics": _statistics}[ex.kind](s, mid, ex, summary, year or 0)  # fmt: skip
     s.flush()
-    audit_log.append(s, municipality_id=mid, actor=actor, action="navigator.imported",
+    audit_log.append(s, municipality_id=mid, actor=actor, action=AuditAction.navigator_imported,
                      entity=f"file:{name}", payload=summary.as_json(), at=now)  # fmt: skip
     return summary
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from domain.audit import log as audit_log
 from domain.errors import ConflictError, InputError, NotFoundError
 from domain.records.labels import ORG_KIND_ALIASES, ORG_KIND_RU, pick
+from domain.vocabulary import AuditAction
 from models.core import Organisation, OrganisationKind
 from models.review import Programme
 
@@ -63,7 +64,7 @@ def add_organisation(
     s.add(org)
     s.flush()
     audit_log.append(
-        s, municipality_id=municipality_id, actor=actor, action="organisation.added",
+        s, municipality_id=municipality_id, actor=actor, action=AuditAction.organisation_added,
         entity=f"organisation:{org.id}", payload=organisation_json(org), at=now,
     )  # fmt: skip
     return org

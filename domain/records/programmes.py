@@ -17,6 +17,7 @@ from domain.records.labels import (
     STATUS_RU,
     pick,
 )
+from domain.vocabulary import AuditAction
 from models.core import Organisation
 from models.review import Expertise, Focus, Programme, ProgrammeStatus
 
@@ -86,7 +87,7 @@ def add_programme(
     s.add(p)
     s.flush()
     audit_log.append(
-        s, municipality_id=organisation.municipality_id, actor=actor, action="programme.added",
+        s, municipality_id=organisation.municipality_id, actor=actor, action=AuditAction.programme_added,
         entity=f"programme:{p.id}", payload=programme_json(p, organisation), at=now,
     )  # fmt: skip
     return p
@@ -103,7 +104,7 @@ def archive_programme(
     s.add(programme)
     s.flush()
     audit_log.append(
-        s, municipality_id=programme.municipality_id, actor=actor, action="programme.archived",
+        s, municipality_id=programme.municipality_id, actor=actor, action=AuditAction.programme_archived,
         entity=f"programme:{programme.id}", payload={"id": programme.id, "archived_on": on},
         at=now,
     )  # fmt: skip

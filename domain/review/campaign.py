@@ -11,6 +11,7 @@ from domain.audit import log as audit_log
 from domain.errors import ConflictError, InputError, NotFoundError
 from domain.evidence.completion import complete_step
 from domain.review.transitions import campaign_counts
+from domain.vocabulary import AuditAction
 from models.core import Organisation, Person
 from models.evidence import Evidence
 from models.review import Expert, Focus, Programme, ReviewCampaign, ReviewCase, ReviewState
@@ -169,7 +170,7 @@ def open_case(
         session,
         municipality_id=campaign.municipality_id,
         actor=actor,
-        action="review.open",
+        action=AuditAction.review_open,
         entity=f"review_case:{case.id}",
         payload={"campaign_id": campaign_id, "programme_id": programme_id, "to": S.DRAFT.value},
         at=now,

@@ -19,6 +19,7 @@ from domain.errors import ConflictError, InputError, NotFoundError, TransitionEr
 from domain.review.counts import campaign_counts, state_counts
 from domain.review.rules import ReviewAction, check_transition, verdict_outcome
 from domain.roadmap.deadlines import end_of_day_utc, local_date
+from domain.vocabulary import AuditAction
 from models.core import Municipality, Person
 from models.review import (
     CouncilDecision,
@@ -85,7 +86,7 @@ class Ctx:
             self.session,
             municipality_id=self.campaign.municipality_id,
             actor=actor,
-            action=f"review.{action.value}",
+            action=AuditAction.review(action.value),
             entity=f"review_case:{self.case.id}",
             payload={
                 "campaign_id": self.campaign.id,

@@ -18,6 +18,7 @@ from domain.audit import log as audit_log
 from domain.calendar.workdays import add_working_days
 from domain.errors import InputError, NotFoundError, TransitionError
 from domain.roadmap.deadlines import deadline_for, end_of_day_utc
+from domain.vocabulary import AuditAction
 from models.roadmap import CLOSED_STATUSES, Roadmap, Step
 
 
@@ -154,7 +155,7 @@ def apply_shift(
             session,
             municipality_id=plan.municipality_id,
             actor=actor,
-            action="deadline.shift",
+            action=AuditAction.deadline_shift,
             entity=f"step:{head.step_id}",
             payload={
                 "step": head.label,
