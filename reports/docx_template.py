@@ -41,19 +41,19 @@ def _font(style: object, size: int, *, bold: bool = False) -> None:
 def _styles(d: docx.document.Document) -> None:
     normal = d.styles["Normal"]
     _font(normal, 14)
-    pf = normal.paragraph_format  # type: ignore[attr-defined]
+    pf = normal.paragraph_format
     pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
     pf.first_line_indent = Cm(1.25)
     pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     for name, size, center in (("Title", 14, True), ("Heading 1", 14, False)):
         st = d.styles[name]
         _font(st, size, bold=True)
-        spf = st.paragraph_format  # type: ignore[attr-defined]
+        spf = st.paragraph_format
         spf.space_before, spf.space_after = Pt(12 if not center else 0), Pt(6)
         spf.first_line_indent = Cm(0) if center else Cm(1.25)
         spf.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
         spf.keep_with_next = True
-        ppr = st.element.get_or_add_pPr()  # type: ignore[attr-defined]
+        ppr = st.element.get_or_add_pPr()
         for border in ppr.findall(
             "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr"
         ):

@@ -116,10 +116,10 @@ def _section(sh: Worksheet, s: Section) -> None:
             sh.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
         sh.freeze_panes = "A4"
         sh.auto_filter.ref = f"A3:{get_column_letter(n)}{3 + len(t.rows)}"
-    row = sh.max_row + 2
+    at = sh.max_row + 2
     for chart in s.charts:
         if has_data(chart):
-            row = _chart(sh, chart, row)
+            at = _chart(sh, chart, at)
 
 
 def render_xlsx(report: ReportDoc) -> bytes:
