@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 import pendulum
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -52,7 +53,8 @@ def transaction(*, immediate: bool = False) -> Iterator[Session]:
 
 def fail(message: str, *, code: int = 2) -> typer.Exit:
     # soft_wrap: an error is one line, whatever the terminal width (grep-able, testable).
-    err_console.print(f"[bold red]Ошибка:[/] {message}", highlight=False, soft_wrap=True)
+    # The message may carry user text ('[/bold]' in a name): escaped, never markup.
+    err_console.print(f"[bold red]Ошибка:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -33,6 +33,7 @@ class Located:
     values: dict[Path, Pos] = field(default_factory=dict)
     keys: dict[Path, Pos] = field(default_factory=dict)
     problems: list[tuple[Pos, str, Path]] = field(default_factory=list)
+    built: int = 0  # values built so far (alias expansion limit)
 
     def pos(self, path: Path, *, at_key: bool = False) -> Pos:
         """Position of a path, falling back to its nearest written ancestor."""
@@ -60,8 +61,41 @@ class YamlSyntaxError(Exception):
         self.message = message
 
 
+# Hostile input (issue 14): refused before it can take time or memory.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+MAX_NODES = 50_000  # after alias expansion ("billion laughs")
+
+
+def _event_pos(event: yaml.Event) -> Pos:
+    mark = event.start_mark
+    return Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
+
+
+def _precheck(text: str) -> None:
+    """Size and nesting limits, checked on the (non-recursive) event stream."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise YamlSyntaxError(Pos(1, 1), f"файл слишком велик: {size} байт (предел {MAX_BYTES})")
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlSyntaxError(
+                        _event_pos(event),
+                        f"слишком глубокая вложенность: больше {MAX_DEPTH} уровней",
+                    )
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # syntax errors are reported (with position) by the composer
+
+
 def compose(text: str) -> Located:
     """Parse one YAML document; raise YamlSyntaxError with its position."""
+    _precheck(text)
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -86,6 +120,12 @@ def compose(text: str) -> Located:
 
 
 def _build(node: Node, path: Path, out: Located, ctor: yaml.SafeLoader) -> Any:
+    out.built += 1
+    if out.built > MAX_NODES:
+        raise YamlSyntaxError(
+            _pos(node),
+            f"слишком много значений после раскрытия ссылок (&/*): больше {MAX_NODES}",
+        )
     out.values.setdefault(path, _pos(node))
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}

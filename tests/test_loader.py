@@ -18,6 +18,10 @@ LINE_RE = re.compile(r"^(?P<file>.+\.yaml):(?P<line>\d+):(?P<col>\d+): (?P<msg>.
 
 # (fixture, line, column, fragment of the message)
 BAD_YAML_CASES = [
+    # Hostile input (issue 14): refused fast with a position, see test_hostile_yaml_is_fast.
+    ("hostile_alias_bomb", 1, 8, "слишком много значений после раскрытия ссылок"),
+    ("hostile_deep_nesting", 1, 69, "слишком глубокая вложенность"),
+    ("hostile_too_large", 1, 1, "файл слишком велик"),
     ("after_recurrence_mismatch", 14, 18, "от шага 'q' с повторением 'quarterly'"),
     ("bad_date_feb30", 8, 17, "даты '2025-02-30' не существует"),
     ("bad_date_format", 8, 17, "неверное выражение даты '01.10.2024' (ожидается ГГГГ-ММ-ДД, "),
@@ -224,3 +228,15 @@ def test_anchors_and_aliases_are_allowed() -> None:
         "  - key: b\n    title: B\n    kind: event\n    due: *d\n"
     )
     assert spec.steps[0].due == spec.steps[1].due
+
+
+@pytest.mark.parametrize(
+    "fixture", ["hostile_alias_bomb", "hostile_deep_nesting", "hostile_too_large"]
+)
+def test_hostile_yaml_is_refused_in_under_a_second(fixture: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    errors = _errors(BAD / f"{fixture}.yaml")
+    assert time.perf_counter() - started < 1.0
+    assert len(errors) == 1 and LINE_RE.match(errors[0])
