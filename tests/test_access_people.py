@@ -160,3 +160,22 @@ def test_person_cli_add_list_login_link_disable(
     assert run.invoke(cli_app, ["person", "disable", "p@x.ru"], env=cli_env).exit_code == 0
     again = run.invoke(cli_app, args, env=cli_env)
     assert again.exit_code == 2 and "отключена" in again.output
+
+
+def test_planted_channel_secrets_never_reach_api_or_page(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    from notifications.outbox import enqueue
+
+    target = "json://user:PW-PLANTED-1@hooks.example.ru/x?apikey=KEY-PLANTED-2"
+    with session_scope(engine) as s:
+        enqueue(s, dedupe_key="planted", municipality_id=world.own.municipality_id,
+                step_id=world.own.org_step, person_id=None, rule="due", channel="webhook",
+                target=target, subject="s", body_text="b", body_html="", body_short="b",
+                not_before=NOW)  # fmt: skip
+    api = client.get(f"/api/steps/{world.own.org_step}", headers=auth(world, "admin"))
+    page = client.get(f"/steps/{world.own.org_step}", headers=auth(world, "admin"))
+    assert api.status_code == 200 and page.status_code == 200
+    assert api.json()["reminders"], api.json()
+    for text_ in (api.text, page.text):
+        assert "PW-PLANTED-1" not in text_ and "KEY-PLANTED-2" not in text_

@@ -20,6 +20,7 @@ from models.evidence import EvidencePublic
 from models.outbox import OutboxPublic
 from models.roadmap import StepKind, StepPublic
 from models.settings import Settings
+from notifications.channels import mask
 from web import queries
 from web.access import NotVisible, Scope
 from web.actions import complete, parse_fields_json, verify_chain
@@ -88,9 +89,22 @@ def municipality_steps(
     return list(session.execute(stmt).scalars())
 
 
+def _reminder_public(o: Any, settings: Settings) -> dict[str, Any]:
+    """An outbox row for the API: the target's credentials masked (issue 14)."""
+    row = OutboxPublic.model_validate(o).model_dump(mode="json", exclude={"body_html", "body_text"})
+    row["target"] = mask(str(row.get("target", "")), settings, urls=(str(o.target),))
+    for key in ("last_error",):
+        if row.get(key):
+            row[key] = mask(str(row[key]), settings, urls=(str(o.target),))
+    return row
+
+
 @router.get("/steps/{step_id}")
 def step_detail(
-    step_id: int, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+    step_id: int,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(app_settings),
 ) -> dict[str, Any]:
     step = scope.step(session, step_id)
     return {
@@ -98,9 +112,7 @@ def step_detail(
         "can_complete": scope.can_complete(step),
         "evidence": [EvidencePublic.model_validate(e).model_dump(mode="json")
                      for e in queries.step_evidence(session, step)],
-        "reminders": [OutboxPublic.model_validate(o).model_dump(
-                          mode="json", exclude={"body_html", "body_text"})
-                      for o in queries.step_reminders(session, step)],
+        "reminders": [_reminder_public(o, settings) for o in queries.step_reminders(session, step)],
         "history": [_audit_public(e) for e in queries.step_history(session, step)],
     }  # fmt: skip
 
