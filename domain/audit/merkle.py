@@ -1,0 +1,171 @@
+"""RFC 6962 / RFC 9162 Merkle tree over one chain's entries (issue 18).
+
+Leaves hash as ``SHA-256(0x00 || data)``, interior nodes as ``SHA-256(0x01 || left || right)``;
+the split of a tree of ``n`` leaves is at the largest power of two below ``n``. Inclusion and
+consistency proofs follow RFC 6962 section 2.1 (generation) and RFC 9162 section 2.1.3/2.1.4
+(verification). The tree keeps every level of perfect subtrees, so any proof after building
+costs O(log n) look-ups and at most O(log n) hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two strictly below ``n`` (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+class MerkleTree:
+    """All levels of the tree over ``leaves`` (leaf hashes, not leaf data)."""
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.levels: list[list[bytes]] = [list(leaves)]
+        level = self.levels[0]
+        sha = hashlib.sha256
+        while len(level) > 1:
+            level = [
+                sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+            ]
+            self.levels.append(level)
+
+    @classmethod
+    def from_data(cls, items: Sequence[bytes]) -> MerkleTree:
+        return cls([leaf_hash(d) for d in items])
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0])
+
+    def _mth(self, start: int, n: int) -> bytes:
+        """Hash of the subtree of leaves [start, start + n); ``start`` is aligned by the split."""
+        if n == 0:
+            return EMPTY_ROOT
+        height = n.bit_length() - 1
+        if n == 1 << height:
+            return self.levels[height][start >> height]
+        k = _split(n)
+        return node_hash(self._mth(start, k), self._mth(start + k, n - k))
+
+    def root(self, size: int | None = None) -> bytes:
+        size = self.size if size is None else size
+        if not 0 <= size <= self.size:
+            raise ValueError(f"tree size {size} outside 0..{self.size}")
+        return self._mth(0, size)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        size = self.size if size is None else size
+        if not 0 <= index < size <= self.size:
+            raise ValueError(f"leaf {index} not in a tree of {size}")
+        path: list[bytes] = []
+        start, n, m = 0, size, index
+        while n > 1:
+            k = _split(n)
+            if m < k:
+                path.append(self._mth(start + k, n - k))
+                n = k
+            else:
+                path.append(self._mth(start, k))
+                start, n, m = start + k, n - k, m - k
+        path.reverse()
+        return path
+
+    def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
+        new = self.size if new is None else new
+        if not 0 <= old <= new <= self.size:
+            raise ValueError(f"sizes {old} -> {new} impossible in a tree of {self.size}")
+        if old in (0, new):
+            return []
+        path: list[bytes] = []
+        start, n, m, complete = 0, new, old, True
+        while m != n:
+            k = _split(n)
+            if m <= k:
+                path.append(self._mth(start + k, n - k))
+                n = k
+            else:
+                path.append(self._mth(start, k))
+                start, n, m, complete = start + k, n - k, m - k, False
+        if not complete:
+            path.append(self._mth(start, n))
+        path.reverse()
+        return path
+
+
+def root_of(leaves: Sequence[bytes]) -> bytes:
+    """Root of leaf hashes, level by level (the fast path of verify)."""
+    if not leaves:
+        return EMPTY_ROOT
+    return MerkleTree(leaves).root()
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> bool:
+    """RFC 9162 2.1.3.2: does ``proof`` put the leaf hash at ``index`` under ``root``?"""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """RFC 9162 2.1.4.2: is the tree ``old_root`` a prefix of the tree ``new_root``?"""
+    if not 0 <= old_size <= new_size:
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    if old_size == 0:
+        return not proof
+    if not proof:
+        return False
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root
