@@ -184,3 +184,29 @@ def test_russian_words() -> None:
     assert russian.number(10923.5) == "10\u202f923,5" and russian.number(0.5) == "0,5"
     assert russian.act_number("№121") == "№\u202f121"
     assert russian.long_date(dt.date(2025, 8, 15)) == "15 августа 2025\u00a0г."
+
+
+def test_region_template_and_missing_libreoffice(
+    seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A region's own .docx with the documented variables; --format pdf without soffice."""
+    from domain.errors import InputError
+    from reports import pdf
+    from reports.build import annual_report
+    from reports.docx_render import render_docx
+    from reports.docx_template import DEFAULT_TEMPLATE
+
+    region = docx.Document(str(DEFAULT_TEMPLATE))
+    region.paragraphs[0].insert_paragraph_before("Краснодарский край. {{ subject }}")
+    path = tmp_path / "region.docx"
+    region.save(str(path))
+    with session_scope(seeded) as s:
+        report = annual_report(s, municipality="krylovsky", year=2020, now=NOW)
+    out = tmp_path / "r.docx"
+    out.write_bytes(render_docx(report, template=path))
+    text = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert text[0] == "Краснодарский край. Годовой отчёт МОЦ: Крыловский район, 2020 год"
+    monkeypatch.setattr(pdf, "CANDIDATES", ("soffice-absent",))
+    with pytest.raises(InputError, match="LibreOffice не установлен"):
+        pdf.docx_to_pdf(out.read_bytes(), tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()
