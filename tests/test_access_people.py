@@ -179,3 +179,46 @@ def test_planted_channel_secrets_never_reach_api_or_page(
     assert api.json()["reminders"], api.json()
     for text_ in (api.text, page.text):
         assert "PW-PLANTED-1" not in text_ and "KEY-PLANTED-2" not in text_
+
+
+def test_uploads_refused_before_the_body_is_read(
+    client: TestClient, world: World, settings: object
+) -> None:
+    import os
+    from pathlib import Path
+
+    store = Path(str(getattr(settings, "evidence_dir", "")))
+    before = sorted(store.rglob("*")) if store.exists() else []
+    api = f"/api/steps/{world.own.org_step}/complete"
+    anon = client.post(
+        api, content=b"x" * 1000, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert anon.status_code == 401
+    big = {"Content-Length": str(60 * 1024 * 1024), **auth(world, "admin"),
+           "Content-Type": "multipart/form-data; boundary=b"}  # fmt: skip
+
+    def body():  # type: ignore[no-untyped-def]
+        yield b"x" * 1024  # the server must answer without reading 60 MB
+
+    r = client.post(api, content=body(), headers=big)
+    assert r.status_code == 413 and "МБ" in r.json()["detail"]
+    after = sorted(store.rglob("*")) if store.exists() else []
+    assert after == before, os.fspath(store)
+
+
+def test_download_checks_the_stored_sha256(
+    client: TestClient, world: World, engine: Engine, settings: object
+) -> None:
+    from domain.evidence.store import path_for
+    from models import Evidence
+
+    url = f"/api/evidence/{world.own.evidence_id}/file"
+    assert client.get(url, headers=auth(world, "admin")).status_code == 200
+    with session_scope(engine) as s:
+        ev = s.get(Evidence, world.own.evidence_id)
+        assert ev is not None and ev.file_sha256
+        path = path_for(settings.evidence_dir, ev.file_sha256)
+    path.chmod(0o644)
+    path.write_bytes(b"tampered")
+    r = client.get(url, headers=auth(world, "admin"))
+    assert r.status_code == 409 and "повреждён" in r.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from domain.errors import ConflictError
 from domain.evidence.store import path_for
 from models import AuditEntry, ReviewCase, Step
 from models.evidence import EvidencePublic
@@ -152,6 +154,12 @@ def evidence_file(
     path = path_for(settings.evidence_dir, ev.file_sha256) if ev.file_sha256 else None
     if path is None or not path.exists():
         raise NotVisible(f"у подтверждения с id={evidence_id} нет файла")
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != ev.file_sha256:
+        raise ConflictError(f"файл подтверждения id={evidence_id} повреждён: SHA-256 не совпадает")
     return FileResponse(path, media_type=ev.content_type or "application/octet-stream",
                         filename=ev.file_name or f"evidence-{evidence_id}")  # fmt: skip
 

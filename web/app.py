@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import pendulum
 from fastapi import FastAPI, Request
@@ -27,6 +27,7 @@ from web.access import Forbidden, NotVisible
 from web.cache import TTLCache
 from web.deps import CSRF_FIELD, Unauthenticated, api_error, error_items, status_for
 from web.headers import install_access_log_filter, install_security_headers
+from web.uploads import UploadGuard, limit_of
 
 HERE = Path(__file__).parent
 
@@ -99,6 +100,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(pages.api_router)  # /api/regions/{name} (web/region_pages.py)
     install_security_headers(app)
+    app.add_middleware(UploadGuard, limit=limit_of(settings))
     install_access_log_filter()
 
     def is_page(request: Request) -> bool:
