@@ -7,7 +7,7 @@ HTML, PDF) draws them like any other section.
 from __future__ import annotations
 
 from reports.annual_data import AnnualData
-from reports.common import num
+from reports.common import NO_DATA, num
 from reports.document import Section, Table
 
 
@@ -39,9 +39,9 @@ def register_sections(d: AnnualData) -> list[Section]:
                     r.date,
                     r.kind,
                     r.title,
-                    r.audience or "—",
+                    r.audience or NO_DATA,
                     num(r.participants),
-                    r.result or "—",
+                    r.result or NO_DATA,
                 )
                 for i, r in enumerate(d.event_register, start=1)
             ),
