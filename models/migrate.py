@@ -7,15 +7,17 @@ database made by an earlier release is upgraded to head, so no data is lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:  # alembic is imported only when a migration actually runs
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A table that every release has had: its presence without alembic_version means
@@ -24,17 +26,34 @@ _BASELINE_TABLE = "municipality"
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*["\']([^"\']+)["\']', re.M)
+
+
 @lru_cache(maxsize=1)
 def head_revision() -> str:
-    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision, read from the revision files (no alembic import: CLI start-up).
+
+    The history is linear (revision ids are assigned in advance), so the head is the
+    one revision that no other names as its ``down_revision``; a test checks this
+    against alembic's own answer.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for kind, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if kind == "down_revision" else revisions).add(value)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -54,11 +73,15 @@ def _run(engine: Engine, action: Callable[[Config], None]) -> None:
 
 def stamp_head(engine: Engine) -> None:
     """Record that a freshly created schema is at the newest revision."""
+    from alembic import command
+
     _run(engine, lambda cfg: command.stamp(cfg, "head"))
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every revision up to ``revision`` (default: the newest)."""
+    from alembic import command
+
     _run(engine, lambda cfg: command.upgrade(cfg, revision))
 
 
@@ -72,5 +95,7 @@ def ensure_schema(engine: Engine, create_all: Callable[[Engine], None]) -> None:
             create_all(engine)
             stamp_head(engine)
             return
+        from alembic import command
+
         _run(engine, lambda cfg: command.stamp(cfg, "0001_baseline"))
     upgrade(engine)

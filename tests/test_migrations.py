@@ -73,3 +73,11 @@ def test_fresh_database_is_stamped_at_head(db_url: str) -> None:
     engine = make_engine(db_url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_head_read_from_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from models.migrate import MIGRATIONS
+
+    assert head_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
