@@ -72,7 +72,7 @@ def test_acts_and_certificates_from_the_cli_into_the_report(
     out = tmp_path / "r.md"
     cli.run("report", "annual", "--municipality", "lod", "--year", "2023", "--format", "md",
             "--out", str(out))  # fmt: skip
-    text = out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8").replace("\u00a0", " ").replace("\u202f", " ")
     assert ("Постановление Администрации Лодейнопольского муниципального района от 29.12.2023 "
             "№ 85/1 «Об утверждении порядка, условий и сроков»") in text  # fmt: skip
     assert "| февраль; акт от 29.12.2023 |" in text

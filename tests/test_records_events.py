@@ -117,5 +117,5 @@ def test_rule_closes_the_step_from_the_cli(
     out = tmp_path / "report.md"
     cli.run("report", "annual", "--municipality", "lod", "--year", "2023", "--format", "md",
             "--out", str(out))  # fmt: skip
-    text = out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8").replace("\u00a0", " ").replace("\u202f", " ")
     assert "| 4 | 05.10.2023 | семинар | Семинар 2 | педагоги — 12, родители — 3 | 15 |" in text

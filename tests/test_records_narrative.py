@@ -58,7 +58,7 @@ def test_narrative_in_every_report_format(cli_env: dict[str, str], tmp_path: Pat
             texts[fmt] = "\n".join(str(c.value) for ws in wb for row in ws.iter_rows()
                                    for c in row if c.value)  # fmt: skip
         else:
-            texts[fmt] = out.read_text(encoding="utf-8")
+            texts[fmt] = out.read_text(encoding="utf-8").replace("\u00a0", " ")
     for fmt, text in texts.items():
         assert "10.1. Итоги" in text and "10.2. Перспективы работы" in text, fmt
         assert "задачи, стоящие перед Муниципальным опорным центром, выполнены" in text, fmt
