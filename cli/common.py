@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from domain.errors import NotFoundError, SoczakazError
 from models import Municipality
 from models.db import get_engine, init_db, session_scope
-from models.settings import Settings
+from models.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -30,8 +30,9 @@ R = TypeVar("R")
 
 
 def settings() -> Settings:
-    """Fresh settings per command (the environment may differ between invocations)."""
-    return Settings()
+    """The settings of this environment (models.settings.get_settings: rebuilt when the
+    SOCZAKAZ_* environment differs between invocations)."""
+    return get_settings()
 
 
 def engine(cfg: Settings | None = None) -> Engine:
