@@ -12,5 +12,5 @@ echo "== ruff format --check"; "$BIN/ruff" format --check . || status=1
 echo "== lint-imports";        "$BIN/lint-imports" || status=1
 echo "== mypy --strict (packages)";   "$BIN/mypy" --strict "${PACKAGES[@]}" || status=1
 echo "== mypy --strict (tests)";      "$BIN/mypy" --strict tests || status=1
-echo "== mypy --strict (benchmarks)"; "$BIN/mypy" --strict benchmarks || status=1
+echo "== mypy --strict (benchmarks)"; "$BIN/mypy" --strict --explicit-package-bases benchmarks || status=1
 exit "$status"
