@@ -67,16 +67,18 @@ def main() -> None:
     t0 = time.perf_counter()
     for mid in ids[:n]:
         with session_scope(engine) as s:
-            m = s.get(Municipality, mid)
-            assert m is not None
+            row = s.get(Municipality, mid)
+            assert row is not None
+            m = row
             instantiate(s, spec=loaded.spec, source_text=text, municipality=m, year=2025)
     t_ours = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     for mid in ids[:n]:
         with session_scope(engine) as s:
-            m = s.get(Municipality, mid)
-            assert m is not None
+            row = s.get(Municipality, mid)
+            assert row is not None
+            m = row
             instantiate(s, spec=loaded.spec, source_text=text, municipality=m, year=2025)
     t_again = time.perf_counter() - t0
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -70,24 +71,28 @@ def seed(url: str, steps: int, per_municipality: int) -> str:
         orgs: dict[int, list[int]] = {}
         roadmaps: dict[int, int] = {}
         for m in muns:
+            assert m.id is not None and t.id is not None
             os_ = [Organisation(municipality_id=m.id, code=f"o{k}", name=f"МБУДО №{k}")
                    for k in range(5)]  # fmt: skip
             s.add_all(os_)
             r = Roadmap(municipality_id=m.id, template_id=t.id, template_key=t.key, year=2025)
             s.add(r)
             s.flush()
-            orgs[m.id] = [o.id for o in os_]  # type: ignore[index, misc]
-            roadmaps[m.id] = r.id  # type: ignore[index, assignment]
+            orgs[m.id] = [o.id for o in os_ if o.id is not None]
+            assert r.id is not None
+            roadmaps[m.id] = r.id
         s.add(Person(full_name="Администратор", role=Role.admin, token_sha256=hash_token(TOKEN)))
         now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
-        rows = []
+        rows: list[dict[str, Any]] = []
+        step_table: Any = Step.__table__  # type: ignore[attr-defined]
         for i in range(steps):
             m = muns[i % n_mun]
             day = dt.date(2025, 1, 1) + dt.timedelta(days=rnd.randrange(365))
             status = rnd.choice(STATUSES)
-            org = rnd.choice(orgs[m.id]) if rnd.random() < 0.4 else None  # type: ignore[index]
+            assert m.id is not None
+            org = rnd.choice(orgs[m.id]) if rnd.random() < 0.4 else None
             rows.append({
-                "roadmap_id": roadmaps[m.id], "municipality_id": m.id,  # type: ignore[index]
+                "roadmap_id": roadmaps[m.id], "municipality_id": m.id,
                 "key": f"step-{i // n_mun}", "period": "", "title": f"Шаг дорожной карты №{i}",
                 "kind": rnd.choice(KINDS), "owner_role": "org_contact" if org else "moc_head",
                 "organisation_id": org, "due_date": day,
@@ -99,10 +104,10 @@ def seed(url: str, steps: int, per_municipality: int) -> str:
                 "status_changed_at": now, "done_at": now if status == "done" else None,
             })  # fmt: skip
             if len(rows) == 5000:
-                s.execute(insert(Step.__table__), rows)  # type: ignore[arg-type]
+                s.execute(insert(step_table), rows)
                 rows = []
         if rows:
-            s.execute(insert(Step.__table__), rows)  # type: ignore[arg-type]
+            s.execute(insert(step_table), rows)
     if url.startswith("sqlite"):
         with engine.connect() as c:
             c.exec_driver_sql("ANALYZE")
