@@ -105,7 +105,7 @@ def test_security_headers_on_private_pages(client: TestClient, world: World) -> 
     assert r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
-    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["referrer-policy"] == "same-origin"
 
 
 def test_people_data_survives_upgrade_0001_to_0002(blank_db_url: str) -> None:

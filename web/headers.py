@@ -50,7 +50,9 @@ def install_security_headers(app: FastAPI) -> None:
         h.setdefault("Content-Security-Policy", CSP)
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on
+        # our own form POSTs, and the CSRF origin check would refuse them.
+        h.setdefault("Referrer-Policy", "same-origin")
         if not request.url.path.startswith(PUBLIC_PREFIXES):
             h["Cache-Control"] = "no-store"
         return response
