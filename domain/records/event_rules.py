@@ -23,13 +23,16 @@ def period_range(period: str, roadmap_year: int) -> tuple[dt.date, dt.date]:
         return dt.date(roadmap_year, 1, 1), dt.date(roadmap_year, 12, 31)
     year = int(period[:4])
     if period[4:5] == "/":  # school year "2020/2021" or its quarter "2020/2021-Q2"
-        from models.roadmap import Recurrence
-        from roadmaps.planning import school_periods
-
-        kind = Recurrence.quarterly if "-Q" in period else Recurrence.yearly
-        found = next(p for p in school_periods(kind, year) if p.label == period)
-        assert found.start is not None and found.end is not None
-        return found.start, found.end
+        if "-Q" not in period:
+            return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+        q = int(period.rsplit("-Q", 1)[1])
+        # Q1 Sep–Nov, Q2 Dec–Feb, Q3 Mar–May, Q4 Jun–Aug (as roadmaps.planning.school_periods)
+        (y0, m0), (y1, m1) = {1: ((0, 9), (0, 11)), 2: ((0, 12), (1, 2)),
+                              3: ((1, 3), (1, 5)), 4: ((1, 6), (1, 8))}[q]  # fmt: skip
+        end_year = year + y1
+        return dt.date(year + y0, m0, 1), dt.date(
+            end_year, m1, calendar.monthrange(end_year, m1)[1]
+        )
     rest = period[5:]
     if not rest:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
