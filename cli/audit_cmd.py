@@ -30,8 +30,14 @@ app = typer.Typer(help="Журнал аудита: проверка, контр�
 @handle_errors
 def verify(
     municipality: Annotated[str | None, typer.Option("--municipality", "-m")] = None,
+    since: Annotated[Path | None, typer.Option("--since", help="контрольная точка извне")] = None,
+    trusted: Annotated[Path | None, typer.Option("--key", help="доверенные открытые ключи")] = None,
 ) -> None:
     """Пересчитать цепочки хешей, подписи контрольных точек и хеши файлов."""
+    if since is not None:
+        from cli.audit_tree_cmd import verify_since
+
+        verify_since(since, trusted)
     cfg = settings()
     with transaction() as s:
         report = verify_log(s, municipality_code=municipality, evidence_root=cfg.evidence_dir,
@@ -54,8 +60,17 @@ def verify(
 
 @app.command("checkpoint")
 @handle_errors
-def checkpoint() -> None:
+def checkpoint(
+    municipality: Annotated[str | None, typer.Option("--municipality", "-m")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="файл контрольной точки")] = None,
+    key: Annotated[Path | None, typer.Option("--key", help="закрытый ключ (audit keygen)")] = None,
+) -> None:
     """Подписать текущие вершины цепочек ключом Ed25519 (ключ хранится вне базы)."""
+    if municipality is not None:
+        from cli.audit_tree_cmd import write_checkpoint
+
+        write_checkpoint(municipality, out, key)
+        return
     cfg = settings()
     with transaction(immediate=True) as s:
         made = sign_heads(s, key_path=cfg.audit_signing_key, now=now_utc())
@@ -94,3 +109,8 @@ def export(
         rows = export_entries(s, municipality_code=municipality, date_from=start, date_to=end)
         n = write_export(rows, fmt=fmt, out=out)
     console.print(f"Выгружено записей: {n} → {out}", highlight=False)
+
+
+from cli.audit_tree_cmd import register as _register_tree  # noqa: E402
+
+_register_tree(app)
