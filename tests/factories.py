@@ -31,8 +31,14 @@ def make_municipality(
     return m
 
 
+def pk(row: Any) -> int:
+    """The primary key of a flushed row (mypy: ids are ``int | None`` before a flush)."""
+    assert row.id is not None, "row not flushed"
+    return int(row.id)
+
+
 def make_organisation(s: Session, *, municipality: Municipality, code: str = "ddt") -> Organisation:
-    o = Organisation(municipality_id=municipality.id, code=code, name=f"МБУДО {code.upper()}")
+    o = Organisation(municipality_id=pk(municipality), code=code, name=f"МБУДО {code.upper()}")
     s.add(o)
     s.flush()
     return o
@@ -65,7 +71,7 @@ def make_roadmap(s: Session, *, municipality: Municipality, year: int = 2025) ->
     t = RoadmapTemplate(key="test", version=1, title="Тест", sha256="0" * 64, source="")
     s.add(t)
     s.flush()
-    r = Roadmap(municipality_id=municipality.id, template_id=t.id, template_key="test", year=year)
+    r = Roadmap(municipality_id=pk(municipality), template_id=pk(t), template_key="test", year=year)
     s.add(r)
     s.flush()
     return r
@@ -91,8 +97,8 @@ def make_step(
     m = s.get(Municipality, roadmap.municipality_id)
     assert m is not None
     step = Step(
-        roadmap_id=roadmap.id,
-        municipality_id=m.id,
+        roadmap_id=pk(roadmap),
+        municipality_id=pk(m),
         key=key,
         period=period,
         title=extra.pop("title", f"Шаг {key}"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models import Municipality, Roadmap, RoadmapTemplate
+from tests.factories import pk
 
 
 def roadmap_for(s: Session, *, municipality: Municipality, year: int = 2025) -> Roadmap:
@@ -14,7 +15,7 @@ def roadmap_for(s: Session, *, municipality: Municipality, year: int = 2025) -> 
         t = RoadmapTemplate(key="test", version=1, title="Тест", sha256="0" * 64, source="")
         s.add(t)
         s.flush()
-    r = Roadmap(municipality_id=municipality.id, template_id=t.id, template_key="test", year=year)
+    r = Roadmap(municipality_id=pk(municipality), template_id=pk(t), template_key="test", year=year)
     s.add(r)
     s.flush()
     return r

@@ -85,8 +85,8 @@ def test_sigkill_at_random_points_loses_nothing(engine: Engine, db_url: str) -> 
     assert set(received) == expected
     assert duplicates <= kills
     with session_scope(engine) as s:
-        statuses = dict(
-            s.execute(
+        statuses: dict[str, int] = dict(
+            s.execute(  # type: ignore[arg-type]
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
             ).all()
         )

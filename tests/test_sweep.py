@@ -13,7 +13,7 @@ from domain.roadmap.deadlines import status_at
 from domain.roadmap.sweep import counts_by_municipality, sweep_municipalities
 from models import Step, StepStatus
 from models.db import session_scope
-from tests.factories import make_municipality, make_step
+from tests.factories import make_municipality, make_step, pk
 from tests.sweep_helpers import roadmap_for as make_roadmap
 
 UTC = dt.UTC
@@ -52,7 +52,7 @@ def test_status_matches_table_and_pure_function(
     with session_scope(engine) as s:
         m = make_municipality(s, tz=tz)
         step = make_step(s, roadmap=make_roadmap(s, municipality=m), due=due)
-        mid, sid = m.id, step.id
+        mid, sid = pk(m), step.id
     assert (
         status_at(
             due_date=due, tz=tz, now=now, current=StepStatus.planned, window_working_days=window
@@ -113,7 +113,7 @@ def test_second_sweep_changes_nothing_and_keeps_status_changed_at(engine: Engine
         step = make_step(s, roadmap=r, due=D(2025, 3, 14))
         make_step(s, roadmap=r, key="done-one", due=D(2025, 1, 10), status=StepStatus.done)
         make_step(s, roadmap=r, key="waived-one", due=D(2025, 1, 10), status=StepStatus.waived)
-        mid, sid = m.id, step.id
+        mid, sid = pk(m), step.id
     first = dt.datetime(2025, 3, 20, 8, tzinfo=UTC)
     with session_scope(engine) as s:
         c1 = sweep_municipalities(s, municipality_ids=[mid], now=first, window_working_days=7)
@@ -139,7 +139,7 @@ def test_blocked_lists_unfinished_dependencies_and_unblocks(engine: Engine) -> N
         c = make_step(
             s, roadmap=r, key="certs", due=D(2025, 3, 3), depends_on=["poloz", "npa-moc", "head"]
         )
-        mid, aid, cid = m.id, a.id, c.id
+        mid, aid, cid = pk(m), a.id, c.id
     now = dt.datetime(2025, 2, 10, 3, tzinfo=UTC)
     with session_scope(engine) as s:
         counts = sweep_municipalities(s, municipality_ids=[mid], now=now, window_working_days=7)
@@ -219,7 +219,7 @@ def test_recurring_dependency_uses_same_period_or_earlier_occurrences(engine: En
             due=D(2025, 8, 1),
             depends_on=["ind", "survey"],
         )
-        mid, ids = m.id, (q1.id, q2.id, y.id)
+        mid, ids = pk(m), (q1.id, q2.id, y.id)
     now = dt.datetime(2025, 3, 3, 9, tzinfo=UTC)
     with session_scope(engine) as s:
         sweep_municipalities(s, municipality_ids=[mid], now=now, window_working_days=7)
