@@ -222,3 +222,11 @@ def test_download_checks_the_stored_sha256(
     path.write_bytes(b"tampered")
     r = client.get(url, headers=auth(world, "admin"))
     assert r.status_code == 409 and "повреждён" in r.text
+
+
+def test_docs_are_served_from_local_assets(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert "дорожные карты" in client.get("/openapi.json").json()["info"]["title"]

@@ -26,6 +26,7 @@ from web import api, auth_pages, feeds, pages
 from web.access import Forbidden, NotVisible
 from web.cache import TTLCache
 from web.deps import CSRF_FIELD, Unauthenticated, api_error, error_items, status_for
+from web.docs import install_docs
 from web.headers import install_access_log_filter, install_security_headers
 from web.uploads import UploadGuard, limit_of
 
@@ -84,7 +85,9 @@ def create_app(
 ) -> FastAPI:
     """A new app bound to ``settings`` (its own engine unless one is given)."""
     app = FastAPI(
-        title="soczakaz",
+        docs_url=None,  # served from local assets by web.docs (offline)
+        redoc_url=None,
+        title="soczakaz: дорожные карты социального заказа",
         description="Дорожные карты социального заказа МОЦ: панель и JSON API.",
         version="0.1.0",
     )
@@ -99,6 +102,7 @@ def create_app(
     app.include_router(auth_pages.router)
     app.include_router(pages.router)
     app.include_router(pages.api_router)  # /api/regions/{name} (web/region_pages.py)
+    install_docs(app)
     install_security_headers(app)
     app.add_middleware(UploadGuard, limit=limit_of(settings))
     install_access_log_filter()
