@@ -85,8 +85,19 @@ needs_soffice = pytest.mark.skipif(
 )
 
 
+DETAILS = """krylovsky:
+  zone: Северо-восточная
+  moc: Муниципальное бюджетное учреждение дополнительного образования Дом детского творчества станицы Крыловской муниципального образования Крыловский район
+  moc_short: МБУДО ДДТ
+"""
+
+
 @needs_soffice
-def test_annual_and_quarterly_pdf_pages(seeded: Engine, tmp_path: Path) -> None:
+def test_annual_and_quarterly_pdf_pages(
+    seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "details.yaml").write_text(DETAILS, encoding="utf-8")
+    monkeypatch.setenv("SOCZAKAZ_REPORT_DETAILS", str(tmp_path / "details.yaml"))
     with session_scope(seeded) as s:
         write_annual(s, municipality="krylovsky", year=2020, fmt="pdf", out=tmp_path / "a.pdf",
                      now=NOW)  # fmt: skip
@@ -98,7 +109,8 @@ def test_annual_and_quarterly_pdf_pages(seeded: Engine, tmp_path: Path) -> None:
     with pdfplumber.open(tmp_path / "a.pdf") as doc:
         text = "\n".join(p.extract_text() or "" for p in doc.pages)
     for line in (
-        "Территориальная зона:", "Муниципальное образование – Крыловский район",
+        "Территориальная зона: «Северо-восточная»",
+        "Муниципальное образование – Крыловский район", "(МБУДО ДДТ)",
         "Руководитель МОЦ ______________ / Иванова А. П. /", "М.П.", "15 января 2021 г.",
         "реализуют 17 организаций",
     ):  # fmt: skip
