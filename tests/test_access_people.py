@@ -230,3 +230,19 @@ def test_docs_are_served_from_local_assets(client: TestClient) -> None:
     assert "cdn" not in page.text.lower()
     assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     assert "дорожные карты" in client.get("/openapi.json").json()["info"]["title"]
+
+
+def test_access_log_never_prints_a_credential() -> None:
+    import logging
+
+    from web.headers import RedactAccessLog
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET",
+                               "/auth/link/SECRET-LINK-1?next=/", "1.1", 303), None)  # fmt: skip
+    RedactAccessLog().filter(record)
+    feed = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s",
+                             ("/ical/s/SECRET-FEED-2.ics?token=SECRET-3",), None)  # fmt: skip
+    RedactAccessLog().filter(feed)
+    text_ = record.getMessage() + feed.getMessage()
+    assert "SECRET" not in text_ and "/auth/link/***" in text_ and "/ical/s/***" in text_
