@@ -26,7 +26,7 @@ from models import (
     StepKind,
     StepStatus,
 )
-from tests.factories import end_of_day_utc, make_step
+from tests.factories import end_of_day_utc, make_step, pk
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed001_acts.json"
 UTC = dt.UTC
@@ -44,8 +44,8 @@ def make_roadmap_for(
     s.add(t)
     s.flush()
     r = Roadmap(
-        municipality_id=municipality.id,
-        template_id=t.id,
+        municipality_id=pk(municipality),
+        template_id=pk(t),
         template_key="moc-test",
         year=year,
         parameters=parameters or {},
@@ -59,7 +59,7 @@ def add_act(s: Session, step: Step, act: dict[str, Any]) -> Evidence:
     extra = {k: act[k] for k in ("title", "result") if k in act}
     day = dt.date.fromisoformat(act["act_date"])
     ev = Evidence(
-        step_id=step.id,
+        step_id=pk(step),
         municipality_id=step.municipality_id,
         kind=StepKind.normative_act,
         act_type=act["act_type"],
@@ -126,7 +126,7 @@ def populate_seed001(s: Session, *, with_next_year: bool = True) -> Municipality
     )
     s.add(
         Evidence(
-            step_id=ev_step.id,
+            step_id=pk(ev_step),
             municipality_id=m.id,
             kind="event",
             data={"participants": 34, "event_date": "2020-10-12"},
@@ -146,7 +146,7 @@ def populate_seed001(s: Session, *, with_next_year: bool = True) -> Municipality
         for _ in range(count):
             p = Programme(
                 municipality_id=m.id,
-                organisation_id=orgs[n % 17].id,
+                organisation_id=pk(orgs[n % 17]),
                 title=f"Программа {n + 1}",
                 focus=Focus(focus),
             )
@@ -169,8 +169,8 @@ def populate_seed001(s: Session, *, with_next_year: bool = True) -> Municipality
         outcome = None if i >= 18 else ("negative" if i < 2 else "positive")
         s.add(
             ReviewCase(
-                campaign_id=camp.id,
-                programme_id=p.id,
+                campaign_id=pk(camp),
+                programme_id=pk(p),
                 submitted_at=at,
                 state=states.get(outcome or "", ReviewState.UNDER_REVIEW),
                 expert_outcome=outcome,

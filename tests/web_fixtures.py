@@ -32,6 +32,7 @@ from tests.factories import (
     make_person,
     make_roadmap,
     make_step,
+    pk,
 )
 from web.app import create_app
 from web.auth_tokens import add_access_token
@@ -131,7 +132,7 @@ def _side(
         due=dt.date(2025, 5, 30),
     )
     camp = ReviewCampaign(
-        municipality_id=m.id,
+        municipality_id=pk(m),
         step_id=rev.id,
         title="НОК 2025",
         year=2025,
@@ -140,22 +141,22 @@ def _side(
     )
     s.add(camp)
     prog = Programme(
-        municipality_id=m.id, organisation_id=org.id, title="Робототехника", focus=Focus.technical
+        municipality_id=pk(m), organisation_id=pk(org), title="Робототехника", focus=Focus.technical
     )
     s.add(prog)
     s.flush()
-    case = ReviewCase(campaign_id=camp.id, programme_id=prog.id)
+    case = ReviewCase(campaign_id=pk(camp), programme_id=pk(prog))
     s.add(case)
     s.flush()
     if with_expert is not None:
         s.add(
             ExpertAssignment(
-                case_id=case.id, expert_id=with_expert, round=1, due_at=NOW + dt.timedelta(days=7)
+                case_id=pk(case), expert_id=with_expert, round=1, due_at=NOW + dt.timedelta(days=7)
             )
         )
     ev = complete_step(
         s,
-        step_id=npa.id,
+        step_id=pk(npa),
         fields=NPA_FIELDS,
         file_bytes=PDF,
         file_name="prikaz.pdf",
