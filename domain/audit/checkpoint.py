@@ -153,10 +153,15 @@ def heads_to_check(
     hf = heads_file(key_path)
     if hf.exists():
         for n, line in enumerate(hf.read_text(encoding="utf-8").splitlines(), start=1):
-            rec = json.loads(line)
-            if chain is not None and rec["chain"] != chain:
+            try:
+                rec = json.loads(line)
+                if chain is not None and rec["chain"] != chain:
+                    continue
+                at = dt.datetime.fromisoformat(rec["at"].replace("Z", "+00:00"))
+                int(rec["seq"])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problems.append(f"{hf.name}, строка {n}: запись повреждена (не JSON вершины)")
                 continue
-            at = dt.datetime.fromisoformat(rec["at"].replace("Z", "+00:00"))
             problems.extend(
                 _check_one(
                     rec["chain"],
@@ -178,7 +183,8 @@ def _check_one(
     trusted: str | None, where: str,
 ) -> list[str]:  # fmt: skip
     if trusted is not None and pub != trusted:
-        return [f"{where}: подписана чужим ключом (не ключом {chain!r} из файла ключа)"]
+        return [f"{where}: контрольная точка цепочки «{chain}» подписана не доверенным "
+                "ключом журнала (чужой ключ)"]  # fmt: skip
     if not check_signature(chain=chain, seq=seq, head=head, at=at, public_key=pub, signature=sig):
         return [f"{where}: подпись цепочки {chain!r} на записи №{seq} недействительна"]
     return []

@@ -241,7 +241,8 @@ def verify(
         municipality_id = m.id
     heads_list, sig_problems = heads_to_check(session, key_path=key_path, chain=municipality_code)
     report.problems.extend(Problem("контрольные точки", p) for p in sig_problems)
-    report.checkpoints = len(heads_list)
+    # The database and the heads file hold a copy of each checkpoint: count each once.
+    report.checkpoints = len({(h.chain, h.seq, h.hash) for h in heads_list})
     heads = {(h.chain, h.seq): h.hash for h in heads_list}
     # Several heads may sign the same (chain, seq); a mismatch between them is a problem too.
     for h in heads_list:
