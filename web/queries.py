@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
+from domain.calendar.time import day_start_utc, local_date
 from domain.calendar.workdays import working_days_between
-from domain.roadmap.deadlines import local_date
 from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Person, Step
 from models.roadmap import CLOSED_STATUSES, OPEN_STATUSES, StepKind, StepStatus
 from web.access import Scope
@@ -324,8 +324,6 @@ def audit_entries(
     session: Session, scope: Scope, m: Municipality, query: AuditQuery
 ) -> list[AuditEntry]:
     """Entries of a municipality's chain, newest first; dates in the municipality zone."""
-    import pendulum
-
     stmt = scope.audit(select(AuditEntry).where(col(AuditEntry.municipality_id) == m.id))
     if query.q:
         # SQLite's lower() folds ASCII only: also match the common Cyrillic casings.
@@ -343,14 +341,10 @@ def audit_entries(
             )
         )
     if query.since:
-        start = pendulum.datetime(
-            query.since.year, query.since.month, query.since.day, tz=m.timezone
-        )
-        stmt = stmt.where(col(AuditEntry.at) >= start.in_timezone("UTC"))
+        stmt = stmt.where(col(AuditEntry.at) >= day_start_utc(query.since, m.timezone))
     if query.until:
-        day = query.until + dt.timedelta(days=1)
-        end = pendulum.datetime(day.year, day.month, day.day, tz=m.timezone)
-        stmt = stmt.where(col(AuditEntry.at) < end.in_timezone("UTC"))
+        end = day_start_utc(query.until + dt.timedelta(days=1), m.timezone)
+        stmt = stmt.where(col(AuditEntry.at) < end)
     return list(
         session.execute(
             stmt.order_by(col(AuditEntry.seq).desc()).offset(query.offset).limit(query.limit)
