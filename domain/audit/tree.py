@@ -8,12 +8,13 @@ prefix. A checkpoint's origin is ``soczakaz/<chain>``; it names the chain it cov
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from domain.audit.log import GENESIS_HASH, entry_hash, format_at
+from domain.audit.log import GENESIS_HASH, _s, entry_hash, format_at
 from domain.audit.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from domain.audit.note import (
     Checkpoint,
@@ -53,11 +54,21 @@ def chain_tree(session: Session, chain: str) -> tuple[MerkleTree, list[Any]]:
         )
     )
     prev, leaves = GENESIS_HASH, []
-    for r in rows:
-        h = entry_hash(prev, chain=chain, seq=r.seq, at=_at(r.at), actor=r.actor,
-                       action=r.action, entity=r.entity, payload_text=r.payload)  # fmt: skip
-        leaves.append(leaf_hash(bytes.fromhex(h)))
-        prev = h
+    sha, s, chain_lit = hashlib.sha256, _s, _s(chain)
+    for seq, at, actor, action, entity, payload, _ph, _h in rows:
+        if isinstance(at, dt.datetime) and at.tzinfo is None:  # stored as naive UTC
+            at_text = at.isoformat(timespec="microseconds") + "Z"
+        elif isinstance(at, str) and len(at) == 26 and at[10] == " ":  # raw SQLite text
+            at_text = at[:10] + "T" + at[11:] + "Z"
+        else:
+            at_text = format_at(_at(at))
+        # The same text as domain.audit.log.entry_hash (checked by the proof tests).
+        body = (prev + '\n{"action":' + s(action) + ',"actor":' + s(actor) + ',"at":"'
+                + at_text + '","chain":' + chain_lit + ',"entity":' + s(entity)
+                + ',"payload":' + payload + ',"seq":' + str(seq) + "}")  # fmt: skip
+        digest = sha(body.encode()).digest()
+        leaves.append(sha(b"\x00" + digest).digest())
+        prev = digest.hex()
     return MerkleTree(leaves), rows
 
 
