@@ -22,7 +22,6 @@ from web.actions import complete, verify_chain
 from web.api import STATUS_PATTERN, cached_overview
 from web.audit_view import chain_state, in_words
 from web.deps import (
-    TOKEN_COOKIE,
     app_engine,
     app_now,
     app_settings,
@@ -47,20 +46,17 @@ AUDIT_PAGE = 100
 router.include_router(region_router)
 # pages.router is mounted without a schema; the regional JSON joins the documented API here.
 api_router = region_api
-__all__ = ["api_router", "install_filters", "render", "router"]
+__all__ = ["api_router", "html_with_token", "install_filters", "render", "router"]
 
 
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
-    """Render a template; a ``?token=`` visit also stores the token in a cookie."""
+    """Render a template (private pages are never cached: see web.headers)."""
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
         request, name, context, status_code=status_code
     )
-    token = request.query_params.get("token")
-    if token:
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
     return response
 
 
@@ -68,18 +64,6 @@ def render(
 def healthz() -> dict[str, str]:
     """Trivial endpoint: the benchmark's baseline on the same server."""
     return {"status": "ok"}
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login(request: Request) -> HTMLResponse:
-    return render(request, "login.html", {"scope": None}, status_code=200)
-
-
-@router.get("/logout")
-def logout() -> Response:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE)
-    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -92,13 +76,16 @@ def overview(
         return str(template.render({"request": request, "scope": scope, "rows": rows}))
 
     # Thousands of rows take ~100 ms to render: the page is reused for the cache's TTL.
-    response = HTMLResponse(
-        request.app.state.overview_cache.get(("overview-html", scope.cache_key), page)
-    )
-    token = request.query_params.get("token")
-    if token:
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
-    return response
+    return html_with_token(request, request.app.state.overview_cache.get(
+        ("overview-html", scope.cache_key), page))  # fmt: skip
+
+
+def html_with_token(request: Request, html: str) -> HTMLResponse:
+    """An already rendered page (sign-in and its cookies are handled by web.auth*);
+    a cached page gets this session's CSRF token in its forms (issue 14)."""
+    from web.auth_pages import with_csrf
+
+    return HTMLResponse(with_csrf(request, html))
 
 
 @router.get("/m/{code}", response_class=HTMLResponse)
