@@ -88,6 +88,30 @@ def verify_since(since: Path, trusted: Path | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    @app.command("db-role")
+    @handle_errors
+    def db_role_cmd(
+        name: Annotated[str, typer.Argument(help="имя роли приложения")],
+        schema: Annotated[str, typer.Option("--schema")] = "public",
+        create: Annotated[bool, typer.Option("--create", help="выполнить в базе")] = False,
+    ) -> None:
+        """Роль PostgreSQL с наименьшими правами: журнал только INSERT и SELECT."""
+        from sqlalchemy import text
+
+        from domain.audit.db_role import role_sql
+
+        stmts = role_sql(name, schema=schema)
+        if not create:
+            console.print(";\n".join(stmts) + ";", highlight=False, markup=False)
+            return
+        with transaction() as s:
+            if s.get_bind().dialect.name != "postgresql":
+                raise NoteError("роль создаётся только в PostgreSQL")
+            for stmt in stmts:
+                s.execute(text(stmt))
+        console.print(f"Роль {name} создана: журнал аудита — только INSERT и SELECT",
+                      highlight=False)  # fmt: skip
+
     @app.command("keygen")
     @handle_errors
     def keygen(
