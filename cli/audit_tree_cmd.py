@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
 
         stmts = role_sql(name, schema=schema)
         if not create:
-            console.print(";\n".join(stmts) + ";", highlight=False, markup=False)
+            typer.echo(";\n".join(stmts) + ";")  # plain: the DBA copies it as is
             return
         with transaction() as s:
             if s.get_bind().dialect.name != "postgresql":
