@@ -141,3 +141,31 @@ def test_consistency_and_witness_refuses_fork(
                       "--state", str(state), "--proof", str(fork_cons)], cli_env)  # fmt: skip
     assert code == 2 and "развилка" in out, out
     assert "\u2014 rmc " not in fork.read_text()
+
+
+def test_as_people_run_it_in_a_subprocess(
+    engine: Engine, settings: Settings, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    _world(engine, cli_env, tmp_path)
+    env = {**os.environ, **cli_env, "HOME": str(tmp_path / "home")}
+    exe = str(Path(sys.executable).with_name("roadmap"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, "audit", *args], env=env, capture_output=True, text=True,
+                              timeout=120, check=False)  # fmt: skip
+
+    k, cp, pr = tmp_path / "k", tmp_path / "cp.txt", tmp_path / "pr.json"
+    assert run("keygen", "--out", str(k)).returncode == 0
+    assert run("checkpoint", "-m", "krylovsky", "--out", str(cp),
+               "--key", str(k / "soczakaz.key")).returncode == 0  # fmt: skip
+    assert run("prove", "-m", "krylovsky", "1", "--out", str(pr)).returncode == 0
+    env["SOCZAKAZ_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # no database
+    done = run("check-proof", str(pr), "--checkpoint", str(cp), "--key", str(k / "soczakaz.pub"))
+    assert done.returncode == 0 and "OK" in done.stdout, done.stdout + done.stderr
+    cp.write_text(cp.read_text().replace("\n", "\n\n", 1))
+    bad = run("check-proof", str(pr), "--checkpoint", str(cp), "--key", str(k / "soczakaz.pub"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
