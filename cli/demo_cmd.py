@@ -38,8 +38,7 @@ def demo(
     from jobs.dispatch import dispatch_pending
     from jobs.sweep import sweep_in_session
     from reports.build import write_annual
-    from web.access import issue_token
-    from web.server import dashboard_url
+    from web.auth_links import login_link
 
     if as_of:
         day = parse_date(as_of, field="--as-of")
@@ -80,7 +79,12 @@ def demo(
             s.add(admin)
             s.flush()
             assert admin.id is not None and campaign.id is not None
-            token = issue_token(s, admin.id)
+            head = s.exec(select(Person).where(
+                Person.role == Role.moc_head, Person.municipality_id == kr.id
+            )).one()  # fmt: skip
+            assert head.id is not None
+            # One-time sign-in link for the МОЦ head (valid an hour: the demo is read later).
+            link = login_link(s, head.id, f"/m/{kr.code}", base_url=cfg.base_url, minutes=60)
             states = {k: v for k, v in state_counts(s, campaign_id=campaign.id).items() if v}
         # Deliver in working hours: the dispatcher's clock is the demo moment.
         sent = dispatch_pending(engine, cfg, clock=lambda: now)
@@ -133,7 +137,7 @@ def demo(
     console.print(f"  export {env}", highlight=False, soft_wrap=True)
     console.print("  roadmap status -m kaliningrad; roadmap audit verify; roadmap serve",
                   highlight=False)  # fmt: skip
-    console.print(f"  Панель (после roadmap serve): {dashboard_url(cfg.base_url, token)}",
+    console.print(f"  Вход руководителя МОЦ (после roadmap serve, ссылка на 1 час): {link}",
                   highlight=False, soft_wrap=True)  # fmt: skip
 
 

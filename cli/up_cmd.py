@@ -39,19 +39,26 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def sign_in_link(cfg: Settings, base_url: str) -> str | None:
-    """The dashboard link that signs the demo administrator in (issue 14 swaps this
-    for a magic link). A new token replaces the one the demo printed."""
-    from sqlmodel import select
+    """A one-time sign-in link (valid an hour) for the demo МОЦ head, opening the page
+    of their municipality; None when the database has no МОЦ head."""
+    from sqlmodel import col, select
 
     from cli.common import transaction
-    from models import Person, Role
+    from models import Municipality, Person, Role
     from web.auth_links import login_link
 
     with transaction() as s:
-        admin = s.exec(select(Person).where(Person.role == Role.admin)).first()
-        if admin is None or admin.id is None:
+        row = s.exec(
+            select(Person, Municipality)
+            .join(Municipality, col(Municipality.id) == Person.municipality_id)
+            .where(Person.role == Role.moc_head, col(Person.disabled_at).is_(None))
+            .order_by(col(Person.id))
+        ).first()
+        if row is None or row[0].id is None:
             return None
-        return login_link(s, admin.id, "/", base_url=base_url, minutes=60)
+        head, m = row
+        assert head.id is not None
+        return login_link(s, head.id, f"/m/{m.code}", base_url=base_url, minutes=60)
 
 
 def absolute_sqlite_url(url: str) -> None:
@@ -191,10 +198,14 @@ def up(
         board = dashboard_url(f"http://{host}:{port}")
         console.print("[bold green]soczakaz запущен[/] (Ctrl-C — остановить всё)", highlight=False)
         console.print(f"  Панель:      {board}", highlight=False)
-        link = sign_in_link(cfg, cfg.base_url) if demo else None
+        # The link points where this dashboard listens unless a public base URL is set.
+        public = cfg.base_url if "SOCZAKAZ_BASE_URL" in os.environ else board
+        link = sign_in_link(cfg, public) if demo else None
         if link:
             console.print(
-                f"  Вход в панель (администратор демо): {link}", highlight=False, soft_wrap=True
+                f"  Вход руководителя МОЦ (ссылка на 1 час): {link}",
+                highlight=False,
+                soft_wrap=True,
             )
         console.print(f"  Prefect UI:  {ui}/", highlight=False)
         console.print(f"  Расписания ({len(specs)}), без отдельного воркера:", highlight=False)

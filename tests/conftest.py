@@ -140,7 +140,13 @@ def cli_env(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One Prefect test harness (ephemeral API, temp PREFECT_HOME) for the session."""
+    """One Prefect test harness (ephemeral API, temp PREFECT_HOME) for the session.
+
+    Prefect configures its logging once, when it is first imported (prefect.main):
+    importing it here, outside any CliRunner invocation, gives its console handler the
+    real stderr and not a CliRunner stream that is closed after that invocation.
+    """
+    import prefect.main  # noqa: F401
     from prefect.settings import (
         PREFECT_HOME,
         PREFECT_SERVER_ANALYTICS_ENABLED,

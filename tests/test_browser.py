@@ -15,7 +15,8 @@ from models import Step
 from models.db import session_scope
 from models.settings import Settings
 from tests.web_fixtures import NOW, World
-from web.server import RunningServer, dashboard_url, start_in_thread
+from web.auth_links import login_link
+from web.server import RunningServer, start_in_thread
 
 pytest_plugins = ["tests.web_fixtures"]
 
@@ -54,7 +55,9 @@ def test_dashboard_in_chromium(
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-        page.goto(dashboard_url(server.url, world.tokens["moc_head"]))
+        with session_scope(engine) as s:
+            link = login_link(s, world.person_ids["moc_head"], "/", base_url=server.url)
+        page.goto(link)
         assert page.locator("#overview").inner_text().count("Муниципалитет krylovsky") == 1
         page.screenshot(path=str(SHOTS / f"overview-{backend}.png"), full_page=True)
 

@@ -49,7 +49,10 @@ def test_municipality_add_and_list(cli_env: dict[str, str], engine: Engine) -> N
         (["calendar", "add", "2025-01-01", "x"], "«n»: ожидается целое число"),
         (["calendar", "workdays", "1800"], "1992"),
         (["status", "--municipality", "nowhere"], "не найден"),
-        (["status", "--municipality", "m", "--as-of", "31.02.2025"], "--as-of"),  # issue 15: DD.MM.YYYY is read
+        (
+            ["status", "--municipality", "m", "--as-of", "31.02.2025"],
+            "--as-of",
+        ),  # issue 15: DD.MM.YYYY is read
     ],
 )
 def test_bad_arguments_exit_2_and_write_nothing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -39,4 +40,5 @@ def test_demo_builds_a_verified_world(tmp_path: Path) -> None:
     assert document.tables, "annual report has no Word tables"
     book = openpyxl.load_workbook(out / "krylovsky-annual.xlsx")
     assert len(book.sheetnames) >= 3
-    assert "?token=" in text
+    assert "?token=" not in text
+    assert re.search(r"Вход руководителя МОЦ .*: http://\S+/auth/link/\S+", text), text

@@ -94,5 +94,5 @@ def test_cli_sweep_as_of_is_the_local_date_everywhere(
     table = runner.invoke(app, ["sweep", "--as-of", "2026-01-12"], env=cli_env)
     assert table.exit_code == 0, table.output
     assert "просрочено" in table.stdout and "новых повторений: 3" in table.stdout
-    bad = runner.invoke(app, ["sweep", "--as-of", "31.12.2025"], env=cli_env)
+    bad = runner.invoke(app, ["sweep", "--as-of", "31.02.2025"], env=cli_env)
     assert bad.exit_code == 2 and "ГГГГ-ММ-ДД" in bad.output

@@ -183,5 +183,5 @@ def test_cli_shift_dry_run_then_real(engine: Engine, cli_env: dict[str, str]) ->
         env=cli_env,
     )
     assert bad.exit_code == 2 and "не найден" in bad.output
-    bad_date = runner.invoke(app, [*args[:-1], "28.04.2025"], env=cli_env)
+    bad_date = runner.invoke(app, [*args[:-1], "31.04.2025"], env=cli_env)
     assert bad_date.exit_code == 2 and "ГГГГ-ММ-ДД" in bad_date.output

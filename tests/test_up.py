@@ -79,12 +79,16 @@ def test_up_demo_prints_where_everything_is_and_sigint_stops_it(tmp_path: Path) 
         assert "Демо-база создана" in text and "soczakaz запущен" in text
         assert f"Панель:      http://127.0.0.1:{port}/" in text
         assert f"Prefect UI:  http://127.0.0.1:{prefect_port}/" in text
-        link = re.search(r"Вход в панель \(администратор демо\): (\S+\?token=\S+)", text)
+        link = re.search(r"Вход руководителя МОЦ \(ссылка на 1 час\): (\S+/auth/link/\S+)", text)
         assert link, text
+        assert "?token=" not in text
         for word in ("INFO", "Traceback", "telemetry"):
             assert word not in text
         page = httpx.get(link.group(1), timeout=30, follow_redirects=True)
         assert page.status_code == 200 and "Калининград" in page.text
+        # The link is single use: a second visit is not signed in.
+        again = httpx.get(link.group(1), timeout=30, follow_redirects=False)
+        assert again.status_code != 200 or "Калининград" not in again.text
         assert httpx.get(f"http://127.0.0.1:{prefect_port}/", timeout=30).status_code == 200
         waited = _every_deployment_scheduled(f"http://127.0.0.1:{prefect_port}/api")
         print(f"up --demo: runs for every deployment {waited:.1f} s after the banner")
@@ -98,7 +102,7 @@ def test_up_demo_prints_where_everything_is_and_sigint_stops_it(tmp_path: Path) 
 def test_up_stops_on_sigterm_and_leaves_nothing(tmp_path: Path) -> None:
     proc, port, prefect_port, out = _start(tmp_path)
     try:
-        assert "Вход в панель" not in out.read_text()  # no demo: no demo account
+        assert "Вход руководителя МОЦ" not in out.read_text()  # no demo: no demo account
         _every_deployment_scheduled(f"http://127.0.0.1:{prefect_port}/api")
         # A one-off command meanwhile uses the server of `roadmap up` (same PREFECT_HOME).
         keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
