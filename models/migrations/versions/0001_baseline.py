@@ -9,7 +9,7 @@ Revision ID: 0001_baseline
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import models.types
