@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models import Roadmap, RoadmapTemplate, Step, StepKind
 from models.db import session_scope
-from tests.factories import make_municipality, make_roadmap, make_step
+from tests.factories import make_municipality, make_roadmap, make_step, pk
 
 NOW = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
@@ -57,7 +57,7 @@ def make_step_in_db(
         if template is None:
             r = make_roadmap(s, municipality=m)
         else:  # a second municipality reuses the test template
-            r = Roadmap(municipality_id=m.id, template_id=template.id, template_key="test",
+            r = Roadmap(municipality_id=pk(m), template_id=pk(template), template_key="test",
                         year=2025)  # fmt: skip
             s.add(r)
             s.flush()

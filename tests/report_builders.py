@@ -56,7 +56,7 @@ def make_roadmap_for(
 
 
 def add_act(s: Session, step: Step, act: dict[str, Any]) -> Evidence:
-    extra = {k: act[k] for k in ("title", "result") if k in act}
+    extra: dict[str, Any] = {k: act[k] for k in ("title", "result") if k in act}
     day = dt.date.fromisoformat(act["act_date"])
     ev = Evidence(
         step_id=pk(step),

@@ -56,7 +56,7 @@ def _evil_site(target: str) -> tuple[str, http.server.HTTPServer]:
 def test_link_signs_in_and_cross_origin_post_is_refused(
     server: RunningServer, world: World, engine: Engine
 ) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import FilePayload, sync_playwright
 
     assert Path(CHROMIUM).exists()
     step = world.own.org_step
@@ -81,9 +81,9 @@ def test_link_signs_in_and_cross_origin_post_is_refused(
             page.fill("[name=recipient]", "РМЦ Краснодарского края")
             page.fill("[name=sent_date]", "2025-03-07")
             if page.locator("input[type=file][name=file]").count():
-                page.set_input_files("input[type=file][name=file]", files=[{
-                    "name": "otchet.pdf", "mimeType": "application/pdf",
-                    "buffer": b"%PDF-1.4\n%%EOF\n"}])  # fmt: skip
+                pdf: FilePayload = {"name": "otchet.pdf", "mimeType": "application/pdf",
+                                    "buffer": b"%PDF-1.4\n%%EOF\n"}  # fmt: skip
+                page.set_input_files("input[type=file][name=file]", files=[pdf])
             with page.expect_navigation():
                 page.locator("#complete-form [type=submit]").first.click()
             assert "done=1" in page.url, page.url

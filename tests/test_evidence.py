@@ -82,7 +82,7 @@ def test_act_numbers_as_written_are_accepted(
     assert _complete(engine, settings, step_id, {**ACT, "act_number": number}).act_number == number
 
 
-BAD_CASES: list[tuple[str, StepKind, dict[str, Any], bytes | None, str, str]] = [
+BAD_CASES: list[tuple[str, StepKind, dict[str, Any], bytes | None, str | None, str]] = [
     # (case, kind, fields, file, file name, fragment that names the field)
     ("act type", StepKind.normative_act, {**ACT, "act_type": "указ"}, PDF, "a.pdf", "act_type"),
     ("number w/o №", StepKind.normative_act, {**ACT, "act_number": "233"}, PDF, "a.pdf",

@@ -17,7 +17,7 @@ from domain.indicators import catalogue as indicators
 from domain.indicators import imports as indicator_import
 from models import Focus, IndicatorValue, Programme
 from models.db import session_scope
-from tests.factories import make_municipality, make_organisation
+from tests.factories import make_municipality, make_organisation, pk
 from tests.report_builders import make_roadmap_for
 
 runner = CliRunner()
@@ -39,14 +39,14 @@ def test_plan_vs_actual_targets_from_roadmap_and_deviation(engine: Engine) -> No
             parameters={"target_coverage_5_18": "80", "target_programmes_remote": 2},
         )
         org = make_organisation(s, municipality=m)
-        for focus, remote in ((Focus.technical, True), (Focus.artistic, False)):
+        for focus, is_remote in ((Focus.technical, True), (Focus.artistic, False)):
             s.add(
                 Programme(
                     municipality_id=m.id,
-                    organisation_id=org.id,
+                    organisation_id=pk(org),
                     title="П",
                     focus=focus,
-                    remote=remote,
+                    remote=is_remote,
                 )
             )
         indicators.upsert(

@@ -4,10 +4,11 @@ limit, audit entries, report counts, and closing the campaign step with the prot
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from domain.audit.verify import verify
 from domain.errors import ConflictError, InputError, TransitionError
@@ -35,7 +36,7 @@ def test_disagreement_is_decided_by_a_third_expert(engine: Engine) -> None:
         w = make_world(s)
         cid = drive_to(s, w, S.DISAGREEMENT).id or 0
     e1, e2, e3, e4 = w.experts
-    refusals = [
+    refusals: list[tuple[type[Exception], Callable[[Session], object], str]] = [
         (
             InputError,
             lambda s: review.record_verdict(

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from domain.review import transitions as review
-from models import ExpertAssignment, OutboxMessage
+from models import ExpertAssignment, OutboxMessage, ReviewCase
 from models.db import session_scope
 from models.review import ReviewState
 from models.settings import Settings
@@ -59,7 +59,7 @@ def test_expert_deadline_is_working_days_at_local_end_of_day(engine: Engine) -> 
         assert a is not None
         # 5 working days after Mon 17.11.2025 -> Mon 24.11.2025, 23:59:59 МСК.
         assert a.due_at == pendulum.datetime(2025, 11, 24, 23, 59, 59, tz="Europe/Moscow")
-        case = s.get(review.ReviewCase, revision_id)
+        case = s.get(ReviewCase, revision_id)
         assert case is not None and case.revision_due_at is not None
         # 10 working days -> Mon 01.12.2025.
         assert case.revision_due_at == pendulum.datetime(

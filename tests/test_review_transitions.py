@@ -126,9 +126,9 @@ def test_every_action_in_state_on_db(engine: Engine, state: ReviewState) -> None
         legal = action in TRANSITIONS[state]
         try:
             with session_scope(engine) as s:
-                case = s.get(ReviewCase, case_id)
-                assert case is not None
-                _perform(s, w, case, action)
+                loaded = s.get(ReviewCase, case_id)
+                assert loaded is not None
+                _perform(s, w, loaded, action)
         except TransitionError as exc:
             assert not legal, f"{state}/{action} refused: {exc.message}"
             assert STATE_LABELS[state] in exc.message

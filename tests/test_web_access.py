@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from models import StepKind, StepStatus
 from models.db import session_scope
@@ -84,7 +85,9 @@ def _fresh_org_step(engine: Engine, side: Side, n: int) -> int:
     from models import Roadmap
 
     with session_scope(engine, immediate=True) as s:
-        roadmap = s.query(Roadmap).filter(Roadmap.municipality_id == side.municipality_id).one()
+        roadmap = (
+            s.query(Roadmap).filter(col(Roadmap.municipality_id) == side.municipality_id).one()
+        )
         step = make_step(
             s,
             roadmap=roadmap,

@@ -174,7 +174,7 @@ def seed_world(engine: Engine, settings: Settings) -> World:
     with session_scope(engine, immediate=True) as s:
         admin = make_person(s, municipality=None, role=Role.admin, full_name="Админ Системы")
         expert_p = make_person(s, municipality=None, role=Role.expert, full_name="Эксперт Петров")
-        expert = Expert(person_id=expert_p.id)
+        expert = Expert(person_id=pk(expert_p))
         s.add(expert)
         s.flush()
         own, _ = _side(s, settings, code="krylovsky", tz="Europe/Moscow", with_expert=expert.id)

@@ -44,7 +44,7 @@ from web.auth_tokens import digest, issue_token
 
 __all__ = ["Forbidden", "NotVisible", "Scope", "build_scope", "hash_token", "issue_token"]
 
-S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+S = TypeVar("S", bound="Select[Any]")
 
 
 class Forbidden(Exception):
