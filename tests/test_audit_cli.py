@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import stat
@@ -29,7 +30,7 @@ ACT_ARGS = ["--act-type", "приказ", "--act-number", "№85/1", "--act-date
             "--issuer", "Управление образования МО Крыловский район"]  # fmt: skip
 
 
-def _run(args: list[str], env: dict[str, str], when: object = NOW) -> tuple[int, str]:
+def _run(args: list[str], env: dict[str, str], when: dt.datetime = NOW) -> tuple[int, str]:
     with time_machine.travel(when, tick=False):
         result = runner.invoke(app, args, env=env)
     return result.exit_code, result.output  # stdout and stderr (click >= 8.2)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from domain.audit import log as audit_log
 from domain.audit.log import GENESIS_HASH, append, canonical, entry_hash
@@ -24,8 +24,10 @@ AT = dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.UTC)
 def _entries(engine: Engine, chain: str) -> list[AuditEntry]:
     with session_scope(engine) as s:
         return list(
-            s.exec(select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq))
-        )  # type: ignore[arg-type]
+            s.exec(
+                select(AuditEntry).where(AuditEntry.chain == chain).order_by(col(AuditEntry.seq))
+            )
+        )
 
 
 def _assert_chain_valid(entries: list[AuditEntry]) -> None:

@@ -203,7 +203,13 @@ def _forge_evidence_row(c: Ctx) -> None:
         "data, submitted_at, submitted_by FROM evidence WHERE id = 1"))  # fmt: skip
 
 
-MUTATIONS: dict[str, Callable[[Ctx], None]] = {
+def _truncate_log_and_checkpoints(c: Ctx) -> None:
+    c.truncate("auditentry")
+    c.truncate("auditcheckpoint")
+
+
+# A mutation's return value (a CursorResult, a byte count...) is discarded.
+MUTATIONS: dict[str, Callable[[Ctx], object]] = {
     "payload: one byte changed": lambda c: _edit_payload(c, 1, "№85/1", "№85/2"),
     "payload: equivalent JSON, one space added": lambda c: _edit_payload(c, 2, ":", ": "),
     "actor changed": lambda c: c.set(c.rows()[1].id, actor="Мошенников"),
@@ -229,8 +235,7 @@ MUTATIONS: dict[str, Callable[[Ctx], None]] = {
     "whole chain of one municipality deleted": lambda c: c.conn.execute(
         text("DELETE FROM auditentry WHERE chain = 'other-mo'")),
     "log truncated": lambda c: c.truncate("auditentry"),
-    "log and checkpoints truncated": lambda c: (c.truncate("auditentry"),
-                                                c.truncate("auditcheckpoint")),
+    "log and checkpoints truncated": _truncate_log_and_checkpoints,
     "evidence file: one byte changed": _flip_file_byte,
     "evidence file deleted": lambda c: c.evidence_file(1).unlink(),
     "evidence file replaced by another valid file": lambda c: c.evidence_file(1).write_bytes(
@@ -268,7 +273,7 @@ def _verify(engine: Engine, settings: Settings) -> VerifyReport:
                       key_path=settings.audit_signing_key)  # fmt: skip
 
 
-def _tamper(engine: Engine, settings: Settings, mutate: Callable[[Ctx], None]) -> None:
+def _tamper(engine: Engine, settings: Settings, mutate: Callable[[Ctx], object]) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             # Superuser only: ordinary triggers (ours) do not fire in replica mode.
