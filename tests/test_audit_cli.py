@@ -101,7 +101,8 @@ def test_bad_evidence_exits_2_naming_the_field_and_writes_nothing(
     cases = [
         (["--act-number", "85/1"], "act_number"),
         (["--act-type", "указ"], "act_type"),
-        (["--act-date", "31.02.2025"], "act_date"),  # DD.MM.YYYY is accepted (issue 15); an impossible date is not
+        # DD.MM.YYYY is accepted (issue 15); an impossible date is not.
+        (["--act-date", "31.02.2025"], "act_date"),
         (["--participants", "12"], "participants"),  # not a field of a normative act
     ]
     for extra, field in cases:
