@@ -77,6 +77,7 @@ def _precheck(text: str) -> None:
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise YamlSyntaxError(Pos(1, 1), f"файл слишком велик: {size} байт (предел {MAX_BYTES})")
+    _flow_depth_check(text)
     depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -91,6 +92,40 @@ def _precheck(text: str) -> None:
                 depth -= 1
     except yaml.YAMLError:
         return  # syntax errors are reported (with position) by the composer
+
+
+def _flow_depth_check(text: str) -> None:
+    """Brackets nested past the limit, found in one linear pass over the characters.
+
+    PyYAML's scanner slows down on thousands of nested ``[``/``{`` before the event
+    check sees them; quoted scalars and comments are skipped, so a bracket inside a
+    string never counts.
+    """
+    depth = line = col = 0
+    quote = ""
+    comment = False
+    for ch in text:
+        if ch == "\n":
+            line, col, comment = line + 1, 0, False
+            continue
+        col += 1
+        if comment:
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlSyntaxError(
+                    Pos(line + 1, col), f"слишком глубокая вложенность: больше {MAX_DEPTH} уровней"
+                )
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
 
 
 def compose(text: str) -> Located:

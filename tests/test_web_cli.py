@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from cli.main import app as cli_app
 from models import Person
 from models.db import session_scope
-from tests.web_fixtures import World, auth
+from tests.web_fixtures import World
+from web.auth_tokens import issue_token
 from web.server import free_port
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -23,7 +24,13 @@ pytest_plugins = ["tests.web_fixtures"]
 ROADMAP = Path(sys.executable).parent / "roadmap"
 
 
-def test_serve_subprocess_answers_with_the_dashboard(cli_env: dict[str, str], world: World) -> None:
+def test_serve_subprocess_answers_with_the_dashboard(
+    cli_env: dict[str, str], world: World, engine: Engine
+) -> None:
+    # The served app runs on the wall clock, not the fixtures' frozen NOW: a token
+    # issued now (``roadmap token issue`` does the same) is valid for it.
+    with session_scope(engine) as s:
+        token = issue_token(s, world.person_ids["moc_head"], days=1)
     port = free_port()
     proc = subprocess.Popen(
         [str(ROADMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -40,9 +47,13 @@ def test_serve_subprocess_answers_with_the_dashboard(cli_env: dict[str, str], wo
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        overview = httpx.get(f"{base}/", headers=auth(world, "moc_head"), timeout=10)
+        bearer = {"Authorization": f"Bearer {token}"}
+        overview = httpx.get(f"{base}/", headers=bearer, timeout=10)
         assert overview.status_code == 200 and "Муниципалитет krylovsky" in overview.text
-        assert httpx.get(f"{base}/", timeout=10).status_code == 401
+        # Signed out: the page sends the browser to sign in and back here.
+        anonymous = httpx.get(f"{base}/", timeout=10)
+        assert anonymous.status_code == 303
+        assert anonymous.headers["location"].startswith("/login")
         spec = httpx.get(f"{base}/openapi.json", timeout=10).json()
         assert "/api/steps/{step_id}/complete" in spec["paths"]
     finally:
