@@ -36,16 +36,36 @@ def fill(session: Session, n: int) -> None:
     for seq in range(1, n + 1):
         at = T0 + dt.timedelta(seconds=seq)
         payload = f'{{"step":{seq % 977},"value":"№{seq}"}}'
-        h = entry_hash(prev, chain="bench", seq=seq, at=at, actor="Иванова А.П.",
-                       action="step.completed", entity=f"step:{seq}", payload_text=payload)  # fmt: skip
-        batch.append({"s": seq, "at": at.replace(tzinfo=None), "e": f"step:{seq}", "p": payload,
-                      "ph": prev, "h": h})  # fmt: skip
+        h = entry_hash(
+            prev,
+            chain="bench",
+            seq=seq,
+            at=at,
+            actor="Иванова А.П.",
+            action="step.completed",
+            entity=f"step:{seq}",
+            payload_text=payload,
+        )
+        batch.append(
+            {
+                "s": seq,
+                "at": at.replace(tzinfo=None),
+                "e": f"step:{seq}",
+                "p": payload,
+                "ph": prev,
+                "h": h,
+            }
+        )
         prev = h
         if len(batch) == 50_000 or seq == n:
-            session.execute(text(
-                "INSERT INTO auditentry (chain, municipality_id, seq, at, actor, action, entity, "
-                "payload, prev_hash, hash) VALUES ('bench', NULL, :s, :at, 'Иванова А.П.', "
-                "'step.completed', :e, :p, :ph, :h)"), batch)  # fmt: skip
+            session.execute(
+                text(
+                    "INSERT INTO auditentry (chain, municipality_id, seq, at, actor, action, entity, "
+                    "payload, prev_hash, hash) VALUES ('bench', NULL, :s, :at, 'Иванова А.П.', "
+                    "'step.completed', :e, :p, :ph, :h)"
+                ),
+                batch,
+            )
             batch = []
     session.commit()
 
@@ -63,11 +83,23 @@ def main() -> None:
             fill_s = time.perf_counter() - t
         with Session(engine) as s:
             t = time.perf_counter()
-            rows = s.execute(text("SELECT seq, at, actor, action, entity, payload, prev_hash, "
-                                  "hash FROM auditentry WHERE chain = 'bench' ORDER BY seq"))  # fmt: skip
+            rows = s.execute(
+                text(
+                    "SELECT seq, at, actor, action, entity, payload, prev_hash, "
+                    "hash FROM auditentry WHERE chain = 'bench' ORDER BY seq"
+                )
+            )
             for r in rows:  # the floor: every entry hashed once, as the chain defines it
-                entry_hash(r.prev_hash, chain="bench", seq=r.seq, at=_at(r.at), actor=r.actor,
-                           action=r.action, entity=r.entity, payload_text=r.payload)  # fmt: skip
+                entry_hash(
+                    r.prev_hash,
+                    chain="bench",
+                    seq=r.seq,
+                    at=_at(r.at),
+                    actor=r.actor,
+                    action=r.action,
+                    entity=r.entity,
+                    payload_text=r.payload,
+                )
             floor_s = time.perf_counter() - t
         with Session(engine) as s:
             t = time.perf_counter()
@@ -84,10 +116,17 @@ def main() -> None:
         t = time.perf_counter()
         cons = tree.consistency_proof(n // 3, n)
         cons_ms = (time.perf_counter() - t) * 1000
-    result = {"entries": n, "fill_s": round(fill_s, 2), "floor_s": round(floor_s, 3),
-              "verify_s": round(verify_s, 3), "ratio": round(verify_s / floor_s, 2),
-              "proof_ms": round(proof_ms, 3), "proof_hashes": len(proof),
-              "consistency_ms": round(cons_ms, 3), "consistency_hashes": len(cons)}  # fmt: skip
+    result = {
+        "entries": n,
+        "fill_s": round(fill_s, 2),
+        "floor_s": round(floor_s, 3),
+        "verify_s": round(verify_s, 3),
+        "ratio": round(verify_s / floor_s, 2),
+        "proof_ms": round(proof_ms, 3),
+        "proof_hashes": len(proof),
+        "consistency_ms": round(cons_ms, 3),
+        "consistency_hashes": len(cons),
+    }
     print("RESULT " + json.dumps(result))
 
 

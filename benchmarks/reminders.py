@@ -98,22 +98,44 @@ def _populate(engine: Any, *, json_url: str, mail_url: str, n_json: int, n_mail:
                     notify=[url],
                 )
                 s.add(contact)
-                r = Roadmap(municipality_id=m.id or 0, template_id=tpl.id or 0,
-                            template_key="bench", year=2025)  # fmt: skip
+                r = Roadmap(
+                    municipality_id=m.id or 0,
+                    template_id=tpl.id or 0,
+                    template_key="bench",
+                    year=2025,
+                )
                 s.add(r)
                 s.flush()
                 k = min(STEPS_PER_MUNICIPALITY, count)
                 count -= k
-                s.execute(insert(_t(Step)), [
-                    dict(roadmap_id=r.id, municipality_id=m.id, key=f"s{i}", period="",
-                         title=f"Шаг {serial}-{i}", kind="report", owner_role=Role.org_contact,
-                         organisation_id=org.id, due_date=DUE, due_at=due_at,
-                         timezone="Europe/Moscow", recurrence="once", status="planned",
-                         reminder_policy="default", description="", due_rule={},
-                         depends_on=[], evidence_required=["file"], blocked_by=[],
-                         status_changed_at=NOW)
-                    for i in range(k)
-                ])  # fmt: skip
+                s.execute(
+                    insert(_t(Step)),
+                    [
+                        dict(
+                            roadmap_id=r.id,
+                            municipality_id=m.id,
+                            key=f"s{i}",
+                            period="",
+                            title=f"Шаг {serial}-{i}",
+                            kind="report",
+                            owner_role=Role.org_contact,
+                            organisation_id=org.id,
+                            due_date=DUE,
+                            due_at=due_at,
+                            timezone="Europe/Moscow",
+                            recurrence="once",
+                            status="planned",
+                            reminder_policy="default",
+                            description="",
+                            due_rule={},
+                            depends_on=[],
+                            evidence_required=["file"],
+                            blocked_by=[],
+                            status_changed_at=NOW,
+                        )
+                        for i in range(k)
+                    ],
+                )
                 ids.append(m.id or 0)
                 serial += 1
     return ids
@@ -166,8 +188,9 @@ def main() -> None:
     engine = make_engine(url)
     init_db(engine)
     settings = Settings(database_url=url, outbox_batch_size=500)
-    ids = _populate(engine, json_url=json_url, mail_url=mail_url, n_json=args.json,
-                    n_mail=args.email)  # fmt: skip
+    ids = _populate(
+        engine, json_url=json_url, mail_url=mail_url, n_json=args.json, n_mail=args.email
+    )
 
     t0 = time.perf_counter()
     enqueued = _sweep(engine, settings, ids)
@@ -207,25 +230,40 @@ def main() -> None:
     http.server.shutdown()
     smtp.stop()
     print(f"database                 {args.db}")
-    print(f"reminders enqueued       {enqueued:,} by the sweep in {t_sweep:.1f} s "
-          f"({enqueued / t_sweep:,.0f}/s); second sweep enqueued {again}")  # fmt: skip
-    print(f"dispatched               {counts.get('sent', 0):,} in {t_dispatch:.1f} s "
-          f"({args.workers} sender threads), failed {counts.get('retry', 0)}")  # fmt: skip
+    print(
+        f"reminders enqueued       {enqueued:,} by the sweep in {t_sweep:.1f} s "
+        f"({enqueued / t_sweep:,.0f}/s); second sweep enqueued {again}"
+    )
+    print(
+        f"dispatched               {counts.get('sent', 0):,} in {t_dispatch:.1f} s "
+        f"({args.workers} sender threads), failed {counts.get('retry', 0)}"
+    )
     print(f"json:// ours             {json_rate:8.0f} msg/s  ({n_json:,} messages)")
-    print(f"json:// apprise loop     {base_json:8.0f} msg/s  ({args.baseline_json:,}, no DB)"
-          f"  -> ours = {json_rate / base_json:.2f}x baseline")  # fmt: skip
+    print(
+        f"json:// apprise loop     {base_json:8.0f} msg/s  ({args.baseline_json:,}, no DB)"
+        f"  -> ours = {json_rate / base_json:.2f}x baseline"
+    )
     print(f"e-mail ours              {mail_rate:8.1f} msg/s  ({n_mail:,} messages)")
-    print(f"e-mail apprise loop      {base_mail:8.1f} msg/s  ({args.baseline_email:,}, 1 thread,"
-          f" no DB)  -> ours = {mail_rate / base_mail:.2f}x baseline")  # fmt: skip
+    print(
+        f"e-mail apprise loop      {base_mail:8.1f} msg/s  ({args.baseline_email:,}, 1 thread,"
+        f" no DB)  -> ours = {mail_rate / base_mail:.2f}x baseline"
+    )
     print(f"lost                     {lost}")
     print(f"duplicated               {dup}")
     result = {
-        "db": args.db, "workers": args.workers, "json_rate": round(json_rate, 1),
-        "json_baseline": round(base_json, 1), "json_ratio": round(json_rate / base_json, 3),
-        "email_rate": round(mail_rate, 2), "email_baseline": round(base_mail, 2),
-        "email_ratio": round(mail_rate / base_mail, 3), "lost": lost, "duplicated": dup,
-        "reenqueued": again, "load": [round(x, 2) for x in os.getloadavg()],
-    }  # fmt: skip
+        "db": args.db,
+        "workers": args.workers,
+        "json_rate": round(json_rate, 1),
+        "json_baseline": round(base_json, 1),
+        "json_ratio": round(json_rate / base_json, 3),
+        "email_rate": round(mail_rate, 2),
+        "email_baseline": round(base_mail, 2),
+        "email_ratio": round(mail_rate / base_mail, 3),
+        "lost": lost,
+        "duplicated": dup,
+        "reenqueued": again,
+        "load": [round(x, 2) for x in os.getloadavg()],
+    }
     print("RESULT " + json.dumps(result))
     if lost or dup or again:
         raise SystemExit("FAILED: lost, duplicated or re-enqueued messages")

@@ -34,10 +34,18 @@ from models import (
 )
 
 ZONES = [
-    "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
-    "Asia/Novosibirsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan",
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
     "Asia/Kamchatka",
-]  # fmt: skip
+]
 ACTS = [
     ("Приказ о создании МОЦ и утверждении положения о МОЦ", "управления образования"),
     ("Назначение руководителя МОЦ", "управления образования"),
@@ -46,12 +54,26 @@ ACTS = [
     ("Создание муниципального экспертного совета", "управления образования"),
     ("Утверждение медиаплана МОЦ", "МБУДО ДДТ"),
 ]
-EVENTS = ["Совещание с руководителями ОО", "Семинар для педагогов", "Родительское собрание",
-          "Заседание МОС"]  # fmt: skip
-OPEN = ["Отчёт в РМЦ за 1 квартал", "Реестр поставщиков", "Публикация программ",
-        "Комплектование групп", "Отчёт об исполнении социального заказа"]  # fmt: skip
-NEXT = ["План работы МОЦ", "Подсчёт детей 5–18 лет", "Расчёт параметров сертификатов",
-        "Кампания НОК", "Годовой отчёт в РМЦ"]  # fmt: skip
+EVENTS = [
+    "Совещание с руководителями ОО",
+    "Семинар для педагогов",
+    "Родительское собрание",
+    "Заседание МОС",
+]
+OPEN = [
+    "Отчёт в РМЦ за 1 квартал",
+    "Реестр поставщиков",
+    "Публикация программ",
+    "Комплектование групп",
+    "Отчёт об исполнении социального заказа",
+]
+NEXT = [
+    "План работы МОЦ",
+    "Подсчёт детей 5–18 лет",
+    "Расчёт параметров сертификатов",
+    "Кампания НОК",
+    "Годовой отчёт в РМЦ",
+]
 
 
 def _eod(day: dt.date, tz: str) -> dt.datetime:
@@ -73,21 +95,41 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     """Insert ``municipalities`` synthetic municipalities with a full year of data."""
     rnd = random.Random(2025)
     now = dt.datetime(year + 1, 1, 20, tzinfo=dt.UTC)
-    _bulk(engine, Municipality, [
-        {"code": f"m{i:05d}", "name": f"Муниципальный район № {i}", "region": "Регион",
-         "timezone": ZONES[i % len(ZONES)], "created_at": now}
-        for i in range(municipalities)
-    ])  # fmt: skip
+    _bulk(
+        engine,
+        Municipality,
+        [
+            {
+                "code": f"m{i:05d}",
+                "name": f"Муниципальный район № {i}",
+                "region": "Регион",
+                "timezone": ZONES[i % len(ZONES)],
+                "created_at": now,
+            }
+            for i in range(municipalities)
+        ],
+    )
     munis = _ids(engine, Municipality, Municipality.code)
     tz = {mid: ZONES[int(code[1:]) % len(ZONES)] for code, mid in munis.items()}
-    template = {"key": "moc-standard", "version": 1, "title": "МОЦ", "sha256": "0" * 64,
-                "source": "", "loaded_at": now}  # fmt: skip
+    template = {
+        "key": "moc-standard",
+        "version": 1,
+        "title": "МОЦ",
+        "sha256": "0" * 64,
+        "source": "",
+        "loaded_at": now,
+    }
     _bulk(engine, RoadmapTemplate, [template])
     tid = next(iter(_ids(engine, RoadmapTemplate, RoadmapTemplate.key).values()))
-    _bulk(engine, Organisation, [
-        {"municipality_id": mid, "code": f"o{k}", "name": f"Организация {k}"}
-        for mid in munis.values() for k in range(rnd.randint(6, 18))
-    ])  # fmt: skip
+    _bulk(
+        engine,
+        Organisation,
+        [
+            {"municipality_id": mid, "code": f"o{k}", "name": f"Организация {k}"}
+            for mid in munis.values()
+            for k in range(rnd.randint(6, 18))
+        ],
+    )
     orgs: dict[int, list[int]] = {}
     with engine.connect() as conn:
         for oid, mid in conn.execute(
@@ -95,19 +137,42 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
         ):
             orgs.setdefault(mid, []).append(int(oid or 0))
     focuses = list(Focus)
-    _bulk(engine, Programme, [
-        {"municipality_id": mid, "organisation_id": rnd.choice(orgs[mid]), "title": f"П{k}",
-         "focus": rnd.choice(focuses).name, "hours": 72, "age_min": 5, "age_max": 18,
-         "for_ovz": rnd.random() < 0.05, "remote": rnd.random() < 0.03,
-         "network": rnd.random() < 0.04}
-        for mid in munis.values() for k in range(rnd.randint(20, 80))
-    ])  # fmt: skip
-    _bulk(engine, Roadmap, [
-        {"municipality_id": mid, "template_id": tid, "template_key": "moc-standard", "year": y,
-         "parameters": {"target_coverage_5_18": 80, "target_share_tech_natsci": 25},
-         "created_at": now}
-        for mid in munis.values() for y in (year, year + 1)
-    ])  # fmt: skip
+    _bulk(
+        engine,
+        Programme,
+        [
+            {
+                "municipality_id": mid,
+                "organisation_id": rnd.choice(orgs[mid]),
+                "title": f"П{k}",
+                "focus": rnd.choice(focuses).name,
+                "hours": 72,
+                "age_min": 5,
+                "age_max": 18,
+                "for_ovz": rnd.random() < 0.05,
+                "remote": rnd.random() < 0.03,
+                "network": rnd.random() < 0.04,
+            }
+            for mid in munis.values()
+            for k in range(rnd.randint(20, 80))
+        ],
+    )
+    _bulk(
+        engine,
+        Roadmap,
+        [
+            {
+                "municipality_id": mid,
+                "template_id": tid,
+                "template_key": "moc-standard",
+                "year": y,
+                "parameters": {"target_coverage_5_18": 80, "target_share_tech_natsci": 25},
+                "created_at": now,
+            }
+            for mid in munis.values()
+            for y in (year, year + 1)
+        ],
+    )
     with engine.connect() as conn:
         roadmaps = {
             (mid, y): rid
@@ -118,17 +183,39 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     steps: list[dict[str, Any]] = []
     for mid in munis.values():
 
-        def step(key: str, title: str, kind: str, due: dt.date, status: str, y: int = year,
-                 _mid: int = mid) -> None:  # fmt: skip
-            steps.append({
-                "roadmap_id": roadmaps[_mid, y], "municipality_id": _mid, "key": key,
-                "period": "", "title": title, "kind": kind, "owner_role": "moc_head",
-                "due_date": due, "due_at": _eod(due, tz[_mid]), "timezone": tz[_mid],
-                "recurrence": "once", "status": status, "reminder_policy": "default",
-                "description": "", "due_rule": {}, "depends_on": [], "evidence_required": [],
-                "blocked_by": [], "status_changed_at": now,
-                "done_at": now if status == "done" else None,
-            })  # fmt: skip
+        def step(
+            key: str,
+            title: str,
+            kind: str,
+            due: dt.date,
+            status: str,
+            y: int = year,
+            _mid: int = mid,
+        ) -> None:
+            steps.append(
+                {
+                    "roadmap_id": roadmaps[_mid, y],
+                    "municipality_id": _mid,
+                    "key": key,
+                    "period": "",
+                    "title": title,
+                    "kind": kind,
+                    "owner_role": "moc_head",
+                    "due_date": due,
+                    "due_at": _eod(due, tz[_mid]),
+                    "timezone": tz[_mid],
+                    "recurrence": "once",
+                    "status": status,
+                    "reminder_policy": "default",
+                    "description": "",
+                    "due_rule": {},
+                    "depends_on": [],
+                    "evidence_required": [],
+                    "blocked_by": [],
+                    "status_changed_at": now,
+                    "done_at": now if status == "done" else None,
+                }
+            )
 
         for k, (title, _) in enumerate(ACTS):
             step(f"act-{k}", title, "normative_act", dt.date(year, 1 + 2 * k, 15), "done")
@@ -152,24 +239,46 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
         ).all()
     for sid, mid, key, _title in rows:
         base: dict[str, Any] = {
-                "step_id": sid, "municipality_id": mid, "submitted_by": "Иванова А. П.",
-                "submitted_at": now, "act_type": None, "act_number": None, "act_date": None,
-                "issuer": None, "url": None, "data": {}, "effective_date": None}  # fmt: skip
+            "step_id": sid,
+            "municipality_id": mid,
+            "submitted_by": "Иванова А. П.",
+            "submitted_at": now,
+            "act_type": None,
+            "act_number": None,
+            "act_date": None,
+            "issuer": None,
+            "url": None,
+            "data": {},
+            "effective_date": None,
+        }
         if key.startswith("act-"):
             k = int(key[4:])
             day = dt.date(year, 1 + 2 * k, 10)
-            base |= {"kind": "normative_act", "act_type": "приказ" if k != 2 else "постановление",
-                     "act_number": f"№ {rnd.randint(10, 400)}", "act_date": day,
-                     "issuer": ACTS[k][1], "effective_date": day,
-                     "data": {"title": ACTS[k][0]}}  # fmt: skip
+            base |= {
+                "kind": "normative_act",
+                "act_type": "приказ" if k != 2 else "постановление",
+                "act_number": f"№ {rnd.randint(10, 400)}",
+                "act_date": day,
+                "issuer": ACTS[k][1],
+                "effective_date": day,
+                "data": {"title": ACTS[k][0]},
+            }
         elif key.startswith("event-"):
             day = dt.date(year, 3 + 2 * int(key[6:]), 10)
-            base |= {"kind": "event", "effective_date": day,
-                     "data": {"participants": rnd.randint(8, 120)}}  # fmt: skip
+            base |= {
+                "kind": "event",
+                "effective_date": day,
+                "data": {"participants": rnd.randint(8, 120)},
+            }
         elif key == "certs":
-            base |= {"kind": "certificate_setup", "data": {
-                "accounting_certificates": rnd.randint(300, 3000),
-                "pf_certificates": rnd.randint(50, 800), "nominal": "5500.00"}}  # fmt: skip
+            base |= {
+                "kind": "certificate_setup",
+                "data": {
+                    "accounting_certificates": rnd.randint(300, 3000),
+                    "pf_certificates": rnd.randint(50, 800),
+                    "nominal": "5500.00",
+                },
+            }
         else:
             base |= {"kind": "report", "recipient": "РМЦ"}
         evidence.append(base)
@@ -178,26 +287,57 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     for mid in munis.values():
         children = rnd.randint(2000, 40000)
         for y in range(year - 4, year + 1):
-            values.append({"municipality_id": mid, "year": y, "period": "Y",
-                           "key": "coverage_5_18", "target": 70.0 + 2 * (y - year + 4),
-                           "actual": round(rnd.uniform(60, 90), 1), "source": "bench",
-                           "updated_at": now})  # fmt: skip
+            values.append(
+                {
+                    "municipality_id": mid,
+                    "year": y,
+                    "period": "Y",
+                    "key": "coverage_5_18",
+                    "target": 70.0 + 2 * (y - year + 4),
+                    "actual": round(rnd.uniform(60, 90), 1),
+                    "source": "bench",
+                    "updated_at": now,
+                }
+            )
         values[-1]["actual"] = None  # this year's coverage comes from enrolled / children
-        for key, actual in (("children_5_18", children),
-                            ("enrolled", int(children * rnd.uniform(0.6, 0.9))),
-                            ("share_tech_natsci", round(rnd.uniform(5, 30), 1)),
-                            ("certificates_uchet", rnd.randint(300, 3000)),
-                            ("certificates_pf", rnd.randint(50, 800))):  # fmt: skip
-            values.append({"municipality_id": mid, "year": year, "period": "Y", "key": key,
-                           "target": None, "actual": float(actual), "source": "bench",
-                           "updated_at": now})  # fmt: skip
+        for key, actual in (
+            ("children_5_18", children),
+            ("enrolled", int(children * rnd.uniform(0.6, 0.9))),
+            ("share_tech_natsci", round(rnd.uniform(5, 30), 1)),
+            ("certificates_uchet", rnd.randint(300, 3000)),
+            ("certificates_pf", rnd.randint(50, 800)),
+        ):
+            values.append(
+                {
+                    "municipality_id": mid,
+                    "year": year,
+                    "period": "Y",
+                    "key": key,
+                    "target": None,
+                    "actual": float(actual),
+                    "source": "bench",
+                    "updated_at": now,
+                }
+            )
     _bulk(engine, IndicatorValue, values)
-    _bulk(engine, ReviewCampaign, [
-        {"municipality_id": mid, "title": f"НОК {year}", "year": year,
-         "starts_on": dt.date(year, 11, 15), "ends_on": dt.date(year, 12, 15), "quorum": 2,
-         "expert_working_days": 7, "revision_working_days": 20, "max_rounds": 3}
-        for mid in munis.values()
-    ])  # fmt: skip
+    _bulk(
+        engine,
+        ReviewCampaign,
+        [
+            {
+                "municipality_id": mid,
+                "title": f"НОК {year}",
+                "year": year,
+                "starts_on": dt.date(year, 11, 15),
+                "ends_on": dt.date(year, 12, 15),
+                "quorum": 2,
+                "expert_working_days": 7,
+                "revision_working_days": 20,
+                "max_rounds": 3,
+            }
+            for mid in munis.values()
+        ],
+    )
     camps = _ids(engine, ReviewCampaign, ReviewCampaign.municipality_id)
     with engine.connect() as conn:
         progs: dict[int, list[int]] = {}
@@ -207,20 +347,38 @@ def populate(engine: Engine, *, municipalities: int, year: int) -> None:
     for mid, cid in camps.items():
         for k, pid in enumerate(progs[mid][: rnd.randint(5, 15)]):
             outcome = ("positive", "negative", None)[k % 3]
-            cases.append({"campaign_id": cid, "programme_id": pid, "round": 1,
-                          "state": "IN_REGISTER" if outcome == "positive" else "UNDER_REVIEW",
-                          "submitted_at": now, "expert_outcome": outcome,
-                          "regional_at": now if outcome == "positive" else None,
-                          "registered_at": now if outcome == "positive" else None,
-                          "updated_at": now})  # fmt: skip
+            cases.append(
+                {
+                    "campaign_id": cid,
+                    "programme_id": pid,
+                    "round": 1,
+                    "state": "IN_REGISTER" if outcome == "positive" else "UNDER_REVIEW",
+                    "submitted_at": now,
+                    "expert_outcome": outcome,
+                    "regional_at": now if outcome == "positive" else None,
+                    "registered_at": now if outcome == "positive" else None,
+                    "updated_at": now,
+                }
+            )
     _bulk(engine, ReviewCase, cases)
     audit: list[dict[str, Any]] = []
     for code, mid in munis.items():
         prev = "0" * 64
         for seq in range(1, 4):
             h = hashlib.sha256(f"{prev}{code}{seq}".encode()).hexdigest()
-            audit.append({"chain": code, "municipality_id": mid, "seq": seq, "at": now,
-                          "actor": "bench", "action": "step.complete", "entity": "",
-                          "payload": "{}", "prev_hash": prev, "hash": h})  # fmt: skip
+            audit.append(
+                {
+                    "chain": code,
+                    "municipality_id": mid,
+                    "seq": seq,
+                    "at": now,
+                    "actor": "bench",
+                    "action": "step.complete",
+                    "entity": "",
+                    "payload": "{}",
+                    "prev_hash": prev,
+                    "hash": h,
+                }
+            )
             prev = h
     _bulk(engine, AuditEntry, audit)

@@ -57,8 +57,9 @@ def serial_reports(url: str, samples: int, out: Path) -> float:
         write_annual(s, municipality=munis[0], year=YEAR, fmt="docx", out=out / "w.docx", now=now)
         t0 = time.perf_counter()
         for m in munis:
-            write_annual(s, municipality=m, year=YEAR, fmt="docx", out=out / f"{m.code}.docx",
-                         now=now)  # fmt: skip
+            write_annual(
+                s, municipality=m, year=YEAR, fmt="docx", out=out / f"{m.code}.docx", now=now
+            )
         return (time.perf_counter() - t0) / len(munis)
 
 
@@ -74,9 +75,11 @@ def main() -> None:
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     p.add_argument("--batch-size", type=int, default=125)
     p.add_argument(
-        "--processes", type=int, default=0,
+        "--processes",
+        type=int,
+        default=0,
         help="run batches in a process pool of this size (0 = the flow's two threads)",
-    )  # fmt: skip
+    )
     p.add_argument("--samples", type=int, default=100, help="documents in each baseline")
     args = p.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="soczakaz-bench-reports-"))
@@ -96,8 +99,10 @@ def main() -> None:
         init_db(engine)
         t0 = time.perf_counter()
         populate(engine, municipalities=args.municipalities, year=YEAR)
-        print(f"generated {args.municipalities:,} municipalities ({args.db}) in "
-              f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
+        print(
+            f"generated {args.municipalities:,} municipalities ({args.db}) in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
 
         a_one = empty_docx(args.samples)
         sample_dir = workdir / "serial"
@@ -125,10 +130,14 @@ def main() -> None:
             )
         t0, cpu0 = time.perf_counter(), cpu_seconds()
         counts = run(
-            out_dir=str(out), year=YEAR, formats=["docx"], kinds=["annual"],
-            batch_size=args.batch_size, database_url=url,
+            out_dir=str(out),
+            year=YEAR,
+            formats=["docx"],
+            kinds=["annual"],
+            batch_size=args.batch_size,
+            database_url=url,
             now=dt.datetime(YEAR + 1, 1, 20, tzinfo=dt.UTC),
-        )  # fmt: skip
+        )
         c, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         runner = f"{args.processes} processes" if args.processes else "2 threads"
         files = sorted(out.glob("*.docx"))
@@ -138,19 +147,29 @@ def main() -> None:
         assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 2, "report is incomplete"
         size = sum(f.stat().st_size for f in files)
         own, children = rss_mb()
-        print(f"empty python-docx x N (est.) {a:8.1f} s   ({a_one * 1000:.1f} ms each, "
-              f"{args.samples} measured)")  # fmt: skip
-        print(f"one report at a time (est.)  {b:8.1f} s   ({b_one * 1000:.1f} ms each, "
-              f"write_annual, {args.samples} measured)")  # fmt: skip
-        print(f"soczakaz build-reports flow  {c:8.1f} s   ({len(files):,} DOCX, "
-              f"{size / 1e6:.0f} MB, {counts['batches']} task runs, {runner}, "
-              f"{c / args.municipalities * 1000:.1f} ms per report)")  # fmt: skip
+        print(
+            f"empty python-docx x N (est.) {a:8.1f} s   ({a_one * 1000:.1f} ms each, "
+            f"{args.samples} measured)"
+        )
+        print(
+            f"one report at a time (est.)  {b:8.1f} s   ({b_one * 1000:.1f} ms each, "
+            f"write_annual, {args.samples} measured)"
+        )
+        print(
+            f"soczakaz build-reports flow  {c:8.1f} s   ({len(files):,} DOCX, "
+            f"{size / 1e6:.0f} MB, {counts['batches']} task runs, {runner}, "
+            f"{c / args.municipalities * 1000:.1f} ms per report)"
+        )
         per_cpu = cpu / args.municipalities * 1000
         load = os.getloadavg()[0]
-        print(f"  CPU time of the flow process {cpu:.1f} s ({per_cpu:.1f} ms per report; "
-              f"load average {load:.1f} on {os.cpu_count()} cores)")  # fmt: skip
-        print(f"ratios: empty-docx/ours = {a / c:.2f}x, serial/ours = {b / c:.2f}x, "
-              f"target 60 s -> {'met' if c < 60 else 'MISSED'}")  # fmt: skip
+        print(
+            f"  CPU time of the flow process {cpu:.1f} s ({per_cpu:.1f} ms per report; "
+            f"load average {load:.1f} on {os.cpu_count()} cores)"
+        )
+        print(
+            f"ratios: empty-docx/ours = {a / c:.2f}x, serial/ours = {b / c:.2f}x, "
+            f"target 60 s -> {'met' if c < 60 else 'MISSED'}"
+        )
         print(f"peak RSS: main {own:.0f} MB, largest exited child (pool worker) {children:.0f} MB")
     finally:
         if schema:

@@ -91,10 +91,17 @@ def main() -> None:
     t0 = time.perf_counter()
     for k in range(n):
         with session_scope(engine) as s:
-            s.execute(insert(Step), [
-                {**r, "period": f"{r['period']}#{k}", "status_changed_at": dt.datetime.now(dt.UTC)}
-                for r in template_rows
-            ])  # fmt: skip
+            s.execute(
+                insert(Step),
+                [
+                    {
+                        **r,
+                        "period": f"{r['period']}#{k}",
+                        "status_changed_at": dt.datetime.now(dt.UTC),
+                    }
+                    for r in template_rows
+                ],
+            )
     t_raw = time.perf_counter() - t0
 
     print(f"steps per roadmap        {rows_per}")

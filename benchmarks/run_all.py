@@ -41,15 +41,27 @@ def run(args: list[str], timeout: float) -> tuple[str, dict[str, Any] | None]:
 def goal(name: str, ours: float | None, baseline: float | None, target: str) -> dict[str, Any]:
     """target: '<=N' / '>=N' on the ratio ours/baseline, or 'abs<=N' / 'abs>=N' on ours."""
     if ours is None:
-        return {"name": name, "ours": None, "baseline": baseline, "ratio": None,
-                "target": target, "met": False}  # fmt: skip
+        return {
+            "name": name,
+            "ours": None,
+            "baseline": baseline,
+            "ratio": None,
+            "target": target,
+            "met": False,
+        }
     absolute = target.startswith("abs")
     value = ours if absolute or not baseline else ours / baseline
     op, limit = target.removeprefix("abs")[:2], float(target.removeprefix("abs")[2:])
     met = value <= limit if op == "<=" else value >= limit
     ratio = None if absolute or not baseline else round(ours / baseline, 3)
-    return {"name": name, "ours": round(ours, 4), "baseline": baseline, "ratio": ratio,
-            "target": target, "met": bool(met)}  # fmt: skip
+    return {
+        "name": name,
+        "ours": round(ours, 4),
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "met": bool(met),
+    }
 
 
 def sweep_goals(quick: bool) -> list[dict[str, Any]]:
@@ -59,10 +71,22 @@ def sweep_goals(quick: bool) -> list[dict[str, Any]]:
         out, r = run(["benchmarks/sweep.py", "--db", db, "--no-prefect", *size], 3600)
         print(out[-1500:])
         r = r or {}
-        goals.append(goal(f"next-day sweep / UPDATE-by-key floor ({db})", r.get("next_day_s"),
-                          r.get("next_day_floor_s"), "<=3"))  # fmt: skip
-        goals.append(goal(f"first sweep / full UPDATE floor ({db})", r.get("first_sweep_s"),
-                          r.get("floor_full_s"), "<=1.5"))  # fmt: skip
+        goals.append(
+            goal(
+                f"next-day sweep / UPDATE-by-key floor ({db})",
+                r.get("next_day_s"),
+                r.get("next_day_floor_s"),
+                "<=3",
+            )
+        )
+        goals.append(
+            goal(
+                f"first sweep / full UPDATE floor ({db})",
+                r.get("first_sweep_s"),
+                r.get("floor_full_s"),
+                "<=1.5",
+            )
+        )
     return goals
 
 
@@ -164,8 +188,10 @@ def main() -> None:
     load_after = [round(x, 2) for x in os.getloadavg()]
     print(f"\n{'goal':52} {'ours':>10} {'baseline':>10} {'ratio':>7} {'target':>10}  met")
     for g in goals:
-        print(f"{g['name']:52} {fmt(g['ours']):>10} {fmt(g['baseline']):>10} "
-              f"{fmt(g['ratio']):>7} {g['target']:>10}  {'yes' if g['met'] else 'NO'}")  # fmt: skip
+        print(
+            f"{g['name']:52} {fmt(g['ours']):>10} {fmt(g['baseline']):>10} "
+            f"{fmt(g['ratio']):>7} {g['target']:>10}  {'yes' if g['met'] else 'NO'}"
+        )
     print(
         f"load average before {load_before}, after {load_after}; "
         f"{time.perf_counter() - t0:.0f} s in all"

@@ -44,11 +44,24 @@ REGION = "Бенчмарк-край"
 WORKERS = 1  # uvicorn processes (set by --workers)
 CACHE_TTLS: tuple[str, ...] = ("0", "5")
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-STATUSES = ["planned"] * 50 + ["due_soon"] * 8 + ["due"] * 2 + ["overdue"] * 10 + \
-    ["blocked"] * 5 + ["done"] * 23 + ["waived"] * 2  # fmt: skip
+STATUSES = (
+    ["planned"] * 50
+    + ["due_soon"] * 8
+    + ["due"] * 2
+    + ["overdue"] * 10
+    + ["blocked"] * 5
+    + ["done"] * 23
+    + ["waived"] * 2
+)
 KINDS = ["normative_act", "certificate_setup", "expert_review", "report", "event", "indicator"]
-ZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Asia/Yekaterinburg", "Asia/Irkutsk",
-         "Asia/Vladivostok", "Asia/Kamchatka"]  # fmt: skip
+ZONES = [
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Asia/Yekaterinburg",
+    "Asia/Irkutsk",
+    "Asia/Vladivostok",
+    "Asia/Kamchatka",
+]
 
 
 def seed(url: str, steps: int, per_municipality: int) -> str:
@@ -57,14 +70,19 @@ def seed(url: str, steps: int, per_municipality: int) -> str:
     rnd = random.Random(7)
     n_mun = max(1, steps // per_municipality)
     with session_scope(engine) as s:
-        t = RoadmapTemplate(key="moc-standard", version=1, title="Бенчмарк", sha256="0" * 64,
-                            source="")  # fmt: skip
+        t = RoadmapTemplate(
+            key="moc-standard", version=1, title="Бенчмарк", sha256="0" * 64, source=""
+        )
         s.add(t)
         s.flush()
         muns = []
         for i in range(n_mun):
-            m = Municipality(code=f"m{i:04d}", name=f"Муниципалитет {i:04d}", region=REGION,
-                             timezone=ZONES[i % len(ZONES)])  # fmt: skip
+            m = Municipality(
+                code=f"m{i:04d}",
+                name=f"Муниципалитет {i:04d}",
+                region=REGION,
+                timezone=ZONES[i % len(ZONES)],
+            )
             s.add(m)
             muns.append(m)
         s.flush()
@@ -72,8 +90,10 @@ def seed(url: str, steps: int, per_municipality: int) -> str:
         roadmaps: dict[int, int] = {}
         for m in muns:
             assert m.id is not None and t.id is not None
-            os_ = [Organisation(municipality_id=m.id, code=f"o{k}", name=f"МБУДО №{k}")
-                   for k in range(5)]  # fmt: skip
+            os_ = [
+                Organisation(municipality_id=m.id, code=f"o{k}", name=f"МБУДО №{k}")
+                for k in range(5)
+            ]
             s.add_all(os_)
             r = Roadmap(municipality_id=m.id, template_id=t.id, template_key=t.key, year=2025)
             s.add(r)
@@ -91,18 +111,31 @@ def seed(url: str, steps: int, per_municipality: int) -> str:
             status = rnd.choice(STATUSES)
             assert m.id is not None
             org = rnd.choice(orgs[m.id]) if rnd.random() < 0.4 else None
-            rows.append({
-                "roadmap_id": roadmaps[m.id], "municipality_id": m.id,
-                "key": f"step-{i // n_mun}", "period": "", "title": f"Шаг дорожной карты №{i}",
-                "kind": rnd.choice(KINDS), "owner_role": "org_contact" if org else "moc_head",
-                "organisation_id": org, "due_date": day,
-                "due_at": dt.datetime(day.year, day.month, day.day, 20, 59, tzinfo=dt.UTC),
-                "timezone": m.timezone, "recurrence": "once", "status": status,
-                "reminder_policy": "default", "description": "", "due_rule": {},
-                "depends_on": [], "evidence_required": [],
-                "blocked_by": ["npa-moc"] if status == "blocked" else [],
-                "status_changed_at": now, "done_at": now if status == "done" else None,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "roadmap_id": roadmaps[m.id],
+                    "municipality_id": m.id,
+                    "key": f"step-{i // n_mun}",
+                    "period": "",
+                    "title": f"Шаг дорожной карты №{i}",
+                    "kind": rnd.choice(KINDS),
+                    "owner_role": "org_contact" if org else "moc_head",
+                    "organisation_id": org,
+                    "due_date": day,
+                    "due_at": dt.datetime(day.year, day.month, day.day, 20, 59, tzinfo=dt.UTC),
+                    "timezone": m.timezone,
+                    "recurrence": "once",
+                    "status": status,
+                    "reminder_policy": "default",
+                    "description": "",
+                    "due_rule": {},
+                    "depends_on": [],
+                    "evidence_required": [],
+                    "blocked_by": ["npa-moc"] if status == "blocked" else [],
+                    "status_changed_at": now,
+                    "done_at": now if status == "done" else None,
+                }
+            )
             if len(rows) == 5000:
                 s.execute(insert(step_table), rows)
                 rows = []
@@ -179,12 +212,16 @@ def run(db: str, steps: int, per_m: int, n: int, reuse: str | None = None) -> No
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute("DROP SCHEMA IF EXISTS bench_web CASCADE")
             conn.execute("CREATE SCHEMA bench_web")
-        url = PG_DSN.replace("postgresql://", "postgresql+psycopg://") + \
-            "?options=-csearch_path%3Dbench_web"  # fmt: skip
+        url = (
+            PG_DSN.replace("postgresql://", "postgresql+psycopg://")
+            + "?options=-csearch_path%3Dbench_web"
+        )
     t0 = time.perf_counter()
     code = seed(url, steps, per_m)
-    print(f"\n== {db}: {steps:,} steps in {steps // per_m} municipalities "
-          f"(seeded in {time.perf_counter() - t0:.1f} s)")  # fmt: skip
+    print(
+        f"\n== {db}: {steps:,} steps in {steps // per_m} municipalities "
+        f"(seeded in {time.perf_counter() - t0:.1f} s)"
+    )
     for ttl in CACHE_TTLS:
         label = "no overview cache" if ttl == "0" else f"overview cache {ttl} s (default)"
         serve_and_measure(url, tmp, code, n, ttl, label)
@@ -193,15 +230,32 @@ def run(db: str, steps: int, per_m: int, n: int, reuse: str | None = None) -> No
 def serve_and_measure(url: str, tmp: Path, code: str, n: int, ttl: str, label: str) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SOCZAKAZ_DATABASE_URL": url, "SOCZAKAZ_EVIDENCE_DIR": str(tmp / "ev"),
-           "SOCZAKAZ_WEB_OVERVIEW_CACHE_SECONDS": ttl}  # fmt: skip
+    env = {
+        **os.environ,
+        "SOCZAKAZ_DATABASE_URL": url,
+        "SOCZAKAZ_EVIDENCE_DIR": str(tmp / "ev"),
+        "SOCZAKAZ_WEB_OVERVIEW_CACHE_SECONDS": ttl,
+    }
     print(f"-- {label}, {WORKERS} uvicorn worker(s)")
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "web.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log",
-         "--workers", str(WORKERS)],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "web.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--workers",
+            str(WORKERS),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         wait_up(base)
         targets = {
@@ -211,13 +265,17 @@ def serve_and_measure(url: str, tmp: Path, code: str, n: int, ttl: str, label: s
             "API steps?status=open": f"/api/municipalities/{code}/steps?status=open",
             "region /region/… (all)": "/region/" + quote(REGION),
         }
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
-                          timeout=60) as client:  # fmt: skip
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+        ) as client:
             for path in targets.values():  # warm-up
                 measure(client, path, 3)
             stop = tmp / f"stop-load-{ttl}"
-            load = subprocess.Popen([sys.executable, "-c", LOAD, base, TOKEN, code, str(stop)],
-                                    stdout=subprocess.PIPE, text=True)  # fmt: skip
+            load = subprocess.Popen(
+                [sys.executable, "-c", LOAD, base, TOKEN, code, str(stop)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             time.sleep(0.5)
             results = {name: measure(client, path, n) for name, path in targets.items()}
             stop.touch()
@@ -232,10 +290,14 @@ def serve_and_measure(url: str, tmp: Path, code: str, n: int, ttl: str, label: s
                 flag = "  OK (<100 ms)" if p95 < 100 else "  ABOVE TARGET"
             if name.startswith("region"):
                 flag = "  OK (<200 ms)" if p95 < 200 else "  ABOVE TARGET"
-            print(f"{name:36} {p50:8.1f} {p95:8.1f} {p50 / base_p50:8.1f}× "
-                  f"{p95 / base_p95:8.1f}×{flag}")  # fmt: skip
-        print(f"concurrent load (2nd process, API overdue list): {load_rps:.0f} req/s; "
-              f"{n} sequential samples per endpoint")  # fmt: skip
+            print(
+                f"{name:36} {p50:8.1f} {p95:8.1f} {p50 / base_p50:8.1f}× "
+                f"{p95 / base_p95:8.1f}×{flag}"
+            )
+        print(
+            f"concurrent load (2nd process, API overdue list): {load_rps:.0f} req/s; "
+            f"{n} sequential samples per endpoint"
+        )
     finally:
         server.terminate()
         server.wait(10)

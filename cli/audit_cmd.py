@@ -22,8 +22,9 @@ from domain.audit.history import export_entries
 from domain.audit.verify import verify as verify_log
 from domain.errors import InputError
 
-app = typer.Typer(help="Журнал аудита: проверка, контрольные точки, выгрузка.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Журнал аудита: проверка, контрольные точки, выгрузка.", no_args_is_help=True
+)
 
 
 @app.command("verify")
@@ -40,11 +41,17 @@ def verify(
         verify_since(since, trusted)
     cfg = settings()
     with transaction() as s:
-        report = verify_log(s, municipality_code=municipality, evidence_root=cfg.evidence_dir,
-                            key_path=cfg.audit_signing_key)  # fmt: skip
-    summary = (f"записей: {report.entries}, цепочек: {report.chains}, подтверждений: "
-               f"{report.evidence}, файлов: {report.files}, контрольных точек: "
-               f"{report.checkpoints}")  # fmt: skip
+        report = verify_log(
+            s,
+            municipality_code=municipality,
+            evidence_root=cfg.evidence_dir,
+            key_path=cfg.audit_signing_key,
+        )
+    summary = (
+        f"записей: {report.entries}, цепочек: {report.chains}, подтверждений: "
+        f"{report.evidence}, файлов: {report.files}, контрольных точек: "
+        f"{report.checkpoints}"
+    )
     if report.ok:
         console.print(f"[bold green]OK[/] журнал не изменён — {summary}", highlight=False)
         return

@@ -109,8 +109,9 @@ def register(app: typer.Typer) -> None:
                 raise NoteError("роль создаётся только в PostgreSQL")
             for stmt in stmts:
                 s.execute(text(stmt))
-        console.print(f"Роль {name} создана: журнал аудита — только INSERT и SELECT",
-                      highlight=False)  # fmt: skip
+        console.print(
+            f"Роль {name} создана: журнал аудита — только INSERT и SELECT", highlight=False
+        )
 
     @app.command("keygen")
     @handle_errors
@@ -141,8 +142,9 @@ def register(app: typer.Typer) -> None:
             get_municipality(s, municipality)
             doc = prove(s, municipality, entry)
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-        console.print(f"Доказательство записи №{entry} ({len(doc['proof'])} хешей) → {out}",
-                      highlight=False)  # fmt: skip
+        console.print(
+            f"Доказательство записи №{entry} ({len(doc['proof'])} хешей) → {out}", highlight=False
+        )
 
     @app.command("check-proof")
     @handle_errors
@@ -152,8 +154,9 @@ def register(app: typer.Typer) -> None:
         key: Annotated[Path, typer.Option("--key", help="доверенные открытые ключи")],
     ) -> None:
         """Проверить доказательство без базы данных: запись входит в подписанное дерево."""
-        cp = open_checkpoint(_read(checkpoint, "контрольную точку"), load_verifiers(key),
-                             where=str(checkpoint))  # fmt: skip
+        cp = open_checkpoint(
+            _read(checkpoint, "контрольную точку"), load_verifiers(key), where=str(checkpoint)
+        )
         try:
             doc: Any = json.loads(_read(proof, "доказательство"))
         except json.JSONDecodeError as exc:
@@ -180,8 +183,11 @@ def register(app: typer.Typer) -> None:
         check_consistency(a, b, proof)
         if out is not None:
             out.write_text(json.dumps([h.hex() for h in proof]), encoding="utf-8")
-        console.print(f"OK {new} продолжает {old} ({a.size} → {b.size} записей, "
-                      f"доказательство из {len(proof)} хешей)", highlight=False)  # fmt: skip
+        console.print(
+            f"OK {new} продолжает {old} ({a.size} → {b.size} записей, "
+            f"доказательство из {len(proof)} хешей)",
+            highlight=False,
+        )
 
     @app.command("witness")
     @handle_errors

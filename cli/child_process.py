@@ -36,9 +36,15 @@ class ChildProcess:
         self.log = log
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
-            args, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=self._out,
-            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent(),
-        )  # fmt: skip
+            args,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent(),
+        )
 
     @property
     def pid(self) -> int:

@@ -57,10 +57,14 @@ def demo(
     inbox = out / "inbox.jsonl"
     inbox.unlink(missing_ok=True)
     with http_inbox(inbox) as sink_url:
-        cfg = settings().model_copy(update={
-            "database_url": url, "evidence_dir": out / "evidence",
-            "audit_signing_key": out / "audit-signing.key", "channels": {"demo": sink_url},
-        })  # fmt: skip
+        cfg = settings().model_copy(
+            update={
+                "database_url": url,
+                "evidence_dir": out / "evidence",
+                "audit_signing_key": out / "audit-signing.key",
+                "channels": {"demo": sink_url},
+            }
+        )
         with session_scope(engine, immediate=True) as s:
             summary = seed_demo(s, now=now, settings=cfg)
             ids = [m.id for m in s.exec(select(Municipality)).all() if m.id is not None]
@@ -71,17 +75,19 @@ def demo(
                 counts = sweep_in_session(s, municipality_ids=ids, now=moment, settings=cfg)
                 queued += counts["reminders"]
             kr = s.exec(select(Municipality).where(Municipality.code == "krylovsky")).one()
-            nok = s.exec(select(Step).where(
-                Step.municipality_id == kr.id, Step.kind == StepKind.expert_review
-            ).order_by(col(Step.due_date))).first()  # fmt: skip
+            nok = s.exec(
+                select(Step)
+                .where(Step.municipality_id == kr.id, Step.kind == StepKind.expert_review)
+                .order_by(col(Step.due_date))
+            ).first()
             campaign = seed_demo_campaign(s, municipality=kr, step=nok, now=now)
             admin = Person(full_name="Администратор (демо)", role=Role.admin)
             s.add(admin)
             s.flush()
             assert admin.id is not None and campaign.id is not None
-            head = s.exec(select(Person).where(
-                Person.role == Role.moc_head, Person.municipality_id == kr.id
-            )).one()  # fmt: skip
+            head = s.exec(
+                select(Person).where(Person.role == Role.moc_head, Person.municipality_id == kr.id)
+            ).one()
             assert head.id is not None
             # One-time sign-in link for the МОЦ head (valid an hour: the demo is read later).
             link = login_link(s, head.id, f"/m/{kr.code}", base_url=cfg.base_url, minutes=60)
@@ -90,15 +96,31 @@ def demo(
         sent = dispatch_pending(engine, cfg, clock=lambda: now)
     with session_scope(engine, immediate=True) as s:
         files = [
-            *write_annual(s, municipality="krylovsky", year=now.year, fmt="docx",
-                          out=out / "krylovsky-annual.docx", now=now),
-            *write_annual(s, municipality="krylovsky", year=now.year, fmt="xlsx",
-                          out=out / "krylovsky-annual.xlsx", now=now),
-        ]  # fmt: skip
+            *write_annual(
+                s,
+                municipality="krylovsky",
+                year=now.year,
+                fmt="docx",
+                out=out / "krylovsky-annual.docx",
+                now=now,
+            ),
+            *write_annual(
+                s,
+                municipality="krylovsky",
+                year=now.year,
+                fmt="xlsx",
+                out=out / "krylovsky-annual.xlsx",
+                now=now,
+            ),
+        ]
         sign_heads(s, key_path=cfg.audit_signing_key, now=now)
     with session_scope(engine) as s:
-        report = verify(s, municipality_code=None, evidence_root=cfg.evidence_dir,
-                        key_path=cfg.audit_signing_key)  # fmt: skip
+        report = verify(
+            s,
+            municipality_code=None,
+            evidence_root=cfg.evidence_dir,
+            key_path=cfg.audit_signing_key,
+        )
 
     console.print(f"[bold green]Демо-база создана:[/] {db}")
     for line in summary:
@@ -131,14 +153,20 @@ def demo(
             status_cmd.render(m, at, states_, upcoming=3)
             console.print()
     engine.dispose()
-    env = (f"SOCZAKAZ_DATABASE_URL={url} SOCZAKAZ_EVIDENCE_DIR={cfg.evidence_dir} "
-           f"SOCZAKAZ_AUDIT_SIGNING_KEY={cfg.audit_signing_key}")  # fmt: skip
+    env = (
+        f"SOCZAKAZ_DATABASE_URL={url} SOCZAKAZ_EVIDENCE_DIR={cfg.evidence_dir} "
+        f"SOCZAKAZ_AUDIT_SIGNING_KEY={cfg.audit_signing_key}"
+    )
     console.print("Дальше:", highlight=False)
     console.print(f"  export {env}", highlight=False, soft_wrap=True)
-    console.print("  roadmap status -m kaliningrad; roadmap audit verify; roadmap serve",
-                  highlight=False)  # fmt: skip
-    console.print(f"  Вход руководителя МОЦ (после roadmap serve, ссылка на 1 час): {link}",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+    console.print(
+        "  roadmap status -m kaliningrad; roadmap audit verify; roadmap serve", highlight=False
+    )
+    console.print(
+        f"  Вход руководителя МОЦ (после roadmap serve, ссылка на 1 час): {link}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

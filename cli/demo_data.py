@@ -18,11 +18,15 @@ from roadmaps.loader import read_template, resolve_template
 
 # code, name, region, zone
 DEMO_MUNICIPALITIES: list[tuple[str, str, str, str]] = [
-    ("kaliningrad", "Городской округ «Город Калининград»", "Калининградская область",
-     "Europe/Kaliningrad"),
+    (
+        "kaliningrad",
+        "Городской округ «Город Калининград»",
+        "Калининградская область",
+        "Europe/Kaliningrad",
+    ),
     ("krylovsky", "Крыловский район", "Краснодарский край", "Europe/Moscow"),
     ("irkutsk", "Город Иркутск", "Иркутская область", "Asia/Irkutsk"),
-]  # fmt: skip
+]
 
 # Share of past-due steps the demo marks as done, per municipality (the rest stay late).
 DONE_SHARE = {"kaliningrad": 0.95, "krylovsky": 0.8, "irkutsk": 0.6}
@@ -58,12 +62,19 @@ def evidence_fields(step: Step, rng: random.Random, n: int) -> dict[str, Any]:
         return {"recipient": "РМЦ", "sent_date": day, "url": url}
     if step.kind == StepKind.certificate_setup:
         pf = rng.randint(200, 900)
-        return {"accounting_certificates": rng.randint(900, 3000), "pf_certificates": pf,
-                "nominal": "7500.00", "effective_from": day,
-                "by_category": {"5-18 лет": pf}}  # fmt: skip
+        return {
+            "accounting_certificates": rng.randint(900, 3000),
+            "pf_certificates": pf,
+            "nominal": "7500.00",
+            "effective_from": day,
+            "by_category": {"5-18 лет": pf},
+        }
     if step.kind == StepKind.expert_review:
-        return {"protocol_number": f"№{n}", "protocol_date": day,
-                "programmes_reviewed": rng.randint(10, 40)}  # fmt: skip
+        return {
+            "protocol_number": f"№{n}",
+            "protocol_date": day,
+            "programmes_reviewed": rng.randint(10, 40),
+        }
     return {"values": {"coverage_5_18": round(rng.uniform(70, 85), 1)}, "as_of": day}
 
 
@@ -79,14 +90,32 @@ def seed_people(s: Session, m: Municipality) -> None:
     )
     s.add(org)
     s.flush()
-    s.add_all([
-        Person(full_name="Руководитель МОЦ", role=Role.moc_head, municipality_id=m.id,
-               email=f"moc@{m.code}.example.ru", notify=["@demo"]),
-        Person(full_name="Контакт организации", role=Role.org_contact, municipality_id=m.id,
-               organisation_id=org.id, email=f"ddt@{m.code}.example.ru", notify=["@demo"]),
-        Person(full_name="Куратор РМЦ", role=Role.rmc, municipality_id=m.id,
-               email="rmc@region.example.ru", notify=["@demo"]),
-    ])  # fmt: skip
+    s.add_all(
+        [
+            Person(
+                full_name="Руководитель МОЦ",
+                role=Role.moc_head,
+                municipality_id=m.id,
+                email=f"moc@{m.code}.example.ru",
+                notify=["@demo"],
+            ),
+            Person(
+                full_name="Контакт организации",
+                role=Role.org_contact,
+                municipality_id=m.id,
+                organisation_id=org.id,
+                email=f"ddt@{m.code}.example.ru",
+                notify=["@demo"],
+            ),
+            Person(
+                full_name="Куратор РМЦ",
+                role=Role.rmc,
+                municipality_id=m.id,
+                email="rmc@region.example.ru",
+                notify=["@demo"],
+            ),
+        ]
+    )
 
 
 def seed_demo(s: Session, *, now: dt.datetime, settings: Settings) -> list[str]:
@@ -100,9 +129,14 @@ def seed_demo(s: Session, *, now: dt.datetime, settings: Settings) -> list[str]:
         seed_people(s, m)
         year = pendulum.instance(now).in_timezone(tz).year
         result = instantiate(
-            s, spec=loaded.spec, source_text=loaded.source_text, municipality=m, year=year,
-            actor="demo", now=now,
-        )  # fmt: skip
+            s,
+            spec=loaded.spec,
+            source_text=loaded.source_text,
+            municipality=m,
+            year=year,
+            actor="demo",
+            now=now,
+        )
         rng = random.Random(1000 + i)
         cutoff = pendulum.instance(now).in_timezone(tz).date() - dt.timedelta(days=10)
         past = s.exec(
@@ -116,10 +150,15 @@ def seed_demo(s: Session, *, now: dt.datetime, settings: Settings) -> list[str]:
                 continue
             assert step.id is not None
             complete_step(
-                s, step_id=step.id, fields=_only_required(step, evidence_fields(step, rng, n)),
-                file_bytes=demo_pdf(step.key), file_name=f"{step.key}.pdf",
-                actor="Руководитель МОЦ (демо)", settings=settings, now=now,
-            )  # fmt: skip
+                s,
+                step_id=step.id,
+                fields=_only_required(step, evidence_fields(step, rng, n)),
+                file_bytes=demo_pdf(step.key),
+                file_name=f"{step.key}.pdf",
+                actor="Руководитель МОЦ (демо)",
+                settings=settings,
+                now=now,
+            )
             done += 1
         lines.append(
             f"{name} ({tz}): дорожная карта {year}, шагов {result.created}, "

@@ -61,12 +61,14 @@ def add(
 
     pairs = split_pairs(participants, field="--participants") or {}
     new = events.NewEvent(
-        kind=kind, title=title, held_on=parse_date(date, field="--date"),
+        kind=kind,
+        title=title,
+        held_on=parse_date(date, field="--date"),
         audiences=tuple(audience or ()),
         participants=tuple((k, count(v, field=f"--participants {k}")) for k, v in pairs.items()),
         participants_total=count(total, field="--total") if total is not None else None,
         note=note,
-    )  # fmt: skip
+    )
     if file is not None and not file.is_file():
         raise InputError(f"--file: файл «{file}» не найден")
     data = file.read_bytes() if file is not None else None
@@ -78,17 +80,27 @@ def add(
             else None
         )
         row, done = events.add_event(
-            s, municipality=m, event=new, step=target, file_bytes=data,
-            file_name=file.name if file else None, actor=actor, settings=settings(),
+            s,
+            municipality=m,
+            event=new,
+            step=target,
+            file_bytes=data,
+            file_name=file.name if file else None,
+            actor=actor,
+            settings=settings(),
             now=now_utc(),
-        )  # fmt: skip
+        )
         out = events.event_json(row)
         closed = [f"{st.key} {st.period}".strip() for st in done]
     if as_json:
         print_json({**out, "steps_done": closed})
         return
-    console.print(f"Записано мероприятие №{out['id']}: {out['kind_ru']} «{out['title']}», "
-                  f"{row.held_on:%d.%m.%Y}", highlight=False, markup=False)  # fmt: skip
+    console.print(
+        f"Записано мероприятие №{out['id']}: {out['kind_ru']} «{out['title']}», "
+        f"{row.held_on:%d.%m.%Y}",
+        highlight=False,
+        markup=False,
+    )
     for key in closed:
         console.print(f"  шаг «{key}» выполнен по правилу шаблона", highlight=False)
 
@@ -120,6 +132,12 @@ def list_(
             for a in e["audiences"]
         )
         total = e["participants_total"]
-        table.add_row(str(e["id"]), f"{e['held_on']:%d.%m.%Y}", e["kind_ru"], e["title"],
-                      who or "—", "—" if total is None else str(total))  # fmt: skip
+        table.add_row(
+            str(e["id"]),
+            f"{e['held_on']:%d.%m.%Y}",
+            e["kind_ru"],
+            e["title"],
+            who or "—",
+            "—" if total is None else str(total),
+        )
     console.print(table)

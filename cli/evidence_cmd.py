@@ -34,9 +34,14 @@ def _pairs(values: list[str] | None, *, field: str) -> dict[str, str] | None:
         raise EvidenceError(exc.message) from None
 
 
-CERT_TYPES = {"учёта": "accounting_certificates", "учета": "accounting_certificates",
-              "уч": "accounting_certificates", "accounting": "accounting_certificates",
-              "пф": "pf_certificates", "pf": "pf_certificates"}  # fmt: skip
+CERT_TYPES = {
+    "учёта": "accounting_certificates",
+    "учета": "accounting_certificates",
+    "уч": "accounting_certificates",
+    "accounting": "accounting_certificates",
+    "пф": "pf_certificates",
+    "pf": "pf_certificates",
+}
 
 
 def _certificate_counts(values: list[str] | None) -> dict[str, str]:
@@ -109,17 +114,29 @@ def complete(
 ) -> None:
     """Отметить шаг выполненным с подтверждением (всё в одной транзакции)."""
     fields: dict[str, Any] = {
-        "act_type": act_type, "act_number": act_number, "act_date": act_date, "issuer": issuer,
-        "url": url, "event_date": event_date, "participants": participants,
-        "participants_by_category": _pairs(participants_by_category,
-                                           field="participants_by_category"),
-        "recipient": recipient, "sent_date": sent_date,
-        "accounting_certificates": accounting_certificates, "pf_certificates": pf_certificates,
-        "nominal": nominal, "protocol_number": protocol_number, "protocol_date": protocol_date,
-        "values": _pairs(value, field="values"), "title": title,
-        "by_category": _pairs(category, field="--category"), **_certificate_counts(count),
+        "act_type": act_type,
+        "act_number": act_number,
+        "act_date": act_date,
+        "issuer": issuer,
+        "url": url,
+        "event_date": event_date,
+        "participants": participants,
+        "participants_by_category": _pairs(
+            participants_by_category, field="participants_by_category"
+        ),
+        "recipient": recipient,
+        "sent_date": sent_date,
+        "accounting_certificates": accounting_certificates,
+        "pf_certificates": pf_certificates,
+        "nominal": nominal,
+        "protocol_number": protocol_number,
+        "protocol_date": protocol_date,
+        "values": _pairs(value, field="values"),
+        "title": title,
+        "by_category": _pairs(category, field="--category"),
+        **_certificate_counts(count),
         **(_pairs(field, field="field") or {}),
-    }  # fmt: skip
+    }
     fields = {k: v for k, v in fields.items() if v is not None}
     data, name = _read_file(file)
     cfg = settings()
@@ -129,26 +146,42 @@ def complete(
         target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
         assert target.id is not None
         common: dict[str, Any] = dict(
-            step_id=target.id, fields=fields, file_bytes=data, file_name=name, actor=actor,
-            settings=cfg, now=now,
-        )  # fmt: skip
-        ev = (supersede_evidence(s, reason=reason, **common) if supersede
-              else complete_step(s, **common))  # fmt: skip
+            step_id=target.id,
+            fields=fields,
+            file_bytes=data,
+            file_name=name,
+            actor=actor,
+            settings=cfg,
+            now=now,
+        )
+        ev = (
+            supersede_evidence(s, reason=reason, **common)
+            if supersede
+            else complete_step(s, **common)
+        )
         if now < recorded:
-            note_backdated(s, municipality_id=target.municipality_id, actor=actor,
-                           entity=f"step:{target.id}", action=AuditAction.step_completed,
-                           effective=now, recorded=recorded)  # fmt: skip
+            note_backdated(
+                s,
+                municipality_id=target.municipality_id,
+                actor=actor,
+                entity=f"step:{target.id}",
+                action=AuditAction.step_completed,
+                effective=now,
+                recorded=recorded,
+            )
         head = step_history(s, step_id=target.id)[-1]
     if as_json:
-        print_json({"evidence": ev.model_dump(mode="json"), "audit_seq": head.seq,
-                    "audit_hash": head.hash})  # fmt: skip
+        print_json(
+            {"evidence": ev.model_dump(mode="json"), "audit_seq": head.seq, "audit_hash": head.hash}
+        )
         return
     what = f"{ev.act_type} {ev.act_number} от {ev.act_date:%d.%m.%Y}" if ev.act_date else ev.kind
     verb = "подтверждение заменено" if supersede else "выполнен"
     console.print(f"Шаг «{step}»: {verb} — {what}", highlight=False)
     if ev.file_sha256:
-        console.print(f"  файл {ev.file_name}, {ev.file_size} байт, SHA-256 {ev.file_sha256}",
-                      highlight=False)  # fmt: skip
+        console.print(
+            f"  файл {ev.file_name}, {ev.file_size} байт, SHA-256 {ev.file_sha256}", highlight=False
+        )
     console.print(f"  журнал: запись №{head.seq}, хеш {head.hash}", highlight=False)
 
 
@@ -166,8 +199,9 @@ def reopen(
         target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
         assert target.id is not None
         st = reopen_step(s, step_id=target.id, actor=actor, reason=reason, now=now_utc())
-    console.print(f"Шаг «{step}» открыт заново (статус {st.status.value}); причина: {reason}",
-                  highlight=False)  # fmt: skip
+    console.print(
+        f"Шаг «{step}» открыт заново (статус {st.status.value}); причина: {reason}", highlight=False
+    )
 
 
 @handle_errors
@@ -204,8 +238,13 @@ def history(
         tz = target.timezone
         title = f"{target.key} {target.period}".strip() + f" — {target.title}"
     if as_json:
-        print_json({"step": title, "entries": [i.__dict__ for i in items],
-                    "evidence": [e.model_dump(mode="json") for e in evidence]})  # fmt: skip
+        print_json(
+            {
+                "step": title,
+                "entries": [i.__dict__ for i in items],
+                "evidence": [e.model_dump(mode="json") for e in evidence],
+            }
+        )
         return
     if not items:
         raise InputError(f"по шагу «{step}» в журнале записей нет")

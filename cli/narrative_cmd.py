@@ -35,10 +35,12 @@ def set_(
     with transaction() as s:
         m = get_municipality(s, municipality)
         assert m.id is not None
-        row = set_narrative(s, municipality_id=m.id, year=year, part=part, text=text,
-                            actor=actor, now=now_utc())  # fmt: skip
-    console.print(f"Сохранено: «{PARTS[row.part]}» за {year} год, {len(row.text)} знаков",
-                  highlight=False)  # fmt: skip
+        row = set_narrative(
+            s, municipality_id=m.id, year=year, part=part, text=text, actor=actor, now=now_utc()
+        )
+    console.print(
+        f"Сохранено: «{PARTS[row.part]}» за {year} год, {len(row.text)} знаков", highlight=False
+    )
 
 
 @app.command("show")

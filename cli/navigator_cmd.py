@@ -33,14 +33,18 @@ def import_(
         raise InputError(f"файл «{file}» не найден")
     with transaction(immediate=True) as s:
         m = get_municipality(s, municipality)
-        summary = import_navigator(s, path=file, municipality=m, year=year, actor=actor,
-                                   now=now_utc())  # fmt: skip
+        summary = import_navigator(
+            s, path=file, municipality=m, year=year, actor=actor, now=now_utc()
+        )
     if as_json:
         print_json(summary.as_json())
         return
     when = f" на {summary.as_of:%d.%m.%Y}" if summary.as_of else ""
-    console.print(f"Выгрузка «{KIND_RU[summary.kind]}»{when}: добавлено {summary.created}, "
-                  f"изменено {summary.updated}, без изменений {summary.unchanged}",
-                  highlight=False, markup=False)  # fmt: skip
+    console.print(
+        f"Выгрузка «{KIND_RU[summary.kind]}»{when}: добавлено {summary.created}, "
+        f"изменено {summary.updated}, без изменений {summary.unchanged}",
+        highlight=False,
+        markup=False,
+    )
     for line in summary.changes:
         console.print(f"  {line}", highlight=False, markup=False)

@@ -41,15 +41,26 @@ def add(
         m = get_municipality(s, municipality)
         assert m.id is not None
         org = orgs.add_organisation(
-            s, municipality_id=m.id, code=code, name=name, kind=kind, short_name=short_name,
-            inn=inn, in_navigator=in_navigator, actor=actor, now=now_utc(),
-        )  # fmt: skip
+            s,
+            municipality_id=m.id,
+            code=code,
+            name=name,
+            kind=kind,
+            short_name=short_name,
+            inn=inn,
+            in_navigator=in_navigator,
+            actor=actor,
+            now=now_utc(),
+        )
         out = orgs.organisation_json(org)
     if as_json:
         print_json(out)
         return
-    console.print(f"Добавлена организация {out['code']}: {out['name']} ({out['type_ru']})",
-                  highlight=False, markup=False)  # fmt: skip
+    console.print(
+        f"Добавлена организация {out['code']}: {out['name']} ({out['type_ru']})",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command("list")
@@ -62,8 +73,10 @@ def list_(
     with transaction() as s:
         m = get_municipality(s, municipality)
         assert m.id is not None
-        rows = [(orgs.organisation_json(o), n) for o, n in orgs.list_organisations(
-            s, municipality_id=m.id)]  # fmt: skip
+        rows = [
+            (orgs.organisation_json(o), n)
+            for o, n in orgs.list_organisations(s, municipality_id=m.id)
+        ]
     if as_json:
         print_json([{**o, "programmes": n} for o, n in rows])
         return
@@ -99,10 +112,16 @@ def show(
         print_json(out)
         return
     console.print(f"{out['code']}: {out['name']}", highlight=False, markup=False)
-    console.print(f"  тип: {out['type_ru']}; ИНН: {out['inn'] or '—'}; "
-                  f"в АИС «Навигатор»: {'да' if out['in_navigator'] else 'нет'}",
-                  highlight=False, markup=False)  # fmt: skip
+    console.print(
+        f"  тип: {out['type_ru']}; ИНН: {out['inn'] or '—'}; "
+        f"в АИС «Навигатор»: {'да' if out['in_navigator'] else 'нет'}",
+        highlight=False,
+        markup=False,
+    )
     console.print(f"  программ: {len(out['programmes'])}", highlight=False)
     for p in out["programmes"]:
-        console.print(f"  №{p['id']} {p['title']} — {p['focus_ru']}, {p['status_ru']}",
-                      highlight=False, markup=False)  # fmt: skip
+        console.print(
+            f"  №{p['id']} {p['title']} — {p['focus_ru']}, {p['status_ru']}",
+            highlight=False,
+            markup=False,
+        )

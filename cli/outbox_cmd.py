@@ -34,13 +34,23 @@ def _shown_target(target: str) -> str:
 
 def _public(m: OutboxMessage, people: dict[int, str]) -> dict[str, Any]:
     return {
-        "id": m.id, "status": m.status.value, "rule": m.rule, "channel": m.channel,
-        "target": _shown_target(m.target), "step_id": m.step_id, "person_id": m.person_id,
-        "person": people.get(m.person_id or 0, ""), "municipality_id": m.municipality_id,
-        "subject": m.subject, "attempts": m.attempts, "not_before": m.not_before,
-        "next_attempt_at": m.next_attempt_at, "sent_at": m.sent_at, "last_error": m.last_error,
+        "id": m.id,
+        "status": m.status.value,
+        "rule": m.rule,
+        "channel": m.channel,
+        "target": _shown_target(m.target),
+        "step_id": m.step_id,
+        "person_id": m.person_id,
+        "person": people.get(m.person_id or 0, ""),
+        "municipality_id": m.municipality_id,
+        "subject": m.subject,
+        "attempts": m.attempts,
+        "not_before": m.not_before,
+        "next_attempt_at": m.next_attempt_at,
+        "sent_at": m.sent_at,
+        "last_error": m.last_error,
         "dedupe_key": m.dedupe_key,
-    }  # fmt: skip
+    }
 
 
 @app.command("list")
@@ -78,17 +88,34 @@ def list_cmd(
         console.print("Сообщений нет.")
         return
     table = Table(title="Журнал уведомлений", title_justify="left")
-    for name in ("№", "Статус", "Правило", "Канал", "Получатель", "Шаг", "Тема", "Попыток",
-                 "Когда", "Ошибка"):  # fmt: skip
+    for name in (
+        "№",
+        "Статус",
+        "Правило",
+        "Канал",
+        "Получатель",
+        "Шаг",
+        "Тема",
+        "Попыток",
+        "Когда",
+        "Ошибка",
+    ):
         table.add_column(name, no_wrap=name in ("№", "Статус", "Правило"))
     for d in data:
         when = d["sent_at"] or d["next_attempt_at"]
         label = STATUS_RU[OutboxStatus(d["status"])]
         table.add_row(
-            str(d["id"]), f"[{STATUS_STYLE[d['status']]}]{label}[/]", d["rule"], d["channel"],
-            d["person"] or d["target"], str(d["step_id"] or "—"), d["subject"],
-            str(d["attempts"]), f"{when:%d.%m.%Y %H:%M} UTC", d["last_error"] or "",
-        )  # fmt: skip
+            str(d["id"]),
+            f"[{STATUS_STYLE[d['status']]}]{label}[/]",
+            d["rule"],
+            d["channel"],
+            d["person"] or d["target"],
+            str(d["step_id"] or "—"),
+            d["subject"],
+            str(d["attempts"]),
+            f"{when:%d.%m.%Y %H:%M} UTC",
+            d["last_error"] or "",
+        )
     console.print(table)
 
 

@@ -23,10 +23,16 @@ ROLES = ", ".join(r.value for r in Role)
 
 
 def _public(p: Person) -> dict[str, object]:
-    return {"id": p.id, "full_name": p.full_name, "role": p.role.value if isinstance(p.role, Role)
-            else p.role, "municipality_id": p.municipality_id,
-            "organisation_id": p.organisation_id, "email": p.email,
-            "notify": [mask(t) for t in p.notify], "disabled": p.disabled_at is not None}  # fmt: skip
+    return {
+        "id": p.id,
+        "full_name": p.full_name,
+        "role": p.role.value if isinstance(p.role, Role) else p.role,
+        "municipality_id": p.municipality_id,
+        "organisation_id": p.organisation_id,
+        "email": p.email,
+        "notify": [mask(t) for t in p.notify],
+        "disabled": p.disabled_at is not None,
+    }
 
 
 def find_person(s: Session, ref: str) -> Person:
@@ -65,8 +71,14 @@ def add(
                 raise NotFoundError(f"--organisation: организация id={organisation} не найдена")
             mid = org.municipality_id
         notify = [f"mailto://{email}"] if email else []
-        p = Person(full_name=full_name, role=r, municipality_id=mid,
-                   organisation_id=organisation, email=email, notify=notify)  # fmt: skip
+        p = Person(
+            full_name=full_name,
+            role=r,
+            municipality_id=mid,
+            organisation_id=organisation,
+            email=email,
+            notify=notify,
+        )
         s.add(p)
         s.flush()
         pid = p.id
@@ -86,9 +98,13 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Вывести JSO
     for c in ("id", "ФИО", "Роль", "Муниципалитет", "Организация", "Отключён"):
         table.add_column(c)
     for r in rows:
-        table.add_row(*(escape(str(r[k] if r[k] is not None else "—")) for k in
-                        ("id", "full_name", "role", "municipality_id", "organisation_id")),
-                      "да" if r["disabled"] else "нет")  # fmt: skip
+        table.add_row(
+            *(
+                escape(str(r[k] if r[k] is not None else "—"))
+                for k in ("id", "full_name", "role", "municipality_id", "organisation_id")
+            ),
+            "да" if r["disabled"] else "нет",
+        )
     console.print(table)
 
 

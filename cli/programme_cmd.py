@@ -48,16 +48,30 @@ def add(
         assert m.id is not None
         org = find_organisation(s, municipality_id=m.id, code=organisation)
         p = progs.add_programme(
-            s, organisation=org, title=title, focus=focus, navigator_id=navigator_id,
-            hours=hours, age_min=age_min, age_max=age_max, for_ovz=ovz, remote=remote,
-            network=network, expertise=expertise, actor=actor, now=now_utc(),
-        )  # fmt: skip
+            s,
+            organisation=org,
+            title=title,
+            focus=focus,
+            navigator_id=navigator_id,
+            hours=hours,
+            age_min=age_min,
+            age_max=age_max,
+            for_ovz=ovz,
+            remote=remote,
+            network=network,
+            expertise=expertise,
+            actor=actor,
+            now=now_utc(),
+        )
         out = progs.programme_json(p, org)
     if as_json:
         print_json(out)
         return
-    console.print(f"Добавлена программа №{out['id']} «{out['title']}» ({out['focus_ru']})",
-                  highlight=False, markup=False)  # fmt: skip
+    console.print(
+        f"Добавлена программа №{out['id']} «{out['title']}» ({out['focus_ru']})",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command("list")
@@ -75,13 +89,18 @@ def list_(
     with transaction() as s:
         m = get_municipality(s, municipality)
         assert m.id is not None
-        org_id = find_organisation(s, municipality_id=m.id, code=organisation).id if (
-            organisation) else None  # fmt: skip
+        org_id = (
+            find_organisation(s, municipality_id=m.id, code=organisation).id
+            if (organisation)
+            else None
+        )
         rows = progs.list_programmes(
-            s, municipality_id=m.id, organisation_id=org_id,
+            s,
+            municipality_id=m.id,
+            organisation_id=org_id,
             focus=progs.parse_focus(focus) if focus else None,
             status=progs.parse_status(status) if status else None,
-        )  # fmt: skip
+        )
         out = [progs.programme_json(p, o) for p, o in rows]
     if as_json:
         print_json(out)
@@ -91,11 +110,23 @@ def list_(
         table.add_column(c)
     for p in out:
         forms = ", ".join(
-            label for flag, label in (("for_ovz", "ОВЗ"), ("remote", "дистанционно"),
-                                      ("network", "сетевая")) if p[flag]
-        )  # fmt: skip
-        table.add_row(str(p["id"]), p["title"], p["organisation"], p["focus_ru"],
-                      p["status_ru"], p["expertise_ru"], forms or "—")  # fmt: skip
+            label
+            for flag, label in (
+                ("for_ovz", "ОВЗ"),
+                ("remote", "дистанционно"),
+                ("network", "сетевая"),
+            )
+            if p[flag]
+        )
+        table.add_row(
+            str(p["id"]),
+            p["title"],
+            p["organisation"],
+            p["focus_ru"],
+            p["status_ru"],
+            p["expertise_ru"],
+            forms or "—",
+        )
     console.print(table)
 
 
@@ -119,15 +150,24 @@ def show(
     if as_json:
         print_json(out)
         return
-    for label, key in (("Программа", "title"), ("Организация", "organisation"),
-                       ("Направленность", "focus_ru"), ("Статус", "status_ru"),
-                       ("Экспертиза", "expertise_ru"), ("Навигатор", "navigator_id")):  # fmt: skip
-        console.print(f"{label}: {out[key] if out[key] is not None else '—'}",
-                      highlight=False, markup=False)  # fmt: skip
-    console.print(f"Возраст: {out['age_min']}–{out['age_max']}; часов: {out['hours']}; "
-                  f"ОВЗ: {'да' if out['for_ovz'] else 'нет'}; "
-                  f"дистанционно: {'да' if out['remote'] else 'нет'}; "
-                  f"сетевая форма: {'да' if out['network'] else 'нет'}", highlight=False)  # fmt: skip
+    for label, key in (
+        ("Программа", "title"),
+        ("Организация", "organisation"),
+        ("Направленность", "focus_ru"),
+        ("Статус", "status_ru"),
+        ("Экспертиза", "expertise_ru"),
+        ("Навигатор", "navigator_id"),
+    ):
+        console.print(
+            f"{label}: {out[key] if out[key] is not None else '—'}", highlight=False, markup=False
+        )
+    console.print(
+        f"Возраст: {out['age_min']}–{out['age_max']}; часов: {out['hours']}; "
+        f"ОВЗ: {'да' if out['for_ovz'] else 'нет'}; "
+        f"дистанционно: {'да' if out['remote'] else 'нет'}; "
+        f"сетевая форма: {'да' if out['network'] else 'нет'}",
+        highlight=False,
+    )
 
 
 @app.command("archive")

@@ -28,10 +28,11 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Показать версию и выйти.", is_eager=True,
-                     callback=_version),
+        typer.Option(
+            "--version", help="Показать версию и выйти.", is_eager=True, callback=_version
+        ),
     ] = False,
-) -> None:  # fmt: skip
+) -> None:
     """soczakaz — дорожные карты социального заказа МОЦ."""
 
 
@@ -45,8 +46,9 @@ def completion(
         from cli.common import fail
 
         raise fail(f"оболочка «{shell}» не поддерживается; допустимо: {', '.join(SHELLS)}")
-    typer.echo(get_completion_script(prog_name="roadmap", complete_var="_ROADMAP_COMPLETE",
-                                     shell=shell))  # fmt: skip
+    typer.echo(
+        get_completion_script(prog_name="roadmap", complete_var="_ROADMAP_COMPLETE", shell=shell)
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -59,7 +59,12 @@ def quarterly(
         from reports.build import write_quarterly
 
         files = write_quarterly(
-            s, municipality=municipality, year=year, quarter=quarter, fmt=fmt, out=out,
+            s,
+            municipality=municipality,
+            year=year,
+            quarter=quarter,
+            fmt=fmt,
+            out=out,
             now=now_utc(),
-        )  # fmt: skip
+        )
     console.print(f"Квартальный отчёт записан: [bold]{files[0]}[/]", highlight=False)

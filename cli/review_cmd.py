@@ -336,8 +336,15 @@ def _backdated(
     from domain.records.backdating import case_municipality, note_backdated
 
     if now < recorded and (mid := case_municipality(s, case_id)) is not None:
-        note_backdated(s, municipality_id=mid, actor=actor, entity=f"case:{case_id}",
-                       action=action, effective=now, recorded=recorded)  # fmt: skip
+        note_backdated(
+            s,
+            municipality_id=mid,
+            actor=actor,
+            entity=f"case:{case_id}",
+            action=action,
+            effective=now,
+            recorded=recorded,
+        )
 
 
 def _state(s: Session, case_id: int) -> str:

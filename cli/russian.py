@@ -75,8 +75,18 @@ _PLURAL = {
     "Option {name!r} requires an argument.": "Option {name!r} requires {nargs} arguments.",
     "Did you mean {possibility}?": "(Did you mean one of: {possibilities}?)",
 }
-MODULES = ("click.core", "click.exceptions", "click.parser", "click.types", "click.formatting",
-           "click.decorators", "click.termui", "click.utils", "typer.core", "typer.rich_utils")  # fmt: skip
+MODULES = (
+    "click.core",
+    "click.exceptions",
+    "click.parser",
+    "click.types",
+    "click.formatting",
+    "click.decorators",
+    "click.termui",
+    "click.utils",
+    "typer.core",
+    "typer.rich_utils",
+)
 PANELS = {
     "DEFAULT_STRING": "[default: {}]",
     "ENVVAR_STRING": "[env var: {}]",

@@ -55,8 +55,12 @@ def issue(
         p = _person(s, person)
         token = issue_token(s, person, scope=TokenScope(scope), days=days)
         name, role = p.full_name, p.role
-    console.print(escape(f"Токен ({scope}, {days} дн.) для {name} ({role}); "
-                         "сохраните его, повторно он не показывается:"))  # fmt: skip
+    console.print(
+        escape(
+            f"Токен ({scope}, {days} дн.) для {name} ({role}); "
+            "сохраните его, повторно он не показывается:"
+        )
+    )
     typer.echo(token)
 
 

@@ -170,11 +170,22 @@ def up(
                 api, ui = f"http://127.0.0.1:{prefect_port}/api", f"http://127.0.0.1:{prefect_port}"
                 console.print("Запускается сервер Prefect…", style="dim")
                 server = ChildProcess(
-                    [sys.executable, "-m", "prefect", "server", "start",
-                     "--host", "127.0.0.1", "--port", str(prefect_port)],
-                    env={k: v for k, v in os.environ.items() if k != "PREFECT_LOGGING_SETTINGS_PATH"},
+                    [
+                        sys.executable,
+                        "-m",
+                        "prefect",
+                        "server",
+                        "start",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(prefect_port),
+                    ],
+                    env={
+                        k: v for k, v in os.environ.items() if k != "PREFECT_LOGGING_SETTINGS_PATH"
+                    },
                     log=logs / "server.log",
-                )  # fmt: skip
+                )
                 stack.callback(server.stop)
                 children.append(server)
                 wait_healthy(server, api, cfg.prefect_startup_timeout_seconds)

@@ -51,13 +51,16 @@ def read_specs(prefect_file: Path) -> list[DeploymentSpec]:
         module = path.removesuffix(".py").replace("/", ".")
         out.append(
             DeploymentSpec(
-                name=str(d["name"]), module=module, function=function,
+                name=str(d["name"]),
+                module=module,
+                function=function,
                 schedules=tuple(d.get("schedules") or ()),
                 parameters=dict(d.get("parameters") or {}),
-                description=str(d.get("description") or ""), tags=tuple(d.get("tags") or ()),
+                description=str(d.get("description") or ""),
+                tags=tuple(d.get("tags") or ()),
                 concurrency_limit=d.get("concurrency_limit"),
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -84,10 +87,13 @@ def to_deployment(spec: DeploymentSpec, workdir: Path) -> Any:
     if isinstance(params.get("out_dir"), str) and not Path(params["out_dir"]).is_absolute():
         params["out_dir"] = str((workdir / params["out_dir"]).resolve())
     return flow.to_deployment(
-        name=spec.name, schedules=schedules, parameters=params,
-        description=spec.description, tags=list(spec.tags),
+        name=spec.name,
+        schedules=schedules,
+        parameters=params,
+        description=spec.description,
+        tags=list(spec.tags),
         concurrency_limit=spec.concurrency_limit,
-    )  # fmt: skip
+    )
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run as a child process

@@ -29,9 +29,16 @@ def build_reports(
 ) -> dict[str, int]:
     """Annual (default: last year) and/or quarterly reports of every municipality."""
     counts = run_reports(
-        out_dir, year, formats, kinds, quarter, batch_size, database_url, now,
+        out_dir,
+        year,
+        formats,
+        kinds,
+        quarter,
+        batch_size,
+        database_url,
+        now,
         each=submitted(build_reports_batch),
-    )  # fmt: skip
+    )
     print(
         f"Отчёты: {counts.get('files', 0)} файлов для {counts.get('municipalities', 0)} муниципалитетов"
     )

@@ -106,8 +106,14 @@ def run_reports(
     jobs = report_jobs(kinds, year=year, quarter=quarter, now=at)
     batches = municipality_batches(url, batch_size)
     calls = [
-        {"municipality_ids": ids, "jobs": jobs, "out_dir": out_dir,
-         "formats": formats or ["docx"], "now": at, "database_url": url}
+        {
+            "municipality_ids": ids,
+            "jobs": jobs,
+            "out_dir": out_dir,
+            "formats": formats or ["docx"],
+            "now": at,
+            "database_url": url,
+        }
         for ids in batches
-    ]  # fmt: skip
+    ]
     return total(each(calls), batches=len(batches))

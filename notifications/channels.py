@@ -26,10 +26,17 @@ if TYPE_CHECKING:  # apprise is imported when a message is sent (fast CLI start)
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 CHANNEL_OF_SCHEME = {
-    "mailto": "email", "mailtos": "email", "json": "webhook", "jsons": "webhook",
-    "form": "webhook", "forms": "webhook", "xml": "webhook", "xmls": "webhook",
-    "tgram": "telegram", "console": "console",
-}  # fmt: skip
+    "mailto": "email",
+    "mailtos": "email",
+    "json": "webhook",
+    "jsons": "webhook",
+    "form": "webhook",
+    "forms": "webhook",
+    "xml": "webhook",
+    "xmls": "webhook",
+    "tgram": "telegram",
+    "console": "console",
+}
 _URL_RE = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
 
 

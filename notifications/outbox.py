@@ -26,9 +26,19 @@ from models.settings import Settings
 
 T: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
 ENQUEUE_FIELDS = (
-    "dedupe_key", "municipality_id", "step_id", "person_id", "rule", "channel",
-    "target", "subject", "body_text", "body_html", "body_short", "not_before",
-)  # fmt: skip
+    "dedupe_key",
+    "municipality_id",
+    "step_id",
+    "person_id",
+    "rule",
+    "channel",
+    "target",
+    "subject",
+    "body_text",
+    "body_html",
+    "body_short",
+    "not_before",
+)
 INSERT_CHUNK = 2000
 
 
@@ -50,11 +60,19 @@ def enqueue(
 ) -> bool:
     """Insert one message; False (and no change) if its key is already there."""
     row = dict(
-        dedupe_key=dedupe_key, municipality_id=municipality_id, step_id=step_id,
-        person_id=person_id, rule=rule, channel=channel, target=target, subject=subject,
-        body_text=body_text, body_html=body_html, body_short=body_short,
+        dedupe_key=dedupe_key,
+        municipality_id=municipality_id,
+        step_id=step_id,
+        person_id=person_id,
+        rule=rule,
+        channel=channel,
+        target=target,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        body_short=body_short,
         not_before=not_before,
-    )  # fmt: skip
+    )
     return enqueue_many(session, [row]) == 1
 
 

@@ -85,10 +85,18 @@ def _people(session: Session, municipality_ids: list[int]) -> list[Recipient]:
         )
     )
     return [
-        Recipient(p.id or 0, p.full_name, str(p.role), p.municipality_id, p.organisation_id,
-                  tuple(p.notify or ()), p.timezone, p.digest)
+        Recipient(
+            p.id or 0,
+            p.full_name,
+            str(p.role),
+            p.municipality_id,
+            p.organisation_id,
+            tuple(p.notify or ()),
+            p.timezone,
+            p.digest,
+        )
         for (p,) in rows
-    ]  # fmt: skip
+    ]
 
 
 class _Directory:
@@ -137,9 +145,18 @@ def enqueue_due_reminders(
         return 0
     steps = session.execute(
         select(
-            ST.c.id, ST.c.municipality_id, ST.c.organisation_id, ST.c.roadmap_id, ST.c.period,
-            ST.c.title, ST.c.kind, ST.c.owner_role, ST.c.due_date, ST.c.timezone,
-            ST.c.evidence_required, ST.c.reminder_policy,
+            ST.c.id,
+            ST.c.municipality_id,
+            ST.c.organisation_id,
+            ST.c.roadmap_id,
+            ST.c.period,
+            ST.c.title,
+            ST.c.kind,
+            ST.c.owner_role,
+            ST.c.due_date,
+            ST.c.timezone,
+            ST.c.evidence_required,
+            ST.c.reminder_policy,
         )
         .where(
             ST.c.municipality_id.in_(municipality_ids),
@@ -147,7 +164,7 @@ def enqueue_due_reminders(
             ST.c.due_date.in_(sorted(candidates)),
         )
         .order_by(ST.c.id)
-    ).all()  # fmt: skip
+    ).all()
     if not steps:
         return 0
     directory = _Directory(_people(session, municipality_ids))
@@ -170,13 +187,18 @@ def enqueue_due_reminders(
                 people = directory.owners(s.municipality_id, s.organisation_id, s.owner_role)
             owner = org_names.get(s.organisation_id) or ROLE_WORDS.get(s.owner_role, s.owner_role)
             item = {
-                "step_id": s.id, "title": s.title, "due_date": s.due_date, "period": s.period,
-                "rule_kind": rule.kind, "offset": _overdue_offset(rule),
-                "municipality": munis[s.municipality_id].name, "owner": owner,
+                "step_id": s.id,
+                "title": s.title,
+                "due_date": s.due_date,
+                "period": s.period,
+                "rule_kind": rule.kind,
+                "offset": _overdue_offset(rule),
+                "municipality": munis[s.municipality_id].name,
+                "owner": owner,
                 "evidence": evidence_words(list(s.evidence_required or []), str(s.kind)),
                 "link": f"{settings.base_url.rstrip('/')}/steps/{s.id}",
                 "escalation_role": ROLE_WORDS.get(rule.role, rule.role),
-            }  # fmt: skip
+            }
             for person in people:
                 builder.add(item, rule, person, s.municipality_id, spec)
     return enqueue_many(session, builder.rows())
@@ -195,9 +217,13 @@ class _RowBuilder:
         self.digests: dict[tuple[int, int, str], dict[str, Any]] = {}
 
     def add(
-        self, item: dict[str, Any], rule: Rule, person: Recipient, muni_id: int,
+        self,
+        item: dict[str, Any],
+        rule: Rule,
+        person: Recipient,
+        muni_id: int,
         spec: ReminderPolicySpec,
-    ) -> None:  # fmt: skip
+    ) -> None:
         tz = person.timezone or self.munis[muni_id].timezone
         start, end = window_hours(
             spec, start=self.settings.work_hours_start, end=self.settings.work_hours_end
@@ -214,17 +240,24 @@ class _RowBuilder:
                 continue
             subject = render("reminder_subject.j2", item=item)
             ctx = {"item": item, "person_name": person.name, "subject": subject}
-            self.single.append({
-                "dedupe_key": f"r:{item['step_id']}:{item['period']}:{rule.name}:{person.id}:"
-                              f"{_short_hash(target)}:{item['due_date'].isoformat()}",
-                "municipality_id": muni_id, "step_id": item["step_id"], "person_id": person.id,
-                "rule": rule.name, "channel": channel_of(target, self.settings),
-                "target": target, "subject": subject,
-                "body_text": render("reminder.txt.j2", **ctx),
-                "body_html": render("reminder.html.j2", **ctx),
-                "body_short": render("reminder_short.j2", **ctx),
-                "not_before": not_before, "created_at": self.now,
-            })  # fmt: skip
+            self.single.append(
+                {
+                    "dedupe_key": f"r:{item['step_id']}:{item['period']}:{rule.name}:{person.id}:"
+                    f"{_short_hash(target)}:{item['due_date'].isoformat()}",
+                    "municipality_id": muni_id,
+                    "step_id": item["step_id"],
+                    "person_id": person.id,
+                    "rule": rule.name,
+                    "channel": channel_of(target, self.settings),
+                    "target": target,
+                    "subject": subject,
+                    "body_text": render("reminder.txt.j2", **ctx),
+                    "body_html": render("reminder.html.j2", **ctx),
+                    "body_short": render("reminder_short.j2", **ctx),
+                    "not_before": not_before,
+                    "created_at": self.now,
+                }
+            )
 
     def rows(self) -> list[dict[str, Any]]:
         out = list(self.single)
@@ -233,14 +266,21 @@ class _RowBuilder:
             items = sorted(d["items"], key=lambda i: (i["due_date"], i["title"]))
             subject = render("digest_subject.j2", items=items, day=day)
             ctx = {"items": items, "day": day, "person_name": d["person"].name, "subject": subject}
-            out.append({
-                "dedupe_key": f"d:{pid}:{muni_id}:{_short_hash(target)}:{day.isoformat()}",
-                "municipality_id": muni_id, "step_id": None, "person_id": pid,
-                "rule": "digest", "channel": channel_of(target, self.settings),
-                "target": target, "subject": subject,
-                "body_text": render("digest.txt.j2", **ctx),
-                "body_html": render("digest.html.j2", **ctx),
-                "body_short": render("digest_short.j2", **ctx),
-                "not_before": d["not_before"], "created_at": self.now,
-            })  # fmt: skip
+            out.append(
+                {
+                    "dedupe_key": f"d:{pid}:{muni_id}:{_short_hash(target)}:{day.isoformat()}",
+                    "municipality_id": muni_id,
+                    "step_id": None,
+                    "person_id": pid,
+                    "rule": "digest",
+                    "channel": channel_of(target, self.settings),
+                    "target": target,
+                    "subject": subject,
+                    "body_text": render("digest.txt.j2", **ctx),
+                    "body_html": render("digest.html.j2", **ctx),
+                    "body_short": render("digest_short.j2", **ctx),
+                    "not_before": d["not_before"],
+                    "created_at": self.now,
+                }
+            )
         return out

@@ -18,9 +18,19 @@ from domain.evidence.fields import LABELS
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 MONTHS_GENITIVE = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 
 # Evidence fields a step may require, as a Russian reader expects them.
 EVIDENCE_WORDS: dict[str, str] = {

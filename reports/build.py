@@ -60,9 +60,13 @@ def write_report(report: ReportDoc, *, fmt: str, out: Path) -> list[Path]:
 
 
 def annual_report(
-    s: Session, *, municipality: str | Municipality, year: int, now: dt.datetime | None = None,
+    s: Session,
+    *,
+    municipality: str | Municipality,
+    year: int,
+    now: dt.datetime | None = None,
     charts: bool = True,
-) -> ReportDoc:  # fmt: skip
+) -> ReportDoc:
     m = _municipality(s, municipality)
     now = now or utcnow()
     data = build_annual(s, municipality=m, year=year, now=now)

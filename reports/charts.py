@@ -99,9 +99,12 @@ def _frame(
     if len(names) > 1:
         handles = [Patch(color=COLOURS[i % len(COLOURS)], label=nm) for i, nm in enumerate(names)]
         ax.legend(
-            handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5),
+            handles=handles,
+            fontsize=7,
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
             frameon=False,
-        )  # fmt: skip
+        )
     canvas.draw()  # type: ignore[no-untyped-call]
     width, height = canvas.get_width_height()
     rgba = bytes(canvas.buffer_rgba())  # type: ignore[no-untyped-call]

@@ -34,8 +34,9 @@ def _font(style: object, size: int, *, bold: bool = False) -> None:
     for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
         fonts.set(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{attr}", FONT)
     for theme in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-        fonts.attrib.pop(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{theme}",
-                         None)  # fmt: skip
+        fonts.attrib.pop(
+            f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{theme}", None
+        )
 
 
 def _styles(d: docx.document.Document) -> None:
@@ -137,10 +138,18 @@ def _without_library_defaults(data: bytes) -> bytes:
             blob = src.read(info.filename)
             if info.filename.endswith(".rels") or info.filename == "[Content_Types].xml":
                 text = blob.decode("utf-8")
-                text = re.sub(r"<Relationship [^>]*Target=\"[^\"]*(thumbnail\.jpeg|"
-                              r"stylesWithEffects\.xml)\"/>", "", text)  # fmt: skip
-                text = re.sub(r'<Override PartName="/(docProps/thumbnail\.jpeg|'
-                              r'word/stylesWithEffects\.xml)"[^>]*/>', "", text)  # fmt: skip
+                text = re.sub(
+                    r"<Relationship [^>]*Target=\"[^\"]*(thumbnail\.jpeg|"
+                    r"stylesWithEffects\.xml)\"/>",
+                    "",
+                    text,
+                )
+                text = re.sub(
+                    r'<Override PartName="/(docProps/thumbnail\.jpeg|'
+                    r'word/stylesWithEffects\.xml)"[^>]*/>',
+                    "",
+                    text,
+                )
                 blob = text.encode("utf-8")
             z.writestr(info.filename, blob)
     return out.getvalue()

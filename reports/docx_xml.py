@@ -30,8 +30,9 @@ def t(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
 
 
-def para(text: str, *, style: str = "", center: bool = False, bold: bool = False,
-         keep_next: bool = False) -> str:  # fmt: skip
+def para(
+    text: str, *, style: str = "", center: bool = False, bold: bool = False, keep_next: bool = False
+) -> str:
     ppr = (
         (f'<w:pStyle w:val="{style}"/>' if style else "")
         + ("<w:keepNext/>" if keep_next else "")

@@ -39,9 +39,16 @@ def docx_to_pdf(docx_bytes: bytes, out: Path) -> Path:
         src.write_bytes(docx_bytes)
         profile = (work / "profile").as_uri()
         cmd = [
-            exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(src),
-        ]  # fmt: skip
+            exe,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(work),
+            str(src),
+        ]
         try:
             done = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False

@@ -49,9 +49,14 @@ def build_quarterly(
         if st.due_date <= end and st.status not in ("done", "waived") and st.due_at < now
     ]
     return QuarterlyData(
-        m.name, m.region, year, quarter, rows, step_rows(overdue),
+        m.name,
+        m.region,
+        year,
+        quarter,
+        rows,
+        step_rows(overdue),
         common.footer(s, municipality=m, now=now),
-    )  # fmt: skip
+    )
 
 
 def layout_quarterly(d: QuarterlyData, *, details: Details | None = None) -> ReportDoc:

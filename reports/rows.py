@@ -32,10 +32,19 @@ class StepInfo:
 
 
 STEP_COLUMNS = (
-    col(Step.id), col(Step.municipality_id), col(Step.key), col(Step.period), col(Step.title),
-    col(Step.kind), col(Step.status), col(Step.recurrence), col(Step.owner_role),
-    col(Step.due_date), col(Step.due_at), col(Step.done_at),
-)  # fmt: skip
+    col(Step.id),
+    col(Step.municipality_id),
+    col(Step.key),
+    col(Step.period),
+    col(Step.title),
+    col(Step.kind),
+    col(Step.status),
+    col(Step.recurrence),
+    col(Step.owner_role),
+    col(Step.due_date),
+    col(Step.due_at),
+    col(Step.done_at),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +60,15 @@ class EvidenceInfo:
 
 
 EVIDENCE_COLUMNS = (
-    col(Evidence.step_id), col(Evidence.act_type), col(Evidence.act_number),
-    col(Evidence.act_date), col(Evidence.issuer), col(Evidence.url),
-    col(Evidence.effective_date), col(Evidence.data),
-)  # fmt: skip
+    col(Evidence.step_id),
+    col(Evidence.act_type),
+    col(Evidence.act_number),
+    col(Evidence.act_date),
+    col(Evidence.issuer),
+    col(Evidence.url),
+    col(Evidence.effective_date),
+    col(Evidence.data),
+)
 
 
 @dataclass(frozen=True)
@@ -247,8 +261,9 @@ def audience_totals(events: list[Any]) -> list[AudienceTotal]:
             out.append(AudienceTotal(label, len(mine), sum(counts) if counts else None))
     if none := [e for e in events if not e.audiences]:
         counted = [e.participants_total for e in none if e.participants_total is not None]
-        out.append(AudienceTotal("аудитория не указана", len(none),
-                                 sum(counted) if counted else None))  # fmt: skip
+        out.append(
+            AudienceTotal("аудитория не указана", len(none), sum(counted) if counted else None)
+        )
     totals = [e.participants_total for e in events if e.participants_total is not None]
     out.append(AudienceTotal("Всего", len(events), sum(totals) if totals else None))
     return out

@@ -47,9 +47,13 @@ GOOD_FIELDS: dict[StepKind, dict[str, Any]] = {
 
 
 def make_step_in_db(
-    engine: Engine, *, kind: StepKind = StepKind.normative_act, code: str = "krylovsky",
-    key: str = "npa-moc", **extra: Any,
-) -> int:  # fmt: skip
+    engine: Engine,
+    *,
+    kind: StepKind = StepKind.normative_act,
+    code: str = "krylovsky",
+    key: str = "npa-moc",
+    **extra: Any,
+) -> int:
     """A municipality + roadmap + one step; returns the step id."""
     with session_scope(engine) as s:
         m = make_municipality(s, code=code)
@@ -57,8 +61,9 @@ def make_step_in_db(
         if template is None:
             r = make_roadmap(s, municipality=m)
         else:  # a second municipality reuses the test template
-            r = Roadmap(municipality_id=pk(m), template_id=pk(template), template_key="test",
-                        year=2025)  # fmt: skip
+            r = Roadmap(
+                municipality_id=pk(m), template_id=pk(template), template_key="test", year=2025
+            )
             s.add(r)
             s.flush()
         step = make_step(s, roadmap=r, key=key, kind=kind, **extra)
@@ -88,25 +93,63 @@ def build_world(engine: Engine, settings: Any) -> dict[str, int]:
     assert c is not None and d is not None
     t = NOW
     with session_scope(engine, immediate=True) as s:
-        complete_step(s, step_id=a, fields=ACT, file_bytes=PDF, file_name="prikaz.pdf",
-                      actor="Иванова А.П.", settings=settings, now=t)  # fmt: skip
+        complete_step(
+            s,
+            step_id=a,
+            fields=ACT,
+            file_bytes=PDF,
+            file_name="prikaz.pdf",
+            actor="Иванова А.П.",
+            settings=settings,
+            now=t,
+        )
     with session_scope(engine, immediate=True) as s:
-        supersede_evidence(s, step_id=a, fields={**ACT, "act_number": "№86"}, file_bytes=DOCX,
-                           file_name="prikaz-86.docx", actor="Иванова А.П.", settings=settings,
-                           now=t + dt.timedelta(hours=1), reason="опечатка")  # fmt: skip
+        supersede_evidence(
+            s,
+            step_id=a,
+            fields={**ACT, "act_number": "№86"},
+            file_bytes=DOCX,
+            file_name="prikaz-86.docx",
+            actor="Иванова А.П.",
+            settings=settings,
+            now=t + dt.timedelta(hours=1),
+            reason="опечатка",
+        )
     with session_scope(engine, immediate=True) as s:
-        complete_step(s, step_id=c, fields=GOOD_FIELDS[StepKind.report], file_bytes=PNG,
-                      file_name="otchet.png", actor="Петров", settings=settings,
-                      now=t + dt.timedelta(hours=2))  # fmt: skip
-        reopen_step(s, step_id=c, actor="Петров", reason="не тот файл",
-                    now=t + dt.timedelta(hours=3))  # fmt: skip
-        waive_step(s, step_id=d, actor="Петров", reason="не требуется",
-                   now=t + dt.timedelta(hours=4))  # fmt: skip
+        complete_step(
+            s,
+            step_id=c,
+            fields=GOOD_FIELDS[StepKind.report],
+            file_bytes=PNG,
+            file_name="otchet.png",
+            actor="Петров",
+            settings=settings,
+            now=t + dt.timedelta(hours=2),
+        )
+        reopen_step(
+            s, step_id=c, actor="Петров", reason="не тот файл", now=t + dt.timedelta(hours=3)
+        )
+        waive_step(
+            s, step_id=d, actor="Петров", reason="не требуется", now=t + dt.timedelta(hours=4)
+        )
     with session_scope(engine, immediate=True) as s:
-        complete_step(s, step_id=b, fields=GOOD_FIELDS[StepKind.event], file_bytes=PDF + b"%2",
-                      file_name="protokol.pdf", actor="Сидорова", settings=settings,
-                      now=t + dt.timedelta(hours=5))  # fmt: skip
-        audit_log.append(s, municipality_id=None, actor="admin", action="settings.changed",
-                         entity="settings", payload={"due_soon_working_days": 5},
-                         at=t + dt.timedelta(hours=6))  # fmt: skip
+        complete_step(
+            s,
+            step_id=b,
+            fields=GOOD_FIELDS[StepKind.event],
+            file_bytes=PDF + b"%2",
+            file_name="protokol.pdf",
+            actor="Сидорова",
+            settings=settings,
+            now=t + dt.timedelta(hours=5),
+        )
+        audit_log.append(
+            s,
+            municipality_id=None,
+            actor="admin",
+            action="settings.changed",
+            entity="settings",
+            payload={"due_soon_working_days": 5},
+            at=t + dt.timedelta(hours=6),
+        )
     return {"act": a, "meeting": b, "report": c, "params": d}

@@ -56,11 +56,13 @@ class SmtpSink:
         for m in self.handler.received:
             plain = m.get_body(preferencelist=("plain",))
             html = m.get_body(preferencelist=("html",))
-            out.append((
-                str(m["subject"]),
-                plain.get_content() if plain else "",
-                html.get_content() if html else "",
-            ))  # fmt: skip
+            out.append(
+                (
+                    str(m["subject"]),
+                    plain.get_content() if plain else "",
+                    html.get_content() if html else "",
+                )
+            )
         return out
 
 
@@ -110,11 +112,13 @@ def start_http_sink(delay: float = 0.0) -> HttpSink:
             size = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(size)
             with lock:
-                requests.append({
-                    "path": self.path,
-                    "headers": dict(self.headers.items()),
-                    "json": json.loads(raw.decode("utf-8")),
-                })  # fmt: skip
+                requests.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers.items()),
+                        "json": json.loads(raw.decode("utf-8")),
+                    }
+                )
             if delay:
                 time.sleep(delay)
             self.send_response(200)

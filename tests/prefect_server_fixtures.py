@@ -47,9 +47,14 @@ class PrefectServer:
 
     def run(self, args: list[str], env: dict[str, str] | None = None, timeout: int = 300) -> str:
         done = subprocess.run(
-            [PREFECT, *args], env=env or self.env, cwd=REPO, capture_output=True, text=True,
-            timeout=timeout, check=False,
-        )  # fmt: skip
+            [PREFECT, *args],
+            env=env or self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout + done.stderr
 
@@ -72,8 +77,11 @@ class PrefectServer:
         out = log.open("wb")
         proc = subprocess.Popen(
             [PREFECT, "worker", "start", "--pool", "soczakaz-process", *extra],
-            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         self.workers.append(proc)
         return proc
 
@@ -118,8 +126,10 @@ def start_server(tmp: Path, prefect_db: str | None) -> Iterator[PrefectServer]:
     started = time.monotonic()
     proc = subprocess.Popen(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=out, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     server = PrefectServer(env, f"http://127.0.0.1:{port}/api", log, 0.0)
     try:
         deadline = started + 300

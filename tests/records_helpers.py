@@ -23,9 +23,13 @@ class Cli:
 
     def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [ROADMAP, *args], env=self.env, cwd=self.cwd, capture_output=True, text=True,
+            [ROADMAP, *args],
+            env=self.env,
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
             timeout=120,
-        )  # fmt: skip
+        )
         assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
         return done
 

@@ -21,8 +21,15 @@ pytest_plugins = ["tests.web_fixtures"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -33,9 +40,11 @@ def server(settings: Settings, world: World) -> Iterator[RunningServer]:
 
 
 def _evil_site(target: str) -> tuple[str, http.server.HTTPServer]:
-    html = (f'<form id="f" method="post" action="{target}" enctype="multipart/form-data">'
-            '<input name="recipient" value="x"><input name="sent_date" value="2025-03-07">'
-            "</form><script>document.getElementById('f').submit()</script>").encode()  # fmt: skip
+    html = (
+        f'<form id="f" method="post" action="{target}" enctype="multipart/form-data">'
+        '<input name="recipient" value="x"><input name="sent_date" value="2025-03-07">'
+        "</form><script>document.getElementById('f').submit()</script>"
+    ).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -61,8 +70,9 @@ def test_link_signs_in_and_cross_origin_post_is_refused(
     assert Path(CHROMIUM).exists()
     step = world.own.org_step
     with session_scope(engine) as s:
-        link = login_link(s, world.person_ids["org_contact"], f"/steps/{step}",
-                          base_url=server.url, now=NOW)  # fmt: skip
+        link = login_link(
+            s, world.person_ids["org_contact"], f"/steps/{step}", base_url=server.url, now=NOW
+        )
     evil_url, httpd = _evil_site(f"{server.url}/steps/{step}/complete")
     try:
         with sync_playwright() as pw:
@@ -81,8 +91,11 @@ def test_link_signs_in_and_cross_origin_post_is_refused(
             page.fill("[name=recipient]", "РМЦ Краснодарского края")
             page.fill("[name=sent_date]", "2025-03-07")
             if page.locator("input[type=file][name=file]").count():
-                pdf: FilePayload = {"name": "otchet.pdf", "mimeType": "application/pdf",
-                                    "buffer": b"%PDF-1.4\n%%EOF\n"}  # fmt: skip
+                pdf: FilePayload = {
+                    "name": "otchet.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-1.4\n%%EOF\n",
+                }
                 page.set_input_files("input[type=file][name=file]", files=[pdf])
             with page.expect_navigation():
                 page.locator("#complete-form [type=submit]").first.click()

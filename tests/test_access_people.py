@@ -32,16 +32,20 @@ def test_database_refuses_org_contact_without_organisation(engine: Engine, world
 
 
 def _step_ids(world: World) -> list[int]:
-    return [x for side in (world.own, world.other)
-            for x in (side.npa_step, side.org_step, side.blocked_step, side.review_step)]  # fmt: skip
+    return [
+        x
+        for side in (world.own, world.other)
+        for x in (side.npa_step, side.org_step, side.blocked_step, side.review_step)
+    ]
 
 
 @pytest.mark.parametrize("role", ["org_contact", "moc_head", "auditor"])
 def test_malformed_accounts_see_nothing(engine: Engine, world: World, role: str) -> None:
     """An account lacking what its role needs (no org / municipality / list) is empty."""
     with session_scope(engine) as s:
-        p = Person(id=999, full_name="X", role=Role(role), municipality_id=None,
-                   organisation_id=None)  # fmt: skip
+        p = Person(
+            id=999, full_name="X", role=Role(role), municipality_id=None, organisation_id=None
+        )
         scope: Scope = build_scope(s, p)
         from sqlalchemy import select
 
@@ -59,8 +63,13 @@ def test_disabled_person_and_expired_or_revoked_credentials(
 ) -> None:
     pid = world.person_ids["moc_head"]
     with session_scope(engine) as s:
-        add_access_token(s, pid, "expired-token-000", scope=TokenScope.write,
-                         expires_at=NOW - dt.timedelta(seconds=1))  # fmt: skip
+        add_access_token(
+            s,
+            pid,
+            "expired-token-000",
+            scope=TokenScope.write,
+            expires_at=NOW - dt.timedelta(seconds=1),
+        )
         link = login_link(s, pid, "/", base_url="", now=NOW - dt.timedelta(minutes=16))
     expired = {"Authorization": "Bearer expired-token-000"}
     assert client.get("/api/me", headers=expired).status_code == 401
@@ -117,22 +126,35 @@ def test_people_data_survives_upgrade_0001_to_0002(blank_db_url: str) -> None:
     engine = create_engine(blank_db_url)
     upgrade(engine, "0001_baseline")
     with engine.begin() as c:
-        c.execute(text("INSERT INTO municipality (code, name, region, timezone, created_at) "
-                       "VALUES ('m1', 'М', '', 'Europe/Moscow', CURRENT_TIMESTAMP)"))  # fmt: skip
-        c.execute(text("INSERT INTO person (full_name, role, email, notify, digest, "
-                       "auditor_municipality_ids, token_sha256) VALUES "
-                       "('Глава', 'moc_head', 'a@b.ru', '[]', false, '[]', 'abc'), "
-                       "('Сломанный', 'org_contact', '', '[]', false, '[]', NULL)"))  # fmt: skip
+        c.execute(
+            text(
+                "INSERT INTO municipality (code, name, region, timezone, created_at) "
+                "VALUES ('m1', 'М', '', 'Europe/Moscow', CURRENT_TIMESTAMP)"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO person (full_name, role, email, notify, digest, "
+                "auditor_municipality_ids, token_sha256) VALUES "
+                "('Глава', 'moc_head', 'a@b.ru', '[]', false, '[]', 'abc'), "
+                "('Сломанный', 'org_contact', '', '[]', false, '[]', NULL)"
+            )
+        )
     upgrade(engine, "0002_people_access")
     with engine.begin() as c:
-        rows = c.execute(text("SELECT full_name, disabled_at IS NOT NULL, token_sha256 "
-                              "FROM person ORDER BY id")).all()  # fmt: skip
+        rows = c.execute(
+            text("SELECT full_name, disabled_at IS NOT NULL, token_sha256 FROM person ORDER BY id")
+        ).all()
         assert [tuple(r) for r in rows] == [("Глава", False, None), ("Сломанный", True, None)]
         c.execute(text("SELECT count(*) FROM sign_in_session")).scalar_one()
     with pytest.raises(IntegrityError), engine.begin() as c:
-        c.execute(text("INSERT INTO person (full_name, role, email, notify, digest, "
-                       "auditor_municipality_ids) VALUES ('X', 'org_contact', '', '[]', "
-                       "false, '[]')"))  # fmt: skip
+        c.execute(
+            text(
+                "INSERT INTO person (full_name, role, email, notify, digest, "
+                "auditor_municipality_ids) VALUES ('X', 'org_contact', '', '[]', "
+                "false, '[]')"
+            )
+        )
     engine.dispose()
 
 
@@ -149,8 +171,21 @@ def test_person_cli_add_list_login_link_disable(
     bad = run.invoke(cli_app, ["person", "add", "X", "--role", "org_contact"], env=cli_env)
     assert bad.exit_code == 2 and "--organisation" in bad.output
     name = "[/bold] Петров"
-    ok = run.invoke(cli_app, ["person", "add", name, "--role", "moc_head",
-                              "--municipality", "krylovsky", "--email", "p@x.ru"], env=cli_env)  # fmt: skip
+    ok = run.invoke(
+        cli_app,
+        [
+            "person",
+            "add",
+            name,
+            "--role",
+            "moc_head",
+            "--municipality",
+            "krylovsky",
+            "--email",
+            "p@x.ru",
+        ],
+        env=cli_env,
+    )
     assert ok.exit_code == 0 and name in ok.output, ok.output
     people = json.loads(run.invoke(cli_app, ["person", "list", "--json"], env=cli_env).output)
     me = next(p for p in people if p["full_name"] == name)
@@ -174,10 +209,21 @@ def test_planted_channel_secrets_never_reach_api_or_page(
 
     target = "json://user:PW-PLANTED-1@hooks.example.ru/x?apikey=KEY-PLANTED-2"
     with session_scope(engine) as s:
-        enqueue(s, dedupe_key="planted", municipality_id=world.own.municipality_id,
-                step_id=world.own.org_step, person_id=None, rule="due", channel="webhook",
-                target=target, subject="s", body_text="b", body_html="", body_short="b",
-                not_before=NOW)  # fmt: skip
+        enqueue(
+            s,
+            dedupe_key="planted",
+            municipality_id=world.own.municipality_id,
+            step_id=world.own.org_step,
+            person_id=None,
+            rule="due",
+            channel="webhook",
+            target=target,
+            subject="s",
+            body_text="b",
+            body_html="",
+            body_short="b",
+            not_before=NOW,
+        )
     api = client.get(f"/api/steps/{world.own.org_step}", headers=auth(world, "admin"))
     page = client.get(f"/steps/{world.own.org_step}", headers=auth(world, "admin"))
     assert api.status_code == 200 and page.status_code == 200
@@ -199,8 +245,11 @@ def test_uploads_refused_before_the_body_is_read(
         api, content=b"x" * 1000, headers={"Content-Type": "multipart/form-data; boundary=b"}
     )
     assert anon.status_code == 401
-    big = {"Content-Length": str(60 * 1024 * 1024), **auth(world, "admin"),
-           "Content-Type": "multipart/form-data; boundary=b"}  # fmt: skip
+    big = {
+        "Content-Length": str(60 * 1024 * 1024),
+        **auth(world, "admin"),
+        "Content-Type": "multipart/form-data; boundary=b",
+    }
 
     def body() -> Iterator[bytes]:
         yield b"x" * 1024  # the server must answer without reading 60 MB
@@ -242,12 +291,25 @@ def test_access_log_never_prints_a_credential() -> None:
 
     from web.headers import RedactAccessLog
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
-                               '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET",
-                               "/auth/link/SECRET-LINK-1?next=/", "1.1", 303), None)  # fmt: skip
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/auth/link/SECRET-LINK-1?next=/", "1.1", 303),
+        None,
+    )
     RedactAccessLog().filter(record)
-    feed = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s",
-                             ("/ical/s/SECRET-FEED-2.ics?token=SECRET-3",), None)  # fmt: skip
+    feed = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        "%s",
+        ("/ical/s/SECRET-FEED-2.ics?token=SECRET-3",),
+        None,
+    )
     RedactAccessLog().filter(feed)
     text_ = record.getMessage() + feed.getMessage()
     assert "SECRET" not in text_ and "/auth/link/***" in text_ and "/ical/s/***" in text_

@@ -26,8 +26,16 @@ from models.settings import Settings
 from tests.evidence_helpers import NOW, PDF, make_step_in_db
 
 runner = CliRunner()
-ACT_ARGS = ["--act-type", "приказ", "--act-number", "№85/1", "--act-date", "2025-03-03",
-            "--issuer", "Управление образования МО Крыловский район"]  # fmt: skip
+ACT_ARGS = [
+    "--act-type",
+    "приказ",
+    "--act-number",
+    "№85/1",
+    "--act-date",
+    "2025-03-03",
+    "--issuer",
+    "Управление образования МО Крыловский район",
+]
 
 
 def _run(args: list[str], env: dict[str, str], when: dt.datetime = NOW) -> tuple[int, str]:
@@ -37,14 +45,31 @@ def _run(args: list[str], env: dict[str, str], when: dt.datetime = NOW) -> tuple
 
 
 def _complete(env: dict[str, str], pdf: Path, *extra: str) -> tuple[int, str]:
-    return _run(["complete", "npa-moc", "-m", "krylovsky", "--year", "2025", *ACT_ARGS,
-                 "--file", str(pdf), "--actor", "Иванова А.П.", *extra], env)  # fmt: skip
+    return _run(
+        [
+            "complete",
+            "npa-moc",
+            "-m",
+            "krylovsky",
+            "--year",
+            "2025",
+            *ACT_ARGS,
+            "--file",
+            str(pdf),
+            "--actor",
+            "Иванова А.П.",
+            *extra,
+        ],
+        env,
+    )
 
 
 def _counts(engine: Engine) -> tuple[int, int]:
     with session_scope(engine) as s:
-        return (int(s.exec(select(func.count()).select_from(Evidence)).one()),
-                int(s.exec(select(func.count()).select_from(AuditEntry)).one()))  # fmt: skip
+        return (
+            int(s.exec(select(func.count()).select_from(Evidence)).one()),
+            int(s.exec(select(func.count()).select_from(AuditEntry)).one()),
+        )
 
 
 def test_complete_history_verify_checkpoint_and_export(
@@ -72,8 +97,20 @@ def test_complete_history_verify_checkpoint_and_export(
         entry = s.exec(select(AuditEntry)).one()
     for fmt in ("jsonl", "csv", "xlsx"):
         dest = tmp_path / f"log.{fmt}"
-        args = ["audit", "export", "-m", "krylovsky", "--from", "2025-03-01", "--to",
-                "2025-03-31", "--format", fmt, "--out", str(dest)]  # fmt: skip
+        args = [
+            "audit",
+            "export",
+            "-m",
+            "krylovsky",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-31",
+            "--format",
+            fmt,
+            "--out",
+            str(dest),
+        ]
         code, out = _run(args, cli_env)
         assert code == 0 and "Выгружено записей: 1" in out, out
     line = json.loads((tmp_path / "log.jsonl").read_text(encoding="utf-8"))
@@ -87,8 +124,19 @@ def test_complete_history_verify_checkpoint_and_export(
     values = list(ws.iter_rows(values_only=True))
     assert values[0][0] == "цепочка" and values[2][-1] == entry.hash
     # A range without entries exports nothing.
-    code, out = _run(["audit", "export", "-m", "krylovsky", "--from", "2025-04-01",
-                      "--out", str(tmp_path / "empty.jsonl")], cli_env)  # fmt: skip
+    code, out = _run(
+        [
+            "audit",
+            "export",
+            "-m",
+            "krylovsky",
+            "--from",
+            "2025-04-01",
+            "--out",
+            str(tmp_path / "empty.jsonl"),
+        ],
+        cli_env,
+    )
     assert code == 0 and "Выгружено записей: 0" in out
 
 
@@ -108,11 +156,22 @@ def test_bad_evidence_exits_2_naming_the_field_and_writes_nothing(
     for extra, field in cases:
         code, out = _complete(cli_env, pdf, *extra)
         assert code == 2 and field in out and "Ошибка" in out, (extra, out)
-    code, out = _run(["complete", "npa-moc", "-m", "krylovsky", *ACT_ARGS, "--file",
-                      str(tmp_path / "missing.pdf"), "--actor", "x"], cli_env)  # fmt: skip
+    code, out = _run(
+        [
+            "complete",
+            "npa-moc",
+            "-m",
+            "krylovsky",
+            *ACT_ARGS,
+            "--file",
+            str(tmp_path / "missing.pdf"),
+            "--actor",
+            "x",
+        ],
+        cli_env,
+    )
     assert code == 2 and "file" in out and "не найден" in " ".join(out.split())
-    code, out = _run(["complete", "npa-moc", "-m", "krylovsky", *ACT_ARGS, "--actor", "x"],
-                     cli_env)  # fmt: skip
+    code, out = _run(["complete", "npa-moc", "-m", "krylovsky", *ACT_ARGS, "--actor", "x"], cli_env)
     assert code == 2 and "file" in out
     assert _counts(engine) == (0, 0)
     assert not settings.evidence_dir.exists() or not any(settings.evidence_dir.rglob("*.*"))
@@ -127,15 +186,20 @@ def test_reopen_waive_and_verify_failure_exit_1(
     assert _complete(cli_env, pdf)[0] == 0
     code, out = _complete(cli_env, pdf)
     assert code == 2 and "уже закрыт" in out
-    code, out = _run(["reopen", "npa-moc", "-m", "krylovsky", "--actor", "Петров",
-                      "--reason", "акт отменён"], cli_env)  # fmt: skip
+    code, out = _run(
+        ["reopen", "npa-moc", "-m", "krylovsky", "--actor", "Петров", "--reason", "акт отменён"],
+        cli_env,
+    )
     assert code == 0 and "открыт заново" in out, out
-    code, out = _run(["waive", "npa-moc", "-m", "krylovsky", "--actor", "Петров",
-                      "--reason", "не требуется"], cli_env)  # fmt: skip
+    code, out = _run(
+        ["waive", "npa-moc", "-m", "krylovsky", "--actor", "Петров", "--reason", "не требуется"],
+        cli_env,
+    )
     assert code == 0, out
     with time_machine.travel(NOW, tick=False):
-        out = runner.invoke(app, ["history", "npa-moc", "-m", "krylovsky", "--json"],
-                            env=cli_env).stdout  # fmt: skip
+        out = runner.invoke(
+            app, ["history", "npa-moc", "-m", "krylovsky", "--json"], env=cli_env
+        ).stdout
     actions = [e["action"] for e in json.loads(out)["entries"]]
     assert actions == ["step.completed", "step.reopened", "step.waived"]
     # Tamper as a DBA would (bypassing the append-only triggers): verify exits 1.
@@ -156,6 +220,12 @@ def test_console_script_runs_audit_verify(
     make_step_in_db(engine)
     exe = Path(sys.executable).with_name("roadmap")
     env = {**os.environ, **cli_env}
-    done = subprocess.run([str(exe), "audit", "verify"], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [str(exe), "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0 and "записей: 0" in done.stdout, done.stderr

@@ -39,28 +39,44 @@ class Ctx:
     dialect: str
 
     def rows(self, chain: str = "krylovsky") -> list[Any]:
-        return list(self.conn.execute(text(
-            "SELECT id, chain, seq, at, actor, action, entity, payload, prev_hash, hash "
-            "FROM auditentry WHERE chain = :c ORDER BY seq"), {"c": chain}))  # fmt: skip
+        return list(
+            self.conn.execute(
+                text(
+                    "SELECT id, chain, seq, at, actor, action, entity, payload, prev_hash, hash "
+                    "FROM auditentry WHERE chain = :c ORDER BY seq"
+                ),
+                {"c": chain},
+            )
+        )
 
     def set(self, row_id: int, **values: Any) -> None:
         cols = ", ".join(f"{k} = :{k}" for k in values)
-        self.conn.execute(text(f"UPDATE auditentry SET {cols} WHERE id = :id"),
-                          {**values, "id": row_id})  # fmt: skip
+        self.conn.execute(
+            text(f"UPDATE auditentry SET {cols} WHERE id = :id"), {**values, "id": row_id}
+        )
 
     def rehash_from(self, chain: str, seq: int) -> None:
         """Recompute hashes from ``seq`` on, as a careful attacker would."""
         rows = self.rows(chain)
         prev = rows[seq - 2].hash if seq > 1 else "0" * 64
         for r in rows[seq - 1 :]:
-            h = entry_hash(prev, chain=r.chain, seq=r.seq, at=_aware(r.at), actor=r.actor,
-                           action=r.action, entity=r.entity, payload_text=r.payload)  # fmt: skip
+            h = entry_hash(
+                prev,
+                chain=r.chain,
+                seq=r.seq,
+                at=_aware(r.at),
+                actor=r.actor,
+                action=r.action,
+                entity=r.entity,
+                payload_text=r.payload,
+            )
             self.set(r.id, prev_hash=prev, hash=h)
             prev = h
 
     def evidence_file(self, evidence_id: int) -> Path:
-        sha = self.conn.execute(text("SELECT file_sha256 FROM evidence WHERE id = :i"),
-                                {"i": evidence_id}).scalar_one()  # fmt: skip
+        sha = self.conn.execute(
+            text("SELECT file_sha256 FROM evidence WHERE id = :i"), {"i": evidence_id}
+        ).scalar_one()
         p = path_for(self.settings.evidence_dir, sha)
         os.chmod(p, 0o644)
         return p
@@ -118,17 +134,35 @@ def _forge_middle(c: Ctx) -> None:
     rows = c.rows()
     for r in reversed(rows[2:]):  # make room at seq 3 (UNIQUE(chain, seq))
         c.set(r.id, seq=r.seq + 1)
-    h = entry_hash(rows[1].hash, chain="krylovsky", seq=3, at=NOW, actor="Иванова А.П.",
-                   action="settings.changed", entity="settings", payload_text="{}")  # fmt: skip
+    h = entry_hash(
+        rows[1].hash,
+        chain="krylovsky",
+        seq=3,
+        at=NOW,
+        actor="Иванова А.П.",
+        action="settings.changed",
+        entity="settings",
+        payload_text="{}",
+    )
     _insert(c, seq=3, prev=rows[1].hash, hash_=h)
 
 
 def _rehash_one(c: Ctx) -> None:
     _edit_payload(c, 1, "№85/1", "№85/2")
     r = c.rows()[0]
-    c.set(r.id, hash=entry_hash(r.prev_hash, chain=r.chain, seq=r.seq, at=_aware(r.at),
-                                actor=r.actor, action=r.action, entity=r.entity,
-                                payload_text=r.payload))  # fmt: skip
+    c.set(
+        r.id,
+        hash=entry_hash(
+            r.prev_hash,
+            chain=r.chain,
+            seq=r.seq,
+            at=_aware(r.at),
+            actor=r.actor,
+            action=r.action,
+            entity=r.entity,
+            payload_text=r.payload,
+        ),
+    )
 
 
 def _rewrite_chain(c: Ctx) -> None:
@@ -147,10 +181,18 @@ def _rewrite_and_resign_with_own_key(c: Ctx) -> None:
     for cp in list(c.conn.execute(text("SELECT id, chain, seq, at FROM auditcheckpoint"))):
         head = c.rows(cp.chain)[cp.seq - 1].hash
         sig = mallory.sign(_message(cp.chain, cp.seq, head, _aware(cp.at)))
-        c.conn.execute(text("UPDATE auditcheckpoint SET hash = :h, public_key = :k, "
-                            "signature = :s WHERE id = :i"),
-                       {"h": head, "k": public_key_text(mallory.public_key()),
-                        "s": base64.b64encode(sig).decode(), "i": cp.id})  # fmt: skip
+        c.conn.execute(
+            text(
+                "UPDATE auditcheckpoint SET hash = :h, public_key = :k, "
+                "signature = :s WHERE id = :i"
+            ),
+            {
+                "h": head,
+                "k": public_key_text(mallory.public_key()),
+                "s": base64.b64encode(sig).decode(),
+                "i": cp.id,
+            },
+        )
 
 
 def _rewrite_everything_incl_heads_file(c: Ctx) -> None:
@@ -158,13 +200,23 @@ def _rewrite_everything_incl_heads_file(c: Ctx) -> None:
     _rewrite_and_resign_with_own_key(c)
     hf = heads_file(c.settings.audit_signing_key)
     lines = []
-    for cp in c.conn.execute(text("SELECT chain, seq, hash, at, public_key, signature "
-                                  "FROM auditcheckpoint")):  # fmt: skip
+    for cp in c.conn.execute(
+        text("SELECT chain, seq, hash, at, public_key, signature FROM auditcheckpoint")
+    ):
         from domain.audit.log import format_at
 
-        lines.append(json.dumps({"chain": cp.chain, "seq": cp.seq, "hash": cp.hash,
-                                 "at": format_at(_aware(cp.at)), "public_key": cp.public_key,
-                                 "signature": cp.signature}))  # fmt: skip
+        lines.append(
+            json.dumps(
+                {
+                    "chain": cp.chain,
+                    "seq": cp.seq,
+                    "hash": cp.hash,
+                    "at": format_at(_aware(cp.at)),
+                    "public_key": cp.public_key,
+                    "signature": cp.signature,
+                }
+            )
+        )
     hf.write_text("\n".join(lines) + "\n")
 
 
@@ -197,10 +249,13 @@ def _swap_file(c: Ctx) -> None:
 
 
 def _forge_evidence_row(c: Ctx) -> None:
-    c.conn.execute(text(
-        "INSERT INTO evidence (step_id, municipality_id, kind, act_type, act_number, data, "
-        "submitted_at, submitted_by) SELECT step_id, municipality_id, kind, act_type, '№999', "
-        "data, submitted_at, submitted_by FROM evidence WHERE id = 1"))  # fmt: skip
+    c.conn.execute(
+        text(
+            "INSERT INTO evidence (step_id, municipality_id, kind, act_type, act_number, data, "
+            "submitted_at, submitted_by) SELECT step_id, municipality_id, kind, act_type, '№999', "
+            "data, submitted_at, submitted_by FROM evidence WHERE id = 1"
+        )
+    )
 
 
 def _truncate_log_and_checkpoints(c: Ctx) -> None:
@@ -233,27 +288,31 @@ MUTATIONS: dict[str, Callable[[Ctx], object]] = {
     "chain rewritten + DB and heads file re-signed": _rewrite_everything_incl_heads_file,
     "checkpoint row altered": _forged_checkpoint_signature,
     "whole chain of one municipality deleted": lambda c: c.conn.execute(
-        text("DELETE FROM auditentry WHERE chain = 'other-mo'")),
+        text("DELETE FROM auditentry WHERE chain = 'other-mo'")
+    ),
     "log truncated": lambda c: c.truncate("auditentry"),
     "log and checkpoints truncated": _truncate_log_and_checkpoints,
     "evidence file: one byte changed": _flip_file_byte,
     "evidence file deleted": lambda c: c.evidence_file(1).unlink(),
     "evidence file replaced by another valid file": lambda c: c.evidence_file(1).write_bytes(
-        b"%PDF-1.4 forged\n"),
+        b"%PDF-1.4 forged\n"
+    ),
     "evidence row: act number changed": lambda c: _evidence_row(c, act_number="№1"),
     "evidence row: act date changed": lambda c: _evidence_row(c, act_date="2025-01-09"),
     "evidence row: pointed at another file": _swap_file,
     "evidence row inserted bypassing the log": _forge_evidence_row,
     "step marked done without evidence": lambda c: c.conn.execute(
-        text("UPDATE step SET status = 'done' WHERE key = 'report'")),
+        text("UPDATE step SET status = 'done' WHERE key = 'report'")
+    ),
     "completed step set back to planned": lambda c: c.conn.execute(
-        text("UPDATE step SET status = 'planned' WHERE key = 'meeting'")),
-    "evidence row deleted": lambda c: c.conn.execute(
-        text("DELETE FROM evidence WHERE id = 4")),
+        text("UPDATE step SET status = 'planned' WHERE key = 'meeting'")
+    ),
+    "evidence row deleted": lambda c: c.conn.execute(text("DELETE FROM evidence WHERE id = 4")),
     "evidence row: recipient changed": lambda c: c.conn.execute(
-        text("UPDATE evidence SET recipient = 'Прокуратура' WHERE id = 3")),
+        text("UPDATE evidence SET recipient = 'Прокуратура' WHERE id = 3")
+    ),
     "evidence row: typed data (participants) changed": _change_data,
-}  # fmt: skip
+}
 
 
 def _shift(c: Ctx, at: Any) -> Any:
@@ -269,8 +328,12 @@ def _delete(c: Ctx, index: int) -> None:
 
 def _verify(engine: Engine, settings: Settings) -> VerifyReport:
     with session_scope(engine) as s:
-        return verify(s, municipality_code=None, evidence_root=settings.evidence_dir,
-                      key_path=settings.audit_signing_key)  # fmt: skip
+        return verify(
+            s,
+            municipality_code=None,
+            evidence_root=settings.evidence_dir,
+            key_path=settings.audit_signing_key,
+        )
 
 
 def _tamper(engine: Engine, settings: Settings, mutate: Callable[[Ctx], object]) -> None:
@@ -308,8 +371,10 @@ def test_zz_detection_figure() -> None:
     for backend in sorted({b for b, _ in RESULTS}):
         cases = {c: why for (b, c), why in RESULTS.items() if b == backend}
         detected = sum(1 for why in cases.values() if why)
-        print(f"\n{backend}: mutation detection {detected}/{len(cases)} "
-              f"= {100 * detected / len(cases):.0f}%")  # fmt: skip
+        print(
+            f"\n{backend}: mutation detection {detected}/{len(cases)} "
+            f"= {100 * detected / len(cases):.0f}%"
+        )
         for case, why in cases.items():
             print(f"  [{'OK' if why else 'MISSED'}] {case}: {why}")
         assert detected == len(cases)

@@ -63,9 +63,16 @@ def test_cosignature_by_witness() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "x\n", "origin\n8\nroot\n", "o\n8\nAAAA\n\n\u2014 k AAAA\n", "o\n8\n\n\u2014 k !!\n",
-     "o\n8\nAAAA\n\n- k AAAA\n", "o\r\n8\n\n"],
-)  # fmt: skip
+    [
+        "",
+        "x\n",
+        "origin\n8\nroot\n",
+        "o\n8\nAAAA\n\n\u2014 k AAAA\n",
+        "o\n8\n\n\u2014 k !!\n",
+        "o\n8\nAAAA\n\n- k AAAA\n",
+        "o\r\n8\n\n",
+    ],
+)
 def test_corrupt_notes_give_russian_error(bad: str) -> None:
     with pytest.raises(NoteError) as err:
         note = parse_note(bad)

@@ -36,15 +36,18 @@ def test_publish_to_file_and_http_only_when_changed(
     try:
         with session_scope(engine) as s:
             out = tmp_path / "pub"
-            assert publish_checkpoints(s, signer=signer, target=f"file:{out}",
-                                       state_dir=tmp_path / "st1") == ["krylovsky"]  # fmt: skip
+            assert publish_checkpoints(
+                s, signer=signer, target=f"file:{out}", state_dir=tmp_path / "st1"
+            ) == ["krylovsky"]
             note = (out / "krylovsky.checkpoint").read_text(encoding="utf-8")
             assert parse_note(note).verified_by([signer.verifier()]) == ["soczakaz"]
             url = f"http://127.0.0.1:{srv.server_port}/cp"
-            assert publish_checkpoints(s, signer=signer, target=url,
-                                       state_dir=tmp_path / "st2") == ["krylovsky"]  # fmt: skip
-            assert publish_checkpoints(s, signer=signer, target=url,
-                                       state_dir=tmp_path / "st2") == []  # fmt: skip
+            assert publish_checkpoints(
+                s, signer=signer, target=url, state_dir=tmp_path / "st2"
+            ) == ["krylovsky"]
+            assert (
+                publish_checkpoints(s, signer=signer, target=url, state_dir=tmp_path / "st2") == []
+            )
     finally:
         srv.shutdown()
     assert len(got) == 1 and got[0].decode().startswith("soczakaz/krylovsky\n")

@@ -22,14 +22,31 @@ def test_consistent_rewrite_after_checkpoint_fails_verdict_as_in_cli(
     assert _run(["audit", "checkpoint"], cli_env)[0] == 0
     with session_scope(engine) as s:
         assert chain_verdict(s, chain="krylovsky", settings=settings).ok
-        rows = list(s.execute(text("SELECT id, chain, seq, at, action, entity, payload "
-                                   "FROM auditentry WHERE chain = 'krylovsky' ORDER BY seq")))  # fmt: skip
+        rows = list(
+            s.execute(
+                text(
+                    "SELECT id, chain, seq, at, action, entity, payload "
+                    "FROM auditentry WHERE chain = 'krylovsky' ORDER BY seq"
+                )
+            )
+        )
     prev = audit_log.GENESIS_HASH
     for r in rows:  # a full consistent rewrite: every entry re-hashed with another actor
-        h = audit_log.entry_hash(prev, chain=r.chain, seq=r.seq, at=_at(r.at), actor="Петров",
-                                 action=r.action, entity=r.entity, payload_text=r.payload)  # fmt: skip
-        _attack(engine, f"UPDATE auditentry SET actor = 'Петров', prev_hash = '{prev}', "
-                        f"hash = '{h}' WHERE id = {r.id}")  # fmt: skip
+        h = audit_log.entry_hash(
+            prev,
+            chain=r.chain,
+            seq=r.seq,
+            at=_at(r.at),
+            actor="Петров",
+            action=r.action,
+            entity=r.entity,
+            payload_text=r.payload,
+        )
+        _attack(
+            engine,
+            f"UPDATE auditentry SET actor = 'Петров', prev_hash = '{prev}', "
+            f"hash = '{h}' WHERE id = {r.id}",
+        )
         prev = h
     with session_scope(engine) as s:
         assert audit_log.verify_chain(s, chain="krylovsky").ok  # links and hashes alone pass

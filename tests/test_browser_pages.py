@@ -30,8 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "screens"
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AS_OF = "2026-03-16"
 NOW = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)
 WIDTHS = (1400, 390)
@@ -73,10 +80,24 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     env = {**os.environ, "HOME": str(tmp / "home"), "COLUMNS": "200"}
     env.pop("SOCZAKAZ_DATABASE_URL", None)
     out = subprocess.run(
-        [sys.executable, "-m", "cli.main", "demo", "--db", str(tmp / "demo.db"),
-         "--out", str(tmp / "out"), "--as-of", AS_OF],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "demo",
+            "--db",
+            str(tmp / "demo.db"),
+            "--out",
+            str(tmp / "out"),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert re.search(r"/auth/link/\S+", out.stdout), out.stdout
     assert "?token=" not in out.stdout
@@ -143,15 +164,30 @@ def check_page(page: Any, name: str, width: int) -> None:
     assert not raw, f"{name} at {width}px shows internal codes: {raw}"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]  # fmt: skip
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not bad, f"{name} at {width}px: axe violations {bad}"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", ["front", "region", "municipality", "organisation", "step",
-                                  "evidence-form", "audit", "nok", "regions",
-                                  "overdue-list"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "front",
+        "region",
+        "municipality",
+        "organisation",
+        "step",
+        "evidence-form",
+        "audit",
+        "nok",
+        "regions",
+        "overdue-list",
+    ],
+)
 def test_page_fits_speaks_russian_and_is_accessible(
     demo: Demo, browser: Any, name: str, width: int
 ) -> None:

@@ -29,8 +29,13 @@ def _import_cli() -> tuple[float, list[str]]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=True,
+    )
     cumulative = next(
         int(m.group(1))
         for line in proc.stderr.splitlines()
@@ -55,7 +60,11 @@ def test_help_runs_without_heavy_libraries() -> None:
         f"print(json.dumps([m for m in {LAZY!r} if m in sys.modules]))"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=True,
-    )  # fmt: skip
+    )
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []

@@ -21,11 +21,25 @@ from models.settings import Settings
 from tests.evidence_helpers import ACT, DOCX, GOOD_FIELDS, NOW, PDF, PNG, make_step_in_db
 
 
-def _complete(engine: Engine, settings: Settings, step_id: int, fields: dict[str, Any],
-              data: bytes | None = PDF, name: str | None = "prikaz.pdf") -> Evidence:  # fmt: skip
+def _complete(
+    engine: Engine,
+    settings: Settings,
+    step_id: int,
+    fields: dict[str, Any],
+    data: bytes | None = PDF,
+    name: str | None = "prikaz.pdf",
+) -> Evidence:
     with session_scope(engine, immediate=True) as s:
-        return complete_step(s, step_id=step_id, fields=fields, file_bytes=data, file_name=name,
-                             actor="Иванова А.П.", settings=settings, now=NOW)  # fmt: skip
+        return complete_step(
+            s,
+            step_id=step_id,
+            fields=fields,
+            file_bytes=data,
+            file_name=name,
+            actor="Иванова А.П.",
+            settings=settings,
+            now=NOW,
+        )
 
 
 def _counts(engine: Engine) -> tuple[int, int]:
@@ -66,8 +80,11 @@ def test_every_kind_accepts_its_typed_evidence(
     ev = _complete(engine, settings, step_id, GOOD_FIELDS[kind])
     assert ev.kind == kind.value and ev.id is not None
     if kind == StepKind.certificate_setup:
-        assert ev.data == {"accounting_certificates": 4120, "pf_certificates": 812,
-                           "nominal": "6500.00"}  # fmt: skip
+        assert ev.data == {
+            "accounting_certificates": 4120,
+            "pf_certificates": 812,
+            "nominal": "6500.00",
+        }
     if kind == StepKind.event:
         assert ev.effective_date == dt.date(2025, 3, 5) and ev.data["participants"] == 55
     if kind == StepKind.indicator:
@@ -85,42 +102,102 @@ def test_act_numbers_as_written_are_accepted(
 BAD_CASES: list[tuple[str, StepKind, dict[str, Any], bytes | None, str | None, str]] = [
     # (case, kind, fields, file, file name, fragment that names the field)
     ("act type", StepKind.normative_act, {**ACT, "act_type": "указ"}, PDF, "a.pdf", "act_type"),
-    ("number w/o №", StepKind.normative_act, {**ACT, "act_number": "233"}, PDF, "a.pdf",
-     "act_number"),
-    ("bad date", StepKind.normative_act, {**ACT, "act_date": "2025-13-01"}, PDF, "a.pdf",
-     "act_date"),
-    ("future act", StepKind.normative_act, {**ACT, "act_date": "2025-03-11"}, PDF, "a.pdf",
-     "act_date"),
-    ("no issuer", StepKind.normative_act, {k: v for k, v in ACT.items() if k != "issuer"}, PDF,
-     "a.pdf", "issuer"),
+    (
+        "number w/o №",
+        StepKind.normative_act,
+        {**ACT, "act_number": "233"},
+        PDF,
+        "a.pdf",
+        "act_number",
+    ),
+    (
+        "bad date",
+        StepKind.normative_act,
+        {**ACT, "act_date": "2025-13-01"},
+        PDF,
+        "a.pdf",
+        "act_date",
+    ),
+    (
+        "future act",
+        StepKind.normative_act,
+        {**ACT, "act_date": "2025-03-11"},
+        PDF,
+        "a.pdf",
+        "act_date",
+    ),
+    (
+        "no issuer",
+        StepKind.normative_act,
+        {k: v for k, v in ACT.items() if k != "issuer"},
+        PDF,
+        "a.pdf",
+        "issuer",
+    ),
     ("bad url", StepKind.normative_act, {**ACT, "url": "ftp://x"}, PDF, "a.pdf", "url"),
     ("unknown field", StepKind.normative_act, {**ACT, "colour": "red"}, PDF, "a.pdf", "colour"),
     ("no file", StepKind.normative_act, ACT, None, None, "file"),
     ("wrong type", StepKind.normative_act, ACT, b"MZ\x90\x00", "virus.exe", "file"),
     ("magic mismatch", StepKind.normative_act, ACT, PNG, "scan.pdf", "file"),
     ("empty file", StepKind.normative_act, ACT, b"", "a.pdf", "file"),
-    ("negative count", StepKind.event, {"event_date": "2025-03-05", "participants": -1}, PDF,
-     "p.pdf", "participants"),
-    ("split mismatch", StepKind.event, {**GOOD_FIELDS[StepKind.event], "participants": 50}, PDF,
-     "p.pdf", "participants_by_category"),
-    ("count not int", StepKind.event, {"event_date": "2025-03-05", "participants": "много"},
-     PDF, "p.pdf", "participants"),
-    ("zero nominal", StepKind.certificate_setup,
-     {**GOOD_FIELDS[StepKind.certificate_setup], "nominal": "0"}, None, None, "nominal"),
+    (
+        "negative count",
+        StepKind.event,
+        {"event_date": "2025-03-05", "participants": -1},
+        PDF,
+        "p.pdf",
+        "participants",
+    ),
+    (
+        "split mismatch",
+        StepKind.event,
+        {**GOOD_FIELDS[StepKind.event], "participants": 50},
+        PDF,
+        "p.pdf",
+        "participants_by_category",
+    ),
+    (
+        "count not int",
+        StepKind.event,
+        {"event_date": "2025-03-05", "participants": "много"},
+        PDF,
+        "p.pdf",
+        "participants",
+    ),
+    (
+        "zero nominal",
+        StepKind.certificate_setup,
+        {**GOOD_FIELDS[StepKind.certificate_setup], "nominal": "0"},
+        None,
+        None,
+        "nominal",
+    ),
     ("no recipient", StepKind.report, {"sent_date": "2025-03-07"}, DOCX, "r.docx", "recipient"),
-    ("protocol number", StepKind.expert_review,
-     {**GOOD_FIELDS[StepKind.expert_review], "protocol_number": "3"}, PDF, "p.pdf",
-     "protocol_number"),
+    (
+        "protocol number",
+        StepKind.expert_review,
+        {**GOOD_FIELDS[StepKind.expert_review], "protocol_number": "3"},
+        PDF,
+        "p.pdf",
+        "protocol_number",
+    ),
     ("no values", StepKind.indicator, {"values": {}}, None, None, "values"),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("case", "kind", "fields", "data", "name", "fragment"), BAD_CASES,
-                         ids=[c[0] for c in BAD_CASES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("case", "kind", "fields", "data", "name", "fragment"), BAD_CASES, ids=[c[0] for c in BAD_CASES]
+)
 def test_bad_evidence_names_the_field_and_writes_nothing(
-    engine: Engine, settings: Settings, case: str, kind: StepKind, fields: dict[str, Any],
-    data: bytes | None, name: str | None, fragment: str,
-) -> None:  # fmt: skip
+    engine: Engine,
+    settings: Settings,
+    case: str,
+    kind: StepKind,
+    fields: dict[str, Any],
+    data: bytes | None,
+    name: str | None,
+    fragment: str,
+) -> None:
     step_id = make_step_in_db(engine, kind=kind)
     with pytest.raises(EvidenceError) as info:
         _complete(engine, settings, step_id, fields, data, name)
@@ -156,8 +233,16 @@ def test_rollback_removes_a_file_stored_in_that_transaction(
 ) -> None:
     step_id = make_step_in_db(engine)
     with pytest.raises(RuntimeError), session_scope(engine, immediate=True) as s:
-        complete_step(s, step_id=step_id, fields=ACT, file_bytes=PDF, file_name="a.pdf",
-                      actor="x", settings=settings, now=NOW)  # fmt: skip
+        complete_step(
+            s,
+            step_id=step_id,
+            fields=ACT,
+            file_bytes=PDF,
+            file_name="a.pdf",
+            actor="x",
+            settings=settings,
+            now=NOW,
+        )
         assert len(_files(settings.evidence_dir)) == 1
         raise RuntimeError("crash before commit")
     assert _files(settings.evidence_dir) == [] and _counts(engine) == (0, 0)
@@ -173,10 +258,16 @@ def test_completing_twice_conflicts_and_supersede_keeps_history(
     later = NOW + dt.timedelta(days=1)
     with session_scope(engine, immediate=True) as s:
         second = supersede_evidence(
-            s, step_id=step_id, fields={**ACT, "act_number": "№86"}, file_bytes=DOCX,
-            file_name="prikaz-86.docx", actor="Петров", settings=settings, now=later,
+            s,
+            step_id=step_id,
+            fields={**ACT, "act_number": "№86"},
+            file_bytes=DOCX,
+            file_name="prikaz-86.docx",
+            actor="Петров",
+            settings=settings,
+            now=later,
             reason="опечатка в номере",
-        )  # fmt: skip
+        )
     with session_scope(engine) as s:
         rows = list(s.exec(select(Evidence).order_by(Evidence.id)))  # type: ignore[arg-type]
         actions = [e.action for e in s.exec(select(AuditEntry).order_by(AuditEntry.seq))]  # type: ignore[arg-type]
@@ -192,22 +283,31 @@ def test_reopen_then_complete_supersedes_and_waive_is_logged(
     step_id = make_step_in_db(engine)
     first = _complete(engine, settings, step_id, ACT)
     with session_scope(engine, immediate=True) as s:
-        step = reopen_step(s, step_id=step_id, actor="Петров", reason="акт отменён",
-                           now=NOW + dt.timedelta(days=1))  # fmt: skip
+        step = reopen_step(
+            s, step_id=step_id, actor="Петров", reason="акт отменён", now=NOW + dt.timedelta(days=1)
+        )
         assert step.status == StepStatus.planned and step.done_at is None
         with pytest.raises(ConflictError):
             reopen_step(s, step_id=step_id, actor="x", reason="y", now=NOW)
     second = _complete(engine, settings, step_id, {**ACT, "act_number": "№90"})
     other = make_step_in_db(engine, code="other-mo")
     with session_scope(engine, immediate=True) as s:
-        assert waive_step(s, step_id=other, actor="Петров", reason="не требуется в 2025",
-                          now=NOW).status == StepStatus.waived  # fmt: skip
+        assert (
+            waive_step(
+                s, step_id=other, actor="Петров", reason="не требуется в 2025", now=NOW
+            ).status
+            == StepStatus.waived
+        )
     with session_scope(engine) as s:
         old = s.get(Evidence, first.id)
         assert old is not None and old.superseded_by_id == second.id
         actions = [(e.chain, e.action) for e in s.exec(select(AuditEntry).order_by(AuditEntry.id))]  # type: ignore[arg-type]
-    assert actions == [("krylovsky", "step.completed"), ("krylovsky", "step.reopened"),
-                       ("krylovsky", "step.completed"), ("other-mo", "step.waived")]  # fmt: skip
+    assert actions == [
+        ("krylovsky", "step.completed"),
+        ("krylovsky", "step.reopened"),
+        ("krylovsky", "step.completed"),
+        ("other-mo", "step.waived"),
+    ]
 
 
 def test_identical_files_are_stored_once(engine: Engine, settings: Settings) -> None:

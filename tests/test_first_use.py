@@ -53,8 +53,13 @@ def test_first_sweep_and_first_dispatch_on_a_fresh_home(
     with session_scope(engine) as s:
         m = make_municipality(s, code="krylovsky", tz="Europe/Moscow", name="Крыловский район")
         make_person(s, municipality=m, role=Role.moc_head, notify=[smtp_sink.url()])
-        make_step(s, roadmap=make_roadmap(s, municipality=m, year=2026), key="plan",
-                  title="План работы МОЦ", due=dt.date(2026, 3, 16))  # fmt: skip
+        make_step(
+            s,
+            roadmap=make_roadmap(s, municipality=m, year=2026),
+            key="plan",
+            title="План работы МОЦ",
+            due=dt.date(2026, 3, 16),
+        )
     timings = {}
     for name, args in (("sweep", ["sweep", "--as-of", "2026-03-16"]), ("dispatch", ["dispatch"])):
         home = tmp_path / f"home-{name}"  # each command meets an empty HOME
@@ -64,8 +69,11 @@ def test_first_sweep_and_first_dispatch_on_a_fresh_home(
         for word in NOISE:
             assert word not in out, f"{word!r} in the output of roadmap {name}:\n{out}"
         assert (home / ".prefect" / "logs" / "soczakaz.log").read_text().count("INFO") > 0
-    sweep_out, _ = run(["sweep", "--as-of", "2026-03-16"], fresh_env(tmp_path / "home-sweep",
-                       SOCZAKAZ_DATABASE_URL=db_url), tmp_path)  # fmt: skip
+    sweep_out, _ = run(
+        ["sweep", "--as-of", "2026-03-16"],
+        fresh_env(tmp_path / "home-sweep", SOCZAKAZ_DATABASE_URL=db_url),
+        tmp_path,
+    )
     assert "Проверка сроков на 2026-03-16" in sweep_out.stdout
     assert len(smtp_sink.handler.received) == 1
     assert "План работы МОЦ" in smtp_sink.texts()[0][0]
@@ -96,9 +104,12 @@ def _gone(procs: list[psutil.Process], timeout: float = 30.0) -> list[psutil.Pro
 def test_sigkill_of_a_command_leaves_no_prefect_server(tmp_path: Path) -> None:
     env = fresh_env(tmp_path / "home", SOCZAKAZ_DATABASE_URL=f"sqlite:///{tmp_path / 'k.db'}")
     proc = subprocess.Popen(
-        [ROADMAP, "dispatch"], env=env, cwd=tmp_path,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [ROADMAP, "dispatch"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         kids = _wait_for_descendant(proc.pid, "prefect.server.api.server:create_app")
         proc.send_signal(signal.SIGKILL)

@@ -274,24 +274,65 @@ def test_console_scripts_import_then_report_in_real_processes(
     csv = tmp_path / "nav.csv"
     csv.write_text("показатель;факт;план\ncoverage_5_18;84,6;82,6\n", encoding="cp1251")
     bad = subprocess.run(
-        [exe, "indicator", "import", str(tmp_path / "missing.csv"), "--municipality", "lodeynoe",
-         "--year", "2023"], capture_output=True, text=True, env=env,
-    )  # fmt: skip
+        [
+            exe,
+            "indicator",
+            "import",
+            str(tmp_path / "missing.csv"),
+            "--municipality",
+            "lodeynoe",
+            "--year",
+            "2023",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert bad.returncode == 2 and "не найден" in " ".join(bad.stderr.split())
     subprocess.run(
         [exe, "indicator", "import", str(csv), "--municipality", "lodeynoe", "--year", "2023"],
-        check=True, env=env, capture_output=True,
-    )  # fmt: skip
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     out = tmp_path / "q.docx"
     subprocess.run(
-        [exe, "report", "quarterly", "--municipality", "lodeynoe", "--year", "2023", "--quarter",
-         "4", "--format", "docx", "--out", str(out)], check=True, env=env, capture_output=True,
-    )  # fmt: skip
+        [
+            exe,
+            "report",
+            "quarterly",
+            "--municipality",
+            "lodeynoe",
+            "--year",
+            "2023",
+            "--quarter",
+            "4",
+            "--format",
+            "docx",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     out_y = tmp_path / "y.docx"
     subprocess.run(
-        [exe, "report", "annual", "--municipality", "lodeynoe", "--year", "2023", "--out",
-         str(out_y)], check=True, env=env, capture_output=True,
-    )  # fmt: skip
+        [
+            exe,
+            "report",
+            "annual",
+            "--municipality",
+            "lodeynoe",
+            "--year",
+            "2023",
+            "--out",
+            str(out_y),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     cells = [[c.text for c in r.cells] for t in Document(str(out_y)).tables for r in t.rows]
     row = next(r for r in cells if r[0].startswith("Охват детей 5–18 лет"))
     assert row[1:3] == ["82,6", "84,6"]

@@ -53,12 +53,22 @@ def test_two_workers_share_dispatch_and_deliver_each_message_once(
         init_db(eng)
         now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
         rows = [
-            {"dedupe_key": f"k{i}", "municipality_id": None, "step_id": None, "person_id": None,
-             "rule": "test", "channel": "email", "target": smtp_sink.url(),
-             "subject": f"Сообщение {i}", "body_text": "текст", "body_html": "", "body_short": "",
-             "not_before": now}
+            {
+                "dedupe_key": f"k{i}",
+                "municipality_id": None,
+                "step_id": None,
+                "person_id": None,
+                "rule": "test",
+                "channel": "email",
+                "target": smtp_sink.url(),
+                "subject": f"Сообщение {i}",
+                "body_text": "текст",
+                "body_html": "",
+                "body_short": "",
+                "not_before": now,
+            }
             for i in range(MESSAGES)
-        ]  # fmt: skip
+        ]
         with session_scope(eng) as s:
             assert enqueue_many(s, rows) == MESSAGES
         pg_prefect.run(

@@ -31,10 +31,21 @@ def _fill(engine: Engine, target: str) -> tuple[int, int]:
         p = make_person(s, municipality=m, role=Role.moc_head, full_name="Иванова Анна Петровна")
         step = make_step(s, roadmap=make_roadmap(s, municipality=m), due=dt.date(2025, 3, 14))
         for i, rule in enumerate(["before:1", "on_day"]):
-            enqueue(s, dedupe_key=f"k{i}", municipality_id=m.id, step_id=step.id,
-                    person_id=p.id, rule=rule, channel="webhook", target=target,
-                    subject=f"Тема {rule}", body_text="Текст", body_html="", body_short="",
-                    not_before=PAST)  # fmt: skip
+            enqueue(
+                s,
+                dedupe_key=f"k{i}",
+                municipality_id=m.id,
+                step_id=step.id,
+                person_id=p.id,
+                rule=rule,
+                channel="webhook",
+                target=target,
+                subject=f"Тема {rule}",
+                body_text="Текст",
+                body_html="",
+                body_short="",
+                not_before=PAST,
+            )
         return step.id or 0, p.id or 0
 
 
@@ -101,8 +112,11 @@ def test_dispatch_console_script_runs_the_prefect_flow(
     script = Path(sys.executable).parent / "roadmap"
     res = subprocess.run(
         [str(script), "dispatch", "--batch-size", "1"],
-        env=env, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "Отправлено: 2" in res.stdout and "пакетов: 2" in res.stdout
     assert sorted(http_sink.keys()) == ["k0", "k1"]

@@ -29,8 +29,10 @@ KILLS = 20
 def _spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "jobs.dispatch", "--batch-size", "10", "--workers", "1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.slow
@@ -38,11 +40,22 @@ def test_sigkill_at_random_points_loses_nothing(engine: Engine, db_url: str) -> 
     sink = start_http_sink(delay=0.008)
     past = pendulum.datetime(2025, 1, 1, tz="UTC")
     rows = [
-        dict(dedupe_key=f"crash:{i}", municipality_id=None, step_id=None, person_id=None,
-             rule="on_day", channel="webhook", target=sink.url(), subject=f"Сообщение {i}",
-             body_text="Текст", body_html="", body_short="", not_before=past)
+        dict(
+            dedupe_key=f"crash:{i}",
+            municipality_id=None,
+            step_id=None,
+            person_id=None,
+            rule="on_day",
+            channel="webhook",
+            target=sink.url(),
+            subject=f"Сообщение {i}",
+            body_text="Текст",
+            body_html="",
+            body_short="",
+            not_before=past,
+        )
         for i in range(MESSAGES)
-    ]  # fmt: skip
+    ]
     with session_scope(engine) as s:
         assert enqueue_many(s, rows) == MESSAGES
     env = {
@@ -79,8 +92,10 @@ def test_sigkill_at_random_points_loses_nothing(engine: Engine, db_url: str) -> 
     expected = {r["dedupe_key"] for r in rows}
     lost = expected - set(received)
     duplicates = sum(n - 1 for n in received.values())
-    print(f"\ncrash test: kills={kills} received={sum(received.values())} "
-          f"unique={len(received)} lost={len(lost)} duplicates={duplicates}")  # fmt: skip
+    print(
+        f"\ncrash test: kills={kills} received={sum(received.values())} "
+        f"unique={len(received)} lost={len(lost)} duplicates={duplicates}"
+    )
     assert not lost
     assert set(received) == expected
     assert duplicates <= kills

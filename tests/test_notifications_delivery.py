@@ -31,14 +31,25 @@ def _setup(engine: Engine, settings: Settings, notify: list[str]) -> int:
     with session_scope(engine) as s:
         m = make_municipality(s, name="Крыловский район")
         org = make_organisation(s, municipality=m)
-        make_person(s, municipality=m, organisation=org, role=Role.org_contact,
-                    full_name="Петрова Мария Ивановна", notify=notify)  # fmt: skip
+        make_person(
+            s,
+            municipality=m,
+            organisation=org,
+            role=Role.org_contact,
+            full_name="Петрова Мария Ивановна",
+            notify=notify,
+        )
         r = make_roadmap(s, municipality=m)
         step = make_step(
-            s, roadmap=r, key="npa-moc", title="Приказ о создании МОЦ", due=dt.date(2025, 3, 14),
-            owner_role="org_contact", organisation_id=org.id,
+            s,
+            roadmap=r,
+            key="npa-moc",
+            title="Приказ о создании МОЦ",
+            due=dt.date(2025, 3, 14),
+            owner_role="org_contact",
+            organisation_id=org.id,
             evidence_required=["act_type", "act_number", "act_date"],
-        )  # fmt: skip
+        )
         assert enqueue_due_reminders(s, municipality_ids=[m.id or 0], now=NOW, settings=settings)
         return step.id or 0
 
@@ -93,10 +104,21 @@ def test_nothing_is_sent_before_the_window(
 ) -> None:
     evening = pendulum.datetime(2025, 3, 14, 19, 30, tz="Europe/Moscow")
     with session_scope(engine) as s:
-        enqueue(s, dedupe_key="k", municipality_id=None, step_id=None, person_id=None,
-                rule="on_day", channel="webhook", target=http_sink.url(), subject="Тема",
-                body_text="Текст", body_html="", body_short="",
-                not_before=pendulum.datetime(2025, 3, 17, 9, tz="Europe/Moscow"))  # fmt: skip
+        enqueue(
+            s,
+            dedupe_key="k",
+            municipality_id=None,
+            step_id=None,
+            person_id=None,
+            rule="on_day",
+            channel="webhook",
+            target=http_sink.url(),
+            subject="Тема",
+            body_text="Текст",
+            body_html="",
+            body_short="",
+            not_before=pendulum.datetime(2025, 3, 17, 9, tz="Europe/Moscow"),
+        )
     assert dispatch_pending(engine, settings, clock=lambda: evening).get("sent", 0) == 0
     assert http_sink.requests == []
     monday = pendulum.datetime(2025, 3, 17, 9, 0, 1, tz="Europe/Moscow")
@@ -124,9 +146,12 @@ def test_smtp_554_goes_to_dead_letter_with_last_error(
     smtp_sink: SmtpSink,  # noqa: F811
 ) -> None:
     cfg = settings.model_copy(
-        update={"outbox_backoff_base_seconds": 0.0, "outbox_max_attempts": 3,
-                "channels": {"mail": smtp_sink.url()}}
-    )  # fmt: skip
+        update={
+            "outbox_backoff_base_seconds": 0.0,
+            "outbox_max_attempts": 3,
+            "channels": {"mail": smtp_sink.url()},
+        }
+    )
     smtp_sink.handler.always = "554 5.7.1 Message rejected"
     _setup(engine, cfg, ["@mail"])
     counts = dispatch_pending(engine, cfg, clock=lambda: NOW)
@@ -167,9 +192,21 @@ def test_parallel_senders_deliver_each_message_once(
 ) -> None:
     with session_scope(engine) as s:
         for i in range(40):
-            enqueue(s, dedupe_key=f"k{i}", municipality_id=None, step_id=None, person_id=None,
-                    rule="on_day", channel="webhook", target=http_sink.url(), subject=f"№{i}",
-                    body_text="Текст", body_html="", body_short="", not_before=NOW)  # fmt: skip
+            enqueue(
+                s,
+                dedupe_key=f"k{i}",
+                municipality_id=None,
+                step_id=None,
+                person_id=None,
+                rule="on_day",
+                channel="webhook",
+                target=http_sink.url(),
+                subject=f"№{i}",
+                body_text="Текст",
+                body_html="",
+                body_short="",
+                not_before=NOW,
+            )
     counts = dispatch_pending(engine, settings, batch_size=15, workers=4, clock=lambda: NOW)
     assert counts == {"sent": 40, "batches": 3}
     assert sorted(http_sink.keys()) == sorted(f"k{i}" for i in range(40))
@@ -185,9 +222,21 @@ def test_rows_not_started_within_half_the_lease_go_back_unsent(
     cfg = settings.model_copy(update={"outbox_lease_seconds": 0.0})
     with session_scope(engine) as s:
         for i in range(3):
-            enqueue(s, dedupe_key=f"k{i}", municipality_id=None, step_id=None, person_id=None,
-                    rule="on_day", channel="webhook", target=http_sink.url(), subject="Тема",
-                    body_text="Текст", body_html="", body_short="", not_before=NOW)  # fmt: skip
+            enqueue(
+                s,
+                dedupe_key=f"k{i}",
+                municipality_id=None,
+                step_id=None,
+                person_id=None,
+                rule="on_day",
+                channel="webhook",
+                target=http_sink.url(),
+                subject="Тема",
+                body_text="Текст",
+                body_html="",
+                body_short="",
+                not_before=NOW,
+            )
     ids = claim_ids(engine, cfg, limit=10, worker="slow", now=NOW)
     assert deliver_ids(engine, cfg, ids, clock=lambda: NOW) == {"released": 3}
     assert http_sink.requests == []

@@ -31,10 +31,19 @@ NOW = pendulum.datetime(2025, 3, 13, 7, 0, tz="UTC")
 def _enqueue(s: object, key: str, *, not_before: dt.datetime = NOW) -> bool:
     return enqueue(
         s,  # type: ignore[arg-type]
-        dedupe_key=key, municipality_id=None, step_id=None, person_id=None, rule="before:1",
-        channel="webhook", target="json://127.0.0.1:9/x", subject="Тема", body_text="Текст",
-        body_html="<p>Текст</p>", body_short="Коротко", not_before=not_before,
-    )  # fmt: skip
+        dedupe_key=key,
+        municipality_id=None,
+        step_id=None,
+        person_id=None,
+        rule="before:1",
+        channel="webhook",
+        target="json://127.0.0.1:9/x",
+        subject="Тема",
+        body_text="Текст",
+        body_html="<p>Текст</p>",
+        body_short="Коротко",
+        not_before=not_before,
+    )
 
 
 def _count(engine: Engine, status: str | None = None) -> int:
@@ -121,9 +130,15 @@ def test_failures_back_off_then_dead_letter_with_last_error(engine: Engine) -> N
         with session_scope(engine, immediate=True) as s:
             (msg,) = claim(s, now=now, limit=1, worker="w")
             statuses.append(
-                mark_failed(s, message_id=msg.id or 0, error=f"451 попытка {attempt}", now=now,
-                            settings=cfg, rng=rng)
-            )  # fmt: skip
+                mark_failed(
+                    s,
+                    message_id=msg.id or 0,
+                    error=f"451 попытка {attempt}",
+                    now=now,
+                    settings=cfg,
+                    rng=rng,
+                )
+            )
         with session_scope(engine) as s:
             row = s.get(OutboxMessage, msg.id)
             assert row is not None

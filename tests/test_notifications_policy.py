@@ -56,9 +56,15 @@ def test_inverse_lookup_matches_fire_dates_over_a_year(rule: Rule) -> None:
 def test_default_policy_rules_in_reading_order() -> None:
     names = [r.name for r in rules_of(parse_policy(None))]
     assert names == [
-        "before:14", "before:7", "before:1", "on_day", "after:1", "after:3",
-        "escalate:moc_head", "escalate:rmc",
-    ]  # fmt: skip
+        "before:14",
+        "before:7",
+        "before:1",
+        "on_day",
+        "after:1",
+        "after:3",
+        "escalate:moc_head",
+        "escalate:rmc",
+    ]
     custom = parse_policy({"before": [3], "on_day": False, "after": [], "escalate_after": {}})
     assert [r.name for r in rules_of(custom)] == ["before:3"]
 
@@ -124,20 +130,33 @@ def test_deadline_in_russian_words(day: D, words: str) -> None:
 
 @pytest.mark.parametrize(
     ("n", "words"),
-    [(1, "1 рабочий день"), (3, "3 рабочих дня"), (5, "5 рабочих дней"),
-     (11, "11 рабочих дней"), (21, "21 рабочий день"), (14, "14 рабочих дней")],
-)  # fmt: skip
+    [
+        (1, "1 рабочий день"),
+        (3, "3 рабочих дня"),
+        (5, "5 рабочих дней"),
+        (11, "11 рабочих дней"),
+        (21, "21 рабочий день"),
+        (14, "14 рабочих дней"),
+    ],
+)
 def test_working_days_plural(n: int, words: str) -> None:
     assert working_days_ru(n) == words
 
 
 def _item(**kw: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "step_id": 7, "title": "Приказ о создании МОЦ", "due_date": D(2025, 3, 14),
-        "period": "", "rule_kind": "before", "offset": 7, "municipality": "Крыловский район",
-        "owner": "руководитель МОЦ", "evidence": "вид акта, номер",
-        "link": "http://x/steps/7", "escalation_role": "руководитель МОЦ",
-    }  # fmt: skip
+        "step_id": 7,
+        "title": "Приказ о создании МОЦ",
+        "due_date": D(2025, 3, 14),
+        "period": "",
+        "rule_kind": "before",
+        "offset": 7,
+        "municipality": "Крыловский район",
+        "owner": "руководитель МОЦ",
+        "evidence": "вид акта, номер",
+        "link": "http://x/steps/7",
+        "escalation_role": "руководитель МОЦ",
+    }
     base.update(kw)
     return base
 

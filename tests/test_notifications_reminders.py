@@ -39,16 +39,26 @@ def test_owner_reminder_once_per_rule_in_recipient_zone(engine: Engine, settings
         m = make_municipality(s, tz="Europe/Moscow", name="Крыловский район")
         org = make_organisation(s, municipality=m, code="ddt")
         contact = make_person(
-            s, municipality=m, organisation=org, role=Role.org_contact, full_name="Петров Пётр",
-            notify=["json://127.0.0.1:9/hook", "console://"], timezone="Asia/Kamchatka",
-        )  # fmt: skip
+            s,
+            municipality=m,
+            organisation=org,
+            role=Role.org_contact,
+            full_name="Петров Пётр",
+            notify=["json://127.0.0.1:9/hook", "console://"],
+            timezone="Asia/Kamchatka",
+        )
         make_person(s, municipality=m, role=Role.moc_head, notify=["console://"])
         r = make_roadmap(s, municipality=m)
         step = make_step(
-            s, roadmap=r, key="report", title="Отчёт о реализации социального заказа",
-            due=D(2025, 3, 14), owner_role="org_contact", organisation_id=org.id,
+            s,
+            roadmap=r,
+            key="report",
+            title="Отчёт о реализации социального заказа",
+            due=D(2025, 3, 14),
+            owner_role="org_contact",
+            organisation_id=org.id,
             evidence_required=["act_number", "file"],
-        )  # fmt: skip
+        )
         make_step(s, roadmap=r, key="done", due=D(2025, 3, 14), status=StepStatus.done)
         ids = [m.id or 0]
     # Thursday 13 March, 17:30 Moscow = Friday 02:30 Kamchatka: before:1 fires (Moscow date).
@@ -78,14 +88,23 @@ def test_escalations_reach_moc_head_and_regional_rmc(engine: Engine, settings: S
     with session_scope(engine) as s:
         m = make_municipality(s, tz="Asia/Irkutsk")
         org = make_organisation(s, municipality=m)
-        make_person(s, municipality=m, organisation=org, role=Role.org_contact,
-                    notify=["console://org"])  # fmt: skip
+        make_person(
+            s, municipality=m, organisation=org, role=Role.org_contact, notify=["console://org"]
+        )
         head = make_person(s, municipality=m, role=Role.moc_head, notify=["console://head"])
-        rmc = make_person(s, municipality=None, role=Role.rmc, full_name="РМЦ Кубани",
-                          notify=["console://rmc"])  # fmt: skip
+        rmc = make_person(
+            s, municipality=None, role=Role.rmc, full_name="РМЦ Кубани", notify=["console://rmc"]
+        )
         r = make_roadmap(s, municipality=m)
-        make_step(s, roadmap=r, key="npa", due=D(2025, 3, 14), owner_role="org_contact",
-                  organisation_id=org.id, status=StepStatus.overdue)  # fmt: skip
+        make_step(
+            s,
+            roadmap=r,
+            key="npa",
+            due=D(2025, 3, 14),
+            owner_role="org_contact",
+            organisation_id=org.id,
+            status=StepStatus.overdue,
+        )
         ids = [m.id or 0]
     # 3 working days after 14 March = 19 March: after:3 to the owner + escalation to МОЦ head.
     assert _sweep(engine, settings, ids, pendulum.datetime(2025, 3, 19, 12, tz="Asia/Irkutsk")) == 2
@@ -133,12 +152,19 @@ def test_policy_from_roadmap_parameters(engine: Engine, settings: Settings) -> N
 def test_digest_person_gets_one_message_per_day(engine: Engine, settings: Settings) -> None:
     with session_scope(engine) as s:
         m = make_municipality(s)
-        head = make_person(s, municipality=m, role=Role.moc_head, notify=["console://"],
-                           digest=True)  # fmt: skip
+        head = make_person(
+            s, municipality=m, role=Role.moc_head, notify=["console://"], digest=True
+        )
         r = make_roadmap(s, municipality=m)
         make_step(s, roadmap=r, key="a", title="Приказ о МОЦ", due=D(2025, 3, 14))
-        make_step(s, roadmap=r, key="b", title="Отчёт в РМЦ", due=D(2025, 3, 10),
-                  status=StepStatus.overdue)  # fmt: skip
+        make_step(
+            s,
+            roadmap=r,
+            key="b",
+            title="Отчёт в РМЦ",
+            due=D(2025, 3, 10),
+            status=StepStatus.overdue,
+        )
         make_step(s, roadmap=r, key="c", title="Не сегодня", due=D(2025, 4, 30))
         ids = [m.id or 0]
     # 13 March: before:1 for "a", after:3 and escalate:moc_head for "b".
@@ -164,8 +190,12 @@ def test_many_municipalities_in_one_call(engine: Engine, settings: Settings) -> 
                 r = make_roadmap(s, municipality=m)
                 template_id = r.template_id
             else:
-                r = Roadmap(municipality_id=m.id or 0, template_id=template_id,
-                            template_key="test", year=2025)  # fmt: skip
+                r = Roadmap(
+                    municipality_id=m.id or 0,
+                    template_id=template_id,
+                    template_key="test",
+                    year=2025,
+                )
                 s.add(r)
                 s.flush()
             make_step(s, roadmap=r, key="x", due=D(2025, 3, 14))

@@ -30,8 +30,13 @@ def test_sweep_enqueues_with_status_then_dispatch_delivers(
     with session_scope(engine) as s:
         m = make_municipality(s, tz="Asia/Yekaterinburg", name="Каменский городской округ")
         make_person(s, municipality=m, role=Role.moc_head, notify=[http_sink.url()])
-        step = make_step(s, roadmap=make_roadmap(s, municipality=m), key="plan",
-                         title="План работы МОЦ", due=dt.date(2025, 3, 14))  # fmt: skip
+        step = make_step(
+            s,
+            roadmap=make_roadmap(s, municipality=m),
+            key="plan",
+            title="План работы МОЦ",
+            due=dt.date(2025, 3, 14),
+        )
         ids = [m.id or 0]
     now = pendulum.datetime(2025, 3, 14, 11, tz="Asia/Yekaterinburg")
     counts = sweep_batch.fn(ids, now)

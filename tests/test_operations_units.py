@@ -51,8 +51,12 @@ def test_default_retries_outlast_an_outage_of_hours() -> None:
 def test_prefect_yaml_has_five_scheduled_deployments() -> None:
     specs = read_specs(REPO / "prefect.yaml")
     assert [s.name for s in specs] == [
-        "daily", "every-5-minutes", "hourly", "annual-reports", "quarterly-reports",
-    ]  # fmt: skip
+        "daily",
+        "every-5-minutes",
+        "hourly",
+        "annual-reports",
+        "quarterly-reports",
+    ]
     assert all(s.schedules and s.concurrency_limit == 1 for s in specs)
     assert specs[0].module == "flows.daily_sweep" and specs[0].function == "daily_sweep"
     assert specs[1].schedule_ru() == "каждые 300 с"
@@ -71,8 +75,10 @@ def test_relative_sqlite_url_made_absolute(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_child_process_stop_ends_grandchildren(tmp_path: Path) -> None:
-    code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', " \
-           "'import os, time; os.setsid(); time.sleep(60)']); time.sleep(60)"  # fmt: skip
+    code = (
+        "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
+        "'import os, time; os.setsid(); time.sleep(60)']); time.sleep(60)"
+    )
     child = ChildProcess([sys.executable, "-c", code], env=dict(os.environ), log=tmp_path / "c.log")
     deadline = time.monotonic() + 20
     while len(descendants(child.pid)) < 1:

@@ -27,12 +27,22 @@ runner = CliRunner()
 
 def _rows(n: int, target: str, *, prefix: str = "k") -> list[dict[str, object]]:
     return [
-        {"dedupe_key": f"{prefix}{i}", "municipality_id": None, "step_id": None,
-         "person_id": None, "rule": "test", "channel": "email", "target": target,
-         "subject": f"Напоминание {prefix}{i}", "body_text": "текст", "body_html": "",
-         "body_short": "", "not_before": START}
+        {
+            "dedupe_key": f"{prefix}{i}",
+            "municipality_id": None,
+            "step_id": None,
+            "person_id": None,
+            "rule": "test",
+            "channel": "email",
+            "target": target,
+            "subject": f"Напоминание {prefix}{i}",
+            "body_text": "текст",
+            "body_html": "",
+            "body_short": "",
+            "not_before": START,
+        }
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def _statuses(engine: Engine) -> dict[str, int]:
@@ -88,14 +98,20 @@ def test_outbox_retry_dead_in_bulk_by_channel_and_since(
     with time_machine.travel(START, tick=False):
         assert dispatch_pending(engine, cfg)["dead"] == 3
     with session_scope(engine) as s:
-        enqueue_many(s, [r | {"channel": "webhook", "target": "json://127.0.0.1:9/x"}
-                         for r in _rows(2, "", prefix="w")])  # fmt: skip
+        enqueue_many(
+            s,
+            [
+                r | {"channel": "webhook", "target": "json://127.0.0.1:9/x"}
+                for r in _rows(2, "", prefix="w")
+            ],
+        )
     with time_machine.travel(START + dt.timedelta(days=1), tick=False):
         assert dispatch_pending(engine, cfg)["dead"] == 2
     res = runner.invoke(app, ["outbox", "retry"], env=cli_env)
     assert res.exit_code == 2 and "--dead" in res.output
-    res = runner.invoke(app, ["outbox", "retry", "--dead", "--since", "2026-03-17T08:00"],
-                        env=cli_env)  # fmt: skip
+    res = runner.invoke(
+        app, ["outbox", "retry", "--dead", "--since", "2026-03-17T08:00"], env=cli_env
+    )
     assert res.exit_code == 2 and "часовой пояс" in res.output
     res = runner.invoke(app, ["outbox", "retry", "--dead", "--channel", "webhook"], env=cli_env)
     assert res.exit_code == 0, res.output

@@ -34,21 +34,29 @@ def test_dates_words_and_commas_as_people_write_them() -> None:
     assert parse_date("07.05.20г.", field="d") == dt.date(2020, 5, 7)
     assert parse_date("2020-05-07", field="d") == dt.date(2020, 5, 7)
     assert split_pairs(['title="О МОЦ, его положении",note=да'], field="f") == {
-        "title": "О МОЦ, его положении", "note": "да"}  # fmt: skip
+        "title": "О МОЦ, его положении",
+        "note": "да",
+    }
     model, _ = validate_fields(
         StepKind.normative_act,
-        {"act_type": "Постановление", "act_number": "№110-37-1397-23", "act_date": "29.12.2023",
-         "issuer": "Администрации района", "title": "О порядке, условиях и сроках"},
-        required=[], step_label="x",
-    )  # fmt: skip
+        {
+            "act_type": "Постановление",
+            "act_number": "№110-37-1397-23",
+            "act_date": "29.12.2023",
+            "issuer": "Администрации района",
+            "title": "О порядке, условиях и сроках",
+        },
+        required=[],
+        step_label="x",
+    )
     assert model.model_dump()["act_type"] == "постановление"
     assert model.effective_date() == dt.date(2023, 12, 29)
     with pytest.raises(EvidenceError, match=r"ДД\.ММ\.ГГГГ"):
-        validate_fields(StepKind.event, {"event_date": "31.02.2023"}, required=[],
-                        step_label="x")  # fmt: skip
+        validate_fields(StepKind.event, {"event_date": "31.02.2023"}, required=[], step_label="x")
     with pytest.raises(EvidenceError, match="сертификатов учёта"):
-        validate_fields(StepKind.certificate_setup, {"nominal": "5000"}, required=[],
-                        step_label="x")  # fmt: skip
+        validate_fields(
+            StepKind.certificate_setup, {"nominal": "5000"}, required=[], step_label="x"
+        )
 
 
 def test_acts_and_certificates_from_the_cli_into_the_report(
@@ -59,22 +67,60 @@ def test_acts_and_certificates_from_the_cli_into_the_report(
     cli = Cli(cli_env, tmp_path / "home")
     cli.run("municipality", "add", "lod", "--name", "Лодейнопольский район")
     cli.run("load", str(template), "-m", "lod", "--year", "2023")
-    cli.run("complete", "pfdo-rules", "-m", "lod", "--actor", "Сафонова Т.Б.",
-            "--act-type", "Постановление", "--act-number", "№ 85/1", "--act-date", "29.12.2023",
-            "--issuer", "Администрации Лодейнопольского муниципального района",
-            "--title", "Об утверждении порядка, условий и сроков")  # fmt: skip
-    refused = cli.run("complete", "certificates-issue", "-m", "lod", "--actor", "С.",
-                      "--count", "гос=5", code=2)  # fmt: skip
+    cli.run(
+        "complete",
+        "pfdo-rules",
+        "-m",
+        "lod",
+        "--actor",
+        "Сафонова Т.Б.",
+        "--act-type",
+        "Постановление",
+        "--act-number",
+        "№ 85/1",
+        "--act-date",
+        "29.12.2023",
+        "--issuer",
+        "Администрации Лодейнопольского муниципального района",
+        "--title",
+        "Об утверждении порядка, условий и сроков",
+    )
+    refused = cli.run(
+        "complete", "certificates-issue", "-m", "lod", "--actor", "С.", "--count", "гос=5", code=2
+    )
     assert "вид сертификата «гос» неизвестен" in refused.stderr
-    cli.run("complete", "certificates-issue", "-m", "lod", "--actor", "Сафонова Т.Б.",
-            "--count", "учёта=688", "--count", "ПФ=120",
-            "--category", '"5-7 лет"=300,"7-18 лет"=508')  # fmt: skip
+    cli.run(
+        "complete",
+        "certificates-issue",
+        "-m",
+        "lod",
+        "--actor",
+        "Сафонова Т.Б.",
+        "--count",
+        "учёта=688",
+        "--count",
+        "ПФ=120",
+        "--category",
+        '"5-7 лет"=300,"7-18 лет"=508',
+    )
     out = tmp_path / "r.md"
-    cli.run("report", "annual", "--municipality", "lod", "--year", "2023", "--format", "md",
-            "--out", str(out))  # fmt: skip
+    cli.run(
+        "report",
+        "annual",
+        "--municipality",
+        "lod",
+        "--year",
+        "2023",
+        "--format",
+        "md",
+        "--out",
+        str(out),
+    )
     text = out.read_text(encoding="utf-8").replace("\u00a0", " ").replace("\u202f", " ")
-    assert ("Постановление Администрации Лодейнопольского муниципального района от 29.12.2023 "
-            "№ 85/1 «Об утверждении порядка, условий и сроков»") in text  # fmt: skip
+    assert (
+        "Постановление Администрации Лодейнопольского муниципального района от 29.12.2023 "
+        "№ 85/1 «Об утверждении порядка, условий и сроков»"
+    ) in text
     assert "| февраль; акт от 29.12.2023 |" in text
     assert "сертификатов учёта: 688, сертификатов ПФ: 120, всего сертификатов: 808" in text
     assert "по категориям: 5-7 лет — 300; 7-18 лет — 508" in text

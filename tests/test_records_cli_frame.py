@@ -11,8 +11,14 @@ from tests.records_helpers import Cli
 def test_help_and_usage_errors_are_russian(cli_env: dict[str, str], tmp_path: Path) -> None:
     cli = Cli(cli_env, tmp_path / "home")
     helped = cli.run("organisation", "add", "--help").stdout
-    for ru in ("Использование: roadmap organisation add [ПАРАМЕТРЫ]", "Аргументы", "Параметры",
-               "Показать эту справку и выйти.", "[обязательно]", "[по умолчанию: school]"):  # fmt: skip
+    for ru in (
+        "Использование: roadmap organisation add [ПАРАМЕТРЫ]",
+        "Аргументы",
+        "Параметры",
+        "Показать эту справку и выйти.",
+        "[обязательно]",
+        "[по умолчанию: school]",
+    ):
         assert ru in helped, ru
     for en in ("Usage", "Options", "Show this message", "[required]", "[default"):
         assert en not in helped, en
@@ -33,8 +39,11 @@ def test_version_and_completion(cli_env: dict[str, str], tmp_path: Path) -> None
     assert cli.run("--version").stdout.startswith("soczakaz (roadmap), версия ")
     assert "_roadmap_completion" in cli.run("completion", "bash").stdout
     assert "не поддерживается" in cli.run("completion", "tcsh", code=2).stderr
-    cli.env |= {"_ROADMAP_COMPLETE": "complete_bash", "COMP_WORDS": "roadmap programme a",
-                "COMP_CWORD": "2"}  # fmt: skip
+    cli.env |= {
+        "_ROADMAP_COMPLETE": "complete_bash",
+        "COMP_WORDS": "roadmap programme a",
+        "COMP_CWORD": "2",
+    }
     words = cli.run().stdout.split()
     assert words == ["add", "archive"], words
     assert os.environ.get("_ROADMAP_COMPLETE") is None

@@ -36,10 +36,21 @@ certificates_pf;688;
 
 
 def test_every_issue_indicator_is_in_the_catalogue_with_unit_and_periods() -> None:
-    for key in ("share_certificates", "children_ovz", "share_ovz", "children_technical",
-                "programmes_published", "programmes_archived_artistic", "teachers_navigator",
-                "public_experts", "organisations_navigator", "nok_applied_organisations",
-                "events_parents", "events_pupils", "events_teachers"):  # fmt: skip
+    for key in (
+        "share_certificates",
+        "children_ovz",
+        "share_ovz",
+        "children_technical",
+        "programmes_published",
+        "programmes_archived_artistic",
+        "teachers_navigator",
+        "public_experts",
+        "organisations_navigator",
+        "nok_applied_organisations",
+        "events_parents",
+        "events_pupils",
+        "events_teachers",
+    ):
         d = indicators.INDICATORS[key]
         assert d.label and d.unit in ("%", "чел.", "ед.") and d.periods
     assert indicators.INDICATORS["share_certificates"].derivation.startswith("сертификаты ПФ")
@@ -56,13 +67,22 @@ def test_imported_figures_fill_the_programmes_section(
         assert m.id is not None
         import_file(s, path=src, municipality_id=m.id, year=2023)
         with pytest.raises(InputError, match="только за год"):
-            indicators.upsert(s, municipality_id=m.id, year=2023, period="Q1",
-                              key="events_parents", actual=3)  # fmt: skip
+            indicators.upsert(
+                s, municipality_id=m.id, year=2023, period="Q1", key="events_parents", actual=3
+            )
         mun = s.get(Municipality, m.id)
         assert mun is not None
-        add_event(s, municipality=mun, event=NewEvent("parent_meeting", "Собрание",
-                  dt.date(2023, 9, 1), ("родители",)), step=None, file_bytes=None,
-                  file_name=None, actor="x", settings=settings, now=NOW)  # fmt: skip
+        add_event(
+            s,
+            municipality=mun,
+            event=NewEvent("parent_meeting", "Собрание", dt.date(2023, 9, 1), ("родители",)),
+            step=None,
+            file_bytes=None,
+            file_name=None,
+            actor="x",
+            settings=settings,
+            now=NOW,
+        )
         rows = {r.key: r for r in indicators.plan_vs_actual(s, municipality_id=m.id, year=2023)}
         doc = annual_report(s, municipality="krylovsky", year=2023, now=NOW, charts=False)
     assert rows["share_certificates"].actual == 12.1  # 688 / 5678

@@ -32,7 +32,8 @@ steps:
 
 def test_moments_need_a_zone_and_are_never_in_the_future() -> None:
     assert parse_moment("2023-12-29T23:59+08:00", field="--at") == dt.datetime(
-        2023, 12, 29, 15, 59, tzinfo=dt.UTC)  # fmt: skip
+        2023, 12, 29, 15, 59, tzinfo=dt.UTC
+    )
     assert parse_moment("29.12.2023 23:59+03:00", field="--at").hour == 20
     with pytest.raises(InputError, match="часовой пояс"):
         parse_moment("2023-12-29T23:59", field="--at")
@@ -49,18 +50,70 @@ def test_backdated_completion_and_nok_submission(
     cli = Cli(cli_env, tmp_path / "home")
     cli.run("municipality", "add", "lod", "--name", "Лодейнопольский район")
     cli.run("load", str(template), "-m", "lod", "--year", "2023")
-    future = cli.run("complete", "mos-protocol", "-m", "lod", "--actor", "С.", "--event-date",
-                     "20.12.2023", "--at", "2099-01-01T10:00+03:00", code=2)  # fmt: skip
+    future = cli.run(
+        "complete",
+        "mos-protocol",
+        "-m",
+        "lod",
+        "--actor",
+        "С.",
+        "--event-date",
+        "20.12.2023",
+        "--at",
+        "2099-01-01T10:00+03:00",
+        code=2,
+    )
     assert "--at: момент" in future.stderr and "ещё не наступил" in future.stderr
-    cli.run("complete", "mos-protocol", "-m", "lod", "--actor", "Сафонова Т.Б.",
-            "--event-date", "20.12.2023", "--at", "2023-12-20T17:30+03:00")  # fmt: skip
+    cli.run(
+        "complete",
+        "mos-protocol",
+        "-m",
+        "lod",
+        "--actor",
+        "Сафонова Т.Б.",
+        "--event-date",
+        "20.12.2023",
+        "--at",
+        "2023-12-20T17:30+03:00",
+    )
     cli.run("organisation", "add", "dar", "-m", "lod", "--name", "ЛЦВР «Дар»", "--type", "ДО")
-    p = cli.json("programme", "add", "-m", "lod", "-o", "dar", "--title", "Робототехника",
-                 "--focus", "техническая")  # fmt: skip
-    cli.run("review", "campaign", "create", "--municipality", "lod", "--title", "НОК 2023",
-            "--year", "2023", "--from", "15.11.2023", "--to", "15.12.2023")  # fmt: skip
-    cli.run("review", "submit", "--campaign", "1", "--programme", str(p["id"]),
-            "--at", "2023-11-20T10:00+03:00")  # fmt: skip
+    p = cli.json(
+        "programme",
+        "add",
+        "-m",
+        "lod",
+        "-o",
+        "dar",
+        "--title",
+        "Робототехника",
+        "--focus",
+        "техническая",
+    )
+    cli.run(
+        "review",
+        "campaign",
+        "create",
+        "--municipality",
+        "lod",
+        "--title",
+        "НОК 2023",
+        "--year",
+        "2023",
+        "--from",
+        "15.11.2023",
+        "--to",
+        "15.12.2023",
+    )
+    cli.run(
+        "review",
+        "submit",
+        "--campaign",
+        "1",
+        "--programme",
+        str(p["id"]),
+        "--at",
+        "2023-11-20T10:00+03:00",
+    )
     with session_scope(engine) as s:
         step = s.exec(select(Step).where(Step.key == "mos-protocol")).one()
         assert step.status == StepStatus.done
@@ -68,8 +121,10 @@ def test_backdated_completion_and_nok_submission(
         case = s.exec(select(ReviewCase)).one()
         assert case.submitted_at == dt.datetime(2023, 11, 20, 7, tzinfo=dt.UTC)
         notes = s.exec(select(AuditEntry).where(AuditEntry.action == "record.backdated")).all()
-    assert [json.loads(n.payload)["action"] for n in notes] == ["step.completed",
-                                                                "review.submitted"]  # fmt: skip
+    assert [json.loads(n.payload)["action"] for n in notes] == [
+        "step.completed",
+        "review.submitted",
+    ]
     assert all(n.at > dt.datetime(2024, 1, 1, tzinfo=dt.UTC) for n in notes)  # recorded now
     verified = cli.run("audit", "verify", "-m", "lod")
     assert verified.returncode == 0

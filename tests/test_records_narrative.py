@@ -44,19 +44,29 @@ def test_narrative_in_every_report_format(cli_env: dict[str, str], tmp_path: Pat
     cli.run(*base, "--part", "Перспективы работы", "--file", str(tmp_path / "plans.md"))
     bad = cli.run(*base, "--part", "выводы", "--file", str(tmp_path / "plans.md"), code=2)
     assert "--part: значение «выводы» неизвестно" in bad.stderr
-    assert set(cli.json("narrative", "show", "-m", "lod", "--year", "2023")) == {"results",
-                                                                                  "plans"}  # fmt: skip
+    assert set(cli.json("narrative", "show", "-m", "lod", "--year", "2023")) == {"results", "plans"}
     texts: dict[str, str] = {}
     for fmt in ("md", "html", "docx", "xlsx"):
         out = tmp_path / f"r.{fmt}"
-        cli.run("report", "annual", "--municipality", "lod", "--year", "2023", "--format", fmt,
-                "--out", str(out))  # fmt: skip
+        cli.run(
+            "report",
+            "annual",
+            "--municipality",
+            "lod",
+            "--year",
+            "2023",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+        )
         if fmt == "docx":
             texts[fmt] = "\n".join(p.text for p in Document(str(out)).paragraphs)
         elif fmt == "xlsx":
             wb = load_workbook(out)
-            texts[fmt] = "\n".join(str(c.value) for ws in wb for row in ws.iter_rows()
-                                   for c in row if c.value)  # fmt: skip
+            texts[fmt] = "\n".join(
+                str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value
+            )
         else:
             texts[fmt] = out.read_text(encoding="utf-8").replace("\u00a0", " ")
     for fmt, text in texts.items():

@@ -50,8 +50,9 @@ def test_navigator_import_as_people_run_it(
         "ошибок — 5; файл не принят, ничего не записано",
     ):
         assert line in bad.stderr
-    stats = cli.run("navigator", "import", str(files / "statistics.csv"), "-m", "lod",
-                    "--year", "2023")  # fmt: skip
+    stats = cli.run(
+        "navigator", "import", str(files / "statistics.csv"), "-m", "lod", "--year", "2023"
+    )
     assert "на 27.12.2023: добавлено 7" in stats.stdout
     cli.run("navigator", "import", str(files / "enrolments.csv"), "-m", "lod", "--year", "2023")
     with session_scope(engine) as s:
@@ -59,8 +60,10 @@ def test_navigator_import_as_people_run_it(
         archived = s.exec(select(Programme).where(Programme.navigator_id == "p-1004")).one()
         assert archived.status == ProgrammeStatus.archived
         assert s.exec(select(func.count()).select_from(Programme)).one() == 5
-    rows = {r["key"]: r for r in cli.json("indicator", "list", "--municipality", "lod",
-                                          "--year", "2023")}  # fmt: skip
+    rows = {
+        r["key"]: r
+        for r in cli.json("indicator", "list", "--municipality", "lod", "--year", "2023")
+    }
     assert rows["coverage_5_18"]["actual"] == 84.6
     assert rows["children_artistic"]["actual"] == 1020
     assert rows["teachers_navigator"]["source"] == "АИС «Навигатор» на 27.12.2023"

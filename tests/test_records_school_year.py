@@ -74,6 +74,16 @@ def test_school_year_roadmap_from_the_cli(
     assert ("rmc-quarterly", "2020/2021-Q1", dt.date(2020, 12, 7)) in got
     assert ("annual", "2020/2021", dt.date(2021, 6, 15)) in got
     out = tmp_path / "r.md"
-    cli.run("report", "annual", "--municipality", "kr", "--year", "2020", "--format", "md",
-            "--out", str(out))  # fmt: skip
+    cli.run(
+        "report",
+        "annual",
+        "--municipality",
+        "kr",
+        "--year",
+        "2020",
+        "--format",
+        "md",
+        "--out",
+        str(out),
+    )
     assert "за 2020/2021 учебный год" in out.read_text(encoding="utf-8").splitlines()[0]

@@ -56,8 +56,12 @@ def _check_pdf(pdf: Path) -> int:
     """Layout checks on every page; returns the page count."""
     with pdfplumber.open(pdf) as doc:
         fonts = {c["fontname"].split("+")[-1] for p in doc.pages for c in p.chars}
-        assert fonts <= {"LiberationSerif", "LiberationSerif-Bold", "TimesNewRomanPSMT",
-                         "TimesNewRomanPS-BoldMT"}, fonts  # fmt: skip
+        assert fonts <= {
+            "LiberationSerif",
+            "LiberationSerif-Bold",
+            "TimesNewRomanPSMT",
+            "TimesNewRomanPS-BoldMT",
+        }, fonts
         for n, page in enumerate(doc.pages, start=1):
             top = (page.extract_text() or "").strip().splitlines()
             if n > 1:
@@ -99,10 +103,18 @@ def test_annual_and_quarterly_pdf_pages(
     (tmp_path / "details.yaml").write_text(DETAILS, encoding="utf-8")
     monkeypatch.setenv("SOCZAKAZ_REPORT_DETAILS", str(tmp_path / "details.yaml"))
     with session_scope(seeded) as s:
-        write_annual(s, municipality="krylovsky", year=2020, fmt="pdf", out=tmp_path / "a.pdf",
-                     now=NOW)  # fmt: skip
-        write_quarterly(s, municipality="krylovsky", year=2020, quarter=4, fmt="pdf",
-                        out=tmp_path / "q.pdf", now=NOW)  # fmt: skip
+        write_annual(
+            s, municipality="krylovsky", year=2020, fmt="pdf", out=tmp_path / "a.pdf", now=NOW
+        )
+        write_quarterly(
+            s,
+            municipality="krylovsky",
+            year=2020,
+            quarter=4,
+            fmt="pdf",
+            out=tmp_path / "q.pdf",
+            now=NOW,
+        )
     pages = _check_pdf(tmp_path / "a.pdf")
     assert 4 <= pages <= 12, pages
     assert 1 <= _check_pdf(tmp_path / "q.pdf") <= 4
@@ -110,10 +122,13 @@ def test_annual_and_quarterly_pdf_pages(
         text = "\n".join(p.extract_text() or "" for p in doc.pages)
     for line in (
         "Территориальная зона: «Северо-восточная»",
-        "Муниципальное образование – Крыловский район", "(МБУДО ДДТ)",
-        "Руководитель МОЦ ______________ / Иванова А. П. /", "М.П.", "15 января 2021 г.",
+        "Муниципальное образование – Крыловский район",
+        "(МБУДО ДДТ)",
+        "Руководитель МОЦ ______________ / Иванова А. П. /",
+        "М.П.",
+        "15 января 2021 г.",
         "реализуют 17 организаций",
-    ):  # fmt: skip
+    ):
         assert line in text.replace("\u202f", " "), line
     assert " — (план — —)" not in text and "Все показатели с данными" not in text
     assert len(_pages(tmp_path / "a.pdf", "annual")) == pages
@@ -163,8 +178,11 @@ def test_seed_2020_table_rebuilt_row_by_row(seeded: Engine, tmp_path: Path) -> N
     assert rows[0][4] == "Прим."
     for want, got in zip(seed001()["expected_table"][1:], rows[1:], strict=True):
         assert got == want
-    for fragment in ("Муниципальное образование – ", "Территориальная зона: ",
-                     "Муниципальный опорный центр (МОЦ) – "):  # fmt: skip
+    for fragment in (
+        "Муниципальное образование – ",
+        "Территориальная зона: ",
+        "Муниципальный опорный центр (МОЦ) – ",
+    ):
         assert fragment in seed
         assert fragment in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
 
@@ -191,8 +209,11 @@ def test_russian_words() -> None:
     assert russian.genitive("Управление образования") == "Управления образования"
     assert russian.genitive("МБУДО ДДТ") == "МБУДО ДДТ"
     assert [russian.count(n, "организация") for n in (1, 2, 5, 21)] == [
-        "1 организация", "2 организации", "5 организаций", "21 организация",
-    ]  # fmt: skip
+        "1 организация",
+        "2 организации",
+        "5 организаций",
+        "21 организация",
+    ]
     assert russian.number(10923.5) == "10\u202f923,5" and russian.number(0.5) == "0,5"
     assert russian.act_number("№121") == "№\u202f121"
     assert russian.long_date(dt.date(2025, 8, 15)) == "15 августа 2025\u00a0г."

@@ -61,8 +61,10 @@ def test_scheduler_creates_runs_for_every_deployment(prefect_server: PrefectServ
         return {r["deployment_id"] for r in runs} >= set(deployed)
 
     wait_for("scheduled runs of every deployment", every_deployment_scheduled, 180)
-    print(f"{kind_of(prefect_server)}: server healthy after {prefect_server.started_in:.1f} s, "
-          f"runs for all {len(names)} deployments {time.monotonic() - started:.1f} s after deploy")  # fmt: skip
+    print(
+        f"{kind_of(prefect_server)}: server healthy after {prefect_server.started_in:.1f} s, "
+        f"runs for all {len(names)} deployments {time.monotonic() - started:.1f} s after deploy"
+    )
     runs = prefect_server.runs(state={"type": {"any_": ["SCHEDULED"]}})
     assert all(r["auto_scheduled"] for r in runs)  # made by the scheduler, not by a trigger
     assert prefect_server.error_lines() == []
@@ -96,8 +98,13 @@ def test_scheduled_sweep_and_dispatch_deliver_a_reminder(
         with session_scope(eng) as s:
             m = make_municipality(s, code="krylovsky", tz="Europe/Moscow")
             make_person(s, municipality=m, role=Role.moc_head, notify=[smtp_sink.url()])
-            make_step(s, roadmap=make_roadmap(s, municipality=m, year=2026), key="plan",
-                      title="План работы МОЦ", due=dt.date(2026, 3, 16))  # fmt: skip
+            make_step(
+                s,
+                roadmap=make_roadmap(s, municipality=m, year=2026),
+                key="plan",
+                title="План работы МОЦ",
+                due=dt.date(2026, 3, 16),
+            )
         prefect_file = _short_interval_file(tmp_path)
         started = time.monotonic()
         prefect_server.run(["--no-prompt", "deploy", "--all", "--prefect-file", str(prefect_file)])
@@ -106,8 +113,10 @@ def test_scheduled_sweep_and_dispatch_deliver_a_reminder(
         try:
             wait_for("a message at the SMTP server", lambda: smtp_sink.handler.received, 420)
         except AssertionError:
-            runs = [(r["name"], r["created"], r["expected_start_time"], r["state_name"])
-                    for r in prefect_server.runs()]  # fmt: skip
+            runs = [
+                (r["name"], r["created"], r["expected_start_time"], r["state_name"])
+                for r in prefect_server.runs()
+            ]
             log = (tmp_path / "worker.log").read_text()[-3000:]
             raise AssertionError(f"no reminder; runs: {sorted(runs, key=str)}\n{log}") from None
         first = time.monotonic() - started

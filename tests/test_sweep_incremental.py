@@ -55,12 +55,24 @@ def _build(engine: Engine) -> int:
         r = roadmap_for(s, municipality=m)
         for i in range(24):
             deps = [f"k{i - 1}"] if i % 3 == 2 else []
-            make_step(s, roadmap=r, key=f"k{i}", due=D(2025, 1, 13) + dt.timedelta(days=9 * i),
-                      depends_on=deps)  # fmt: skip
+            make_step(
+                s,
+                roadmap=r,
+                key=f"k{i}",
+                due=D(2025, 1, 13) + dt.timedelta(days=9 * i),
+                depends_on=deps,
+            )
         q = Recurrence.quarterly
         make_step(s, roadmap=r, key="ind", period="2025-Q1", recurrence=q, due=D(2025, 4, 7))
-        make_step(s, roadmap=r, key="rep", period="2025-Q1", recurrence=q, due=D(2025, 4, 10),
-                  depends_on=["ind"])  # fmt: skip
+        make_step(
+            s,
+            roadmap=r,
+            key="rep",
+            period="2025-Q1",
+            recurrence=q,
+            due=D(2025, 4, 10),
+            depends_on=["ind"],
+        )
         assert m.id is not None
         return m.id
 
@@ -81,8 +93,13 @@ def _mutate(engine: Engine, rnd: random.Random, day: dt.date) -> str:
         elif action == "add":
             rm = s.get(Roadmap, step.roadmap_id)
             assert rm is not None
-            make_step(s, roadmap=rm, key=f"new{rnd.randrange(10**9)}",
-                      due=day + dt.timedelta(days=3), depends_on=[rnd.choice(steps).key])  # fmt: skip
+            make_step(
+                s,
+                roadmap=rm,
+                key=f"new{rnd.randrange(10**9)}",
+                due=day + dt.timedelta(days=3),
+                depends_on=[rnd.choice(steps).key],
+            )
             return action
         elif action == "delete" and not step.depends_on:
             s.delete(step)

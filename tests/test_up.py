@@ -34,8 +34,12 @@ def _start(tmp: Path, *args: str) -> tuple[subprocess.Popen[str], int, int, Path
     out = tmp / "up.out"
     proc = subprocess.Popen(
         [ROADMAP, "up", *args, "--port", str(port), "--prefect-port", str(prefect_port)],
-        cwd=tmp, env=env, stdout=out.open("w"), stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=tmp,
+        env=env,
+        stdout=out.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while "Журналы Prefect" not in out.read_text():
         assert proc.poll() is None, out.read_text()[-3000:]
@@ -106,10 +110,13 @@ def test_up_stops_on_sigterm_and_leaves_nothing(tmp_path: Path) -> None:
         _every_deployment_scheduled(f"http://127.0.0.1:{prefect_port}/api")
         # A one-off command meanwhile uses the server of `roadmap up` (same PREFECT_HOME).
         keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
-        env = keep | {"HOME": str(tmp_path / "home"),
-                      "SOCZAKAZ_DATABASE_URL": f"sqlite:///{tmp_path / 'up.db'}"}  # fmt: skip
-        done = subprocess.run([ROADMAP, "dispatch"], env=env, capture_output=True, text=True,
-                              timeout=120)  # fmt: skip
+        env = keep | {
+            "HOME": str(tmp_path / "home"),
+            "SOCZAKAZ_DATABASE_URL": f"sqlite:///{tmp_path / 'up.db'}",
+        }
+        done = subprocess.run(
+            [ROADMAP, "dispatch"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0 and "Отправлено: 0" in done.stdout, done.stderr[-2000:]
         assert "Запускается" not in done.stderr
         runs = httpx.post(f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter", json={}).json()

@@ -220,8 +220,9 @@ def test_token_issue_cli_prints_once_and_authenticates(
         assert row.person_id == pid and row.scope == "read"
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["role"] == "moc_head"
-    post = client.post(f"/api/steps/{world.own.org_step}/complete",
-                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    post = client.post(
+        f"/api/steps/{world.own.org_step}/complete", headers={"Authorization": f"Bearer {token}"}
+    )
     assert post.status_code == 403  # read-only token
     revoked = CliRunner().invoke(cli_app, ["token", "revoke", "--person", str(pid)], env=cli_env)
     assert revoked.exit_code == 0, revoked.output

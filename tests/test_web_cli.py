@@ -66,8 +66,16 @@ def test_token_auditor_sets_municipalities(
     cli_env: dict[str, str], world: World, engine: Engine
 ) -> None:
     pid = world.person_ids["auditor"]
-    args = ["token", "auditor", "--person", str(pid), "--municipality", "krylovsky",
-            "--municipality", "irkutsk"]  # fmt: skip
+    args = [
+        "token",
+        "auditor",
+        "--person",
+        str(pid),
+        "--municipality",
+        "krylovsky",
+        "--municipality",
+        "irkutsk",
+    ]
     result = CliRunner().invoke(cli_app, args, env=cli_env)
     assert result.exit_code == 0, result.output
     with session_scope(engine) as s:
@@ -76,8 +84,14 @@ def test_token_auditor_sets_municipalities(
         assert sorted(person.auditor_municipality_ids) == sorted(
             [world.own.municipality_id, world.other.municipality_id]
         )
-    not_auditor = ["token", "auditor", "--person", str(world.person_ids["moc_head"]),
-                   "--municipality", "krylovsky"]  # fmt: skip
+    not_auditor = [
+        "token",
+        "auditor",
+        "--person",
+        str(world.person_ids["moc_head"]),
+        "--municipality",
+        "krylovsky",
+    ]
     bad = CliRunner().invoke(cli_app, not_auditor, env=cli_env)
     assert bad.exit_code == 2 and "не аудитор" in bad.output
     unknown = ["token", "auditor", "--person", str(pid), "--municipality", "nowhere"]

@@ -33,7 +33,13 @@ def test_words_for_codes() -> None:
     assert reminder_rule_ru("escalate:moc_head") == "эскалация: руководитель МОЦ"
     assert period_ru("2026-Q1") == "I квартал 2026" and period_ru("2026-03") == "март 2026"
     assert [plural(n, "день", "дня", "дней") for n in (1, 2, 5, 11, 21, 104)] == [
-        "день", "дня", "дней", "дней", "день", "дня"]  # fmt: skip
+        "день",
+        "дня",
+        "дней",
+        "дней",
+        "день",
+        "дня",
+    ]
     assert workdays_ru(3) == "3 рабочих дня"
 
 
@@ -61,10 +67,12 @@ def test_event_form_asks_counts_by_audience_not_json() -> None:
 def test_errors_by_field_once_in_words() -> None:
     items = [
         {"loc": ["body"], "msg": "Подтверждение шага «x» не принято"},
-        {"loc": ["body", "fields", "recipient"],
-         "msg": "поле recipient (получатель отчёта): обязательное поле не заполнено"},
+        {
+            "loc": ["body", "fields", "recipient"],
+            "msg": "поле recipient (получатель отчёта): обязательное поле не заполнено",
+        },
         {"loc": ["body", "fields", "recipient"], "msg": "поле recipient: повтор"},
-    ]  # fmt: skip
+    ]
     by_field, general = errors_by_field(items)
     assert by_field == {"recipient": "Заполните поле «получатель отчёта»"}
     assert general == ["Подтверждение шага «x» не принято"]
@@ -82,10 +90,15 @@ def test_region_rows_heat_and_sort(engine: Engine, world: World) -> None:
         assert late and all(sum(r.heat) == r.overdue and r.max_late >= 1 for r in late)
         by_name = regional.sort_rows(rows, "name", False)
         assert [r.name for r in by_name] == sorted(r.name for r in rows)
-        only = Scope(person_id=0, actor="t", role=Role.rmc,
-                     municipality_ids=frozenset({world.own.municipality_id}))  # fmt: skip
-        assert [r.code for r in regional.region_rows(s, only, "Тестовый край", now=NOW,
-                                                     year=2025)] == ["krylovsky"]  # fmt: skip
+        only = Scope(
+            person_id=0,
+            actor="t",
+            role=Role.rmc,
+            municipality_ids=frozenset({world.own.municipality_id}),
+        )
+        assert [
+            r.code for r in regional.region_rows(s, only, "Тестовый край", now=NOW, year=2025)
+        ] == ["krylovsky"]
 
 
 def test_region_page_xlsx_and_api(client: TestClient, engine: Engine, world: World) -> None:

@@ -32,16 +32,28 @@ def parse_fields_json(raw: str) -> dict[str, Any]:
         value = json.loads(raw or "{}")
     except json.JSONDecodeError as exc:
         raise RequestValidationError(
-            [{"loc": ("body", "fields"), "msg": f"ожидается JSON-объект: {exc.msg}",
-              "type": "json_invalid", "input": raw}]
-        ) from None  # fmt: skip
+            [
+                {
+                    "loc": ("body", "fields"),
+                    "msg": f"ожидается JSON-объект: {exc.msg}",
+                    "type": "json_invalid",
+                    "input": raw,
+                }
+            ]
+        ) from None
     try:
         return _FIELDS.validate_python(value)
     except ValidationError:
         raise RequestValidationError(
-            [{"loc": ("body", "fields"), "msg": "ожидается JSON-объект {\"поле\": значение}",
-              "type": "dict_type", "input": raw}]
-        ) from None  # fmt: skip
+            [
+                {
+                    "loc": ("body", "fields"),
+                    "msg": 'ожидается JSON-объект {"поле": значение}',
+                    "type": "dict_type",
+                    "input": raw,
+                }
+            ]
+        ) from None
 
 
 def complete(

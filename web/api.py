@@ -35,9 +35,17 @@ STATUS_PATTERN = "^(open|planned|due_soon|due|overdue|blocked|done|waived)$"
 
 
 def _audit_public(e: AuditEntry) -> dict[str, Any]:
-    return {"seq": e.seq, "chain": e.chain, "at": e.at.isoformat(), "actor": e.actor,
-            "action": e.action, "entity": e.entity, "payload": json.loads(e.payload),
-            "prev_hash": e.prev_hash, "hash": e.hash}  # fmt: skip
+    return {
+        "seq": e.seq,
+        "chain": e.chain,
+        "at": e.at.isoformat(),
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "payload": json.loads(e.payload),
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    }
 
 
 def cached_overview(
@@ -50,8 +58,13 @@ def cached_overview(
 @router.get("/me")
 def me(scope: Scope = Depends(get_scope)) -> dict[str, Any]:
     ids = None if scope.municipality_ids is None else sorted(scope.municipality_ids)
-    return {"person_id": scope.person_id, "role": scope.role.value, "actor": scope.actor,
-            "municipality_ids": ids, "organisation_id": scope.organisation_id}  # fmt: skip
+    return {
+        "person_id": scope.person_id,
+        "role": scope.role.value,
+        "actor": scope.actor,
+        "municipality_ids": ids,
+        "organisation_id": scope.organisation_id,
+    }
 
 
 @router.get("/municipalities")
@@ -112,11 +125,13 @@ def step_detail(
     return {
         "step": StepPublic.model_validate(step).model_dump(mode="json"),
         "can_complete": scope.can_complete(step),
-        "evidence": [EvidencePublic.model_validate(e).model_dump(mode="json")
-                     for e in queries.step_evidence(session, step)],
+        "evidence": [
+            EvidencePublic.model_validate(e).model_dump(mode="json")
+            for e in queries.step_evidence(session, step)
+        ],
         "reminders": [_reminder_public(o, settings) for o in queries.step_reminders(session, step)],
         "history": [_audit_public(e) for e in queries.step_history(session, step)],
-    }  # fmt: skip
+    }
 
 
 @router.post("/steps/{step_id}/complete", response_model=EvidencePublic)
@@ -136,8 +151,16 @@ def complete_api(
     parsed = parse_fields_json(fields)
     data = file.file.read() if file is not None else None
     name = file.filename if file is not None else None
-    ev = complete(engine, scope, step_id=step_id, fields=parsed, file_bytes=data,
-                  file_name=name, settings=settings, now=now)  # fmt: skip
+    ev = complete(
+        engine,
+        scope,
+        step_id=step_id,
+        fields=parsed,
+        file_bytes=data,
+        file_name=name,
+        settings=settings,
+        now=now,
+    )
     request.app.state.overview_cache.clear()
     return EvidencePublic.model_validate(ev)
 
@@ -160,8 +183,11 @@ def evidence_file(
             digest.update(chunk)
     if digest.hexdigest() != ev.file_sha256:
         raise ConflictError(f"файл подтверждения id={evidence_id} повреждён: SHA-256 не совпадает")
-    return FileResponse(path, media_type=ev.content_type or "application/octet-stream",
-                        filename=ev.file_name or f"evidence-{evidence_id}")  # fmt: skip
+    return FileResponse(
+        path,
+        media_type=ev.content_type or "application/octet-stream",
+        filename=ev.file_name or f"evidence-{evidence_id}",
+    )
 
 
 @router.get("/organisations/{org_id}/steps", response_model=list[StepPublic])
@@ -196,8 +222,13 @@ def audit_verify(
     m = scope.municipality(session, code)
     scope.require_audit()
     check = verify_chain(session, m.code)
-    return {"chain": m.code, "ok": check.ok, "entries": check.entries,
-            "message": check.message, "problems": check.problems}  # fmt: skip
+    return {
+        "chain": m.code,
+        "ok": check.ok,
+        "entries": check.entries,
+        "message": check.message,
+        "problems": check.problems,
+    }
 
 
 @router.get("/municipalities/{code}/audit.csv")
@@ -214,12 +245,14 @@ def audit_csv(
     w = csv.writer(buf)
     w.writerow(["seq", "at", "actor", "action", "entity", "payload", "prev_hash", "hash"])
     for e in reversed(queries.audit_entries(session, scope, m, query)):
-        w.writerow([e.seq, e.at.isoformat(), e.actor, e.action, e.entity, e.payload,
-                    e.prev_hash, e.hash])  # fmt: skip
+        w.writerow(
+            [e.seq, e.at.isoformat(), e.actor, e.action, e.entity, e.payload, e.prev_hash, e.hash]
+        )
     return Response(
-        "\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
+        "\ufeff" + buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="audit-{m.code}.csv"'},
-    )  # fmt: skip
+    )
 
 
 @router.get("/review/cases")
@@ -230,5 +263,13 @@ def review_cases(
     rows = session.execute(
         scope.review_cases(select(ReviewCase)).order_by(col(ReviewCase.id))
     ).scalars()
-    return [{"id": c.id, "campaign_id": c.campaign_id, "programme_id": c.programme_id,
-             "round": c.round, "state": c.state.value} for c in rows]  # fmt: skip
+    return [
+        {
+            "id": c.id,
+            "campaign_id": c.campaign_id,
+            "programme_id": c.programme_id,
+            "round": c.round,
+            "state": c.state.value,
+        }
+        for c in rows
+    ]

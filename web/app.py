@@ -32,10 +32,34 @@ from web.uploads import UploadGuard, limit_of
 
 HERE = Path(__file__).parent
 
-MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-              "сентября", "октября", "ноября", "декабря"]  # fmt: skip
-MONTHS_NOM = ["Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август",
-              "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"]  # fmt: skip
+MONTHS_GEN = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+MONTHS_NOM = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+]
 
 
 @lru_cache(maxsize=4096)
@@ -59,12 +83,17 @@ def local_time(value: dt.datetime | None, tz: str = "Europe/Moscow") -> str:
 
 def _templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(HERE / "templates"))
-    t.env.filters.update(ru_date=ru_date, ru_month=ru_month, local_time=local_time,
-                         status_ru=lambda s: STATUS_RU.get(s, s),
-                         kind_ru=lambda k: KIND_RU.get(k, k),
-                         role_ru=lambda r: ROLE_RU.get(r, r))  # fmt: skip
-    t.env.globals.update(status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU,
-                         csrf_field=csrf_field)  # fmt: skip
+    t.env.filters.update(
+        ru_date=ru_date,
+        ru_month=ru_month,
+        local_time=local_time,
+        status_ru=lambda s: STATUS_RU.get(s, s),
+        kind_ru=lambda k: KIND_RU.get(k, k),
+        role_ru=lambda r: ROLE_RU.get(r, r),
+    )
+    t.env.globals.update(
+        status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU, csrf_field=csrf_field
+    )
     pages.install_filters(t.env)  # words for every code (web/region_words.py)
     return t
 
@@ -113,8 +142,12 @@ def create_app(
 
     def page_error(request: Request, code: int, message: str, items: list[str]) -> Response:
         name = "login.html" if code == 401 else "error.html"
-        return pages.render(request, name, {"scope": None, "code": code, "message": message,
-                                            "items": items}, status_code=code)  # fmt: skip
+        return pages.render(
+            request,
+            name,
+            {"scope": None, "code": code, "message": message, "items": items},
+            status_code=code,
+        )
 
     async def on_error(request: Request, exc: Exception) -> Response:
         if not is_page(request):
@@ -128,8 +161,9 @@ def create_app(
             code = 403 if isinstance(exc, Forbidden) else 404
             return page_error(request, code, exc.message, [])
         assert isinstance(exc, SoczakazError)
-        return page_error(request, status_for(exc), exc.message,
-                          [i["msg"] for i in error_items(exc)][1:])  # fmt: skip
+        return page_error(
+            request, status_for(exc), exc.message, [i["msg"] for i in error_items(exc)][1:]
+        )
 
     for exc_type in (Unauthenticated, Forbidden, NotVisible, SoczakazError):
         app.add_exception_handler(exc_type, on_error)

@@ -22,8 +22,19 @@ from domain.vocabulary import (
 from models import AuditEntry
 
 # Payload keys shown in words (the rest stays in the JSON one click away).
-SHOWN = ("act_type", "act_number", "act_date", "issuer", "recipient", "sent_date", "file_name",
-         "verdict", "comment", "round", "title")  # fmt: skip
+SHOWN = (
+    "act_type",
+    "act_number",
+    "act_date",
+    "issuer",
+    "recipient",
+    "sent_date",
+    "file_name",
+    "verdict",
+    "comment",
+    "round",
+    "title",
+)
 VERDICT_RU = {"positive": "положительное", "negative": "отрицательное"}
 
 
@@ -57,8 +68,11 @@ def _state(value: Any) -> str:
 
 def in_words(e: AuditEntry) -> EntryWords:
     data: dict[str, Any] = json.loads(e.payload) if e.payload else {}
-    facts = [(_label(k), VERDICT_RU.get(str(data[k]), str(data[k])))
-             for k in SHOWN if data.get(k) not in (None, "", {})]  # fmt: skip
+    facts = [
+        (_label(k), VERDICT_RU.get(str(data[k]), str(data[k])))
+        for k in SHOWN
+        if data.get(k) not in (None, "", {})
+    ]
     if data.get("kind") in KIND_RU:
         facts.insert(0, ("вид шага", KIND_RU[data["kind"]]))
     change = None
@@ -67,9 +81,17 @@ def in_words(e: AuditEntry) -> EntryWords:
     elif "from" in data and "to" in data:
         change = f"{_state(data['from'])} → {_state(data['to'])}"
     link = f"/steps/{e.entity[5:]}" if e.entity.startswith("step:") else None
-    return EntryWords(e.seq, e.at, e.actor, AUDIT_ACTION_RU.get(e.action, "действие в журнале"),
-                      entity_ru(e.entity), link, facts, change,
-                      json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))  # fmt: skip
+    return EntryWords(
+        e.seq,
+        e.at,
+        e.actor,
+        AUDIT_ACTION_RU.get(e.action, "действие в журнале"),
+        entity_ru(e.entity),
+        link,
+        facts,
+        change,
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+    )
 
 
 @dataclass

@@ -47,9 +47,15 @@ def create_link(
         raise InputError(f"учётная запись id={person_id} отключена: ссылка не выдаётся")
     at = now or dt.datetime.now(dt.UTC)
     token = secrets.token_urlsafe(32)
-    session.add(MagicLink(person_id=person_id, token_sha256=digest(token),
-                          next_path=safe_next(next_path), created_at=at,
-                          expires_at=at + dt.timedelta(minutes=minutes)))  # fmt: skip
+    session.add(
+        MagicLink(
+            person_id=person_id,
+            token_sha256=digest(token),
+            next_path=safe_next(next_path),
+            created_at=at,
+            expires_at=at + dt.timedelta(minutes=minutes),
+        )
+    )
     session.flush()
     return token
 

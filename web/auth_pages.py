@@ -72,13 +72,25 @@ def request_link(
     keys = [_key("email:" + email), _key("ip:" + client)]
     if _limited(session, keys, now):
         session.commit()
-        return _page(request, {"next": safe_next(next), "message":
-                     "Слишком много попыток входа. Попробуйте через 15 минут."}, 429)  # fmt: skip
+        return _page(
+            request,
+            {
+                "next": safe_next(next),
+                "message": "Слишком много попыток входа. Попробуйте через 15 минут.",
+            },
+            429,
+        )
     for k in keys:
         session.add(LoginAttempt(key_sha256=k, at=now))
-    person = session.execute(
-        select(Person).where(func.lower(col(Person.email)) == email.strip().lower())
-    ).scalars().first() if email.strip() else None  # fmt: skip
+    person = (
+        session.execute(
+            select(Person).where(func.lower(col(Person.email)) == email.strip().lower())
+        )
+        .scalars()
+        .first()
+        if email.strip()
+        else None
+    )
     if person is not None and person.disabled_at is None and person.id is not None:
         send_link(session, person, safe_next(next), settings.base_url, now, settings)
     session.commit()
@@ -86,26 +98,40 @@ def request_link(
 
 
 def send_link(
-    session: Session, person: Person, next_path: str, base_url: str, now: dt.datetime,
+    session: Session,
+    person: Person,
+    next_path: str,
+    base_url: str,
+    now: dt.datetime,
     settings: object,
-) -> int:  # fmt: skip
+) -> int:
     """Queue a sign-in link to every e-mail channel of a person (through the outbox)."""
     assert person.id is not None
     url = login_link(session, person.id, next_path, base_url=base_url, now=now)
-    text = (f"Здравствуйте, {person.full_name}!\n\nСсылка для входа в панель soczakaz "
-            f"(действует 15 минут, один раз):\n{url}\n\nЕсли вы не запрашивали вход, "
-            "просто удалите это письмо.")  # fmt: skip
+    text = (
+        f"Здравствуйте, {person.full_name}!\n\nСсылка для входа в панель soczakaz "
+        f"(действует 15 минут, один раз):\n{url}\n\nЕсли вы не запрашивали вход, "
+        "просто удалите это письмо."
+    )
     sent = 0
     for i, target in enumerate(person.notify):
         if channel_of(target, settings) != "email":  # type: ignore[arg-type]
             continue
         sent += enqueue(
-            session, dedupe_key=f"signin:{person.id}:{now.isoformat()}:{i}",
-            municipality_id=person.municipality_id, step_id=None, person_id=person.id,
-            rule="sign_in", channel="email", target=target, subject="Вход в soczakaz",
-            body_text=text, body_html="", body_short="Ссылка для входа в soczakaz",
+            session,
+            dedupe_key=f"signin:{person.id}:{now.isoformat()}:{i}",
+            municipality_id=person.municipality_id,
+            step_id=None,
+            person_id=person.id,
+            rule="sign_in",
+            channel="email",
+            target=target,
+            subject="Вход в soczakaz",
+            body_text=text,
+            body_html="",
+            body_short="Ссылка для входа в soczakaz",
             not_before=now,
-        )  # fmt: skip
+        )
     return sent
 
 
@@ -117,8 +143,15 @@ def open_link(request: Request, token: str, session: Session = Depends(get_sessi
     person = session.get(Person, link.person_id) if link else None
     if link is None or person is None or person.disabled_at is not None:
         session.commit()
-        return _page(request, {"next": "/", "message": "Ссылка для входа недействительна: "
-                     "она уже использована или истекла. Запросите новую."}, 400)  # fmt: skip
+        return _page(
+            request,
+            {
+                "next": "/",
+                "message": "Ссылка для входа недействительна: "
+                "она уже использована или истекла. Запросите новую.",
+            },
+            400,
+        )
     cookie, _ = start_session(session, link.person_id, now)
     session.commit()
     response = RedirectResponse(safe_next(link.next_path), status_code=303)
@@ -130,8 +163,15 @@ def set_session_cookie(request: Request, response: Response, cookie: str) -> Non
     secure = app_settings(request).base_url.startswith("https://") or (
         request.url.scheme == "https"
     )
-    response.set_cookie(COOKIE, cookie, max_age=SESSION_HOURS * 3600, httponly=True,
-                        secure=secure, samesite="lax", path="/")  # fmt: skip
+    response.set_cookie(
+        COOKIE,
+        cookie,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+        path="/",
+    )
 
 
 @router.post("/logout")

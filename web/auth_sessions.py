@@ -39,9 +39,13 @@ def _serializer(session: Session) -> URLSafeTimedSerializer:
 def start_session(session: Session, person_id: int, now: dt.datetime) -> tuple[str, SignInSession]:
     """A new session row and the cookie value for it."""
     sid = secrets.token_urlsafe(32)
-    row = SignInSession(person_id=person_id, sid_sha256=digest(sid),
-                        csrf=secrets.token_urlsafe(32), created_at=now,
-                        expires_at=now + dt.timedelta(hours=SESSION_HOURS))  # fmt: skip
+    row = SignInSession(
+        person_id=person_id,
+        sid_sha256=digest(sid),
+        csrf=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=SESSION_HOURS),
+    )
     session.add(row)
     session.flush()
     return _serializer(session).dumps(sid), row

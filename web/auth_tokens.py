@@ -40,8 +40,13 @@ def add_access_token(
     expires_at: dt.datetime,
     label: str = "",
 ) -> AccessToken:
-    row = AccessToken(person_id=person_id, token_sha256=digest(token), scope=scope,
-                      expires_at=expires_at, label=label)  # fmt: skip
+    row = AccessToken(
+        person_id=person_id,
+        token_sha256=digest(token),
+        scope=scope,
+        expires_at=expires_at,
+        label=label,
+    )
     session.add(row)
     session.flush()
     return row

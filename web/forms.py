@@ -55,8 +55,11 @@ def form_fields_for(kind: str, evidence_required: list[str]) -> list[FormField]:
     out = []
     for name, info in model.model_fields.items():
         kind_, options = _input_for(name, info.annotation)
-        out.append(FormField(name, LABELS.get(name, name), kind_,
-                             info.is_required() or name in required, options))  # fmt: skip
+        out.append(
+            FormField(
+                name, LABELS.get(name, name), kind_, info.is_required() or name in required, options
+            )
+        )
     for name in evidence_required:
         if name != "file" and name not in model.model_fields:
             out.append(FormField(name, LABELS.get(name, name), "text", True))

@@ -9,9 +9,11 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")  # fmt: skip
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 PUBLIC_PREFIXES = ("/static/", "/healthz", "/docs", "/openapi.json", "/docs-assets/")
 
 _SECRET_PATH = re.compile(r"(/auth/link/|/ical/s/)[^/\s?\"]+")
@@ -49,8 +51,10 @@ def install_security_headers(app: FastAPI) -> None:
         h = response.headers
         # Swagger UI starts itself with one inline script: allowed on /docs only.
         docs = request.url.path == "/docs"
-        h.setdefault("Content-Security-Policy", CSP.replace(
-            "script-src 'self'", "script-src 'self' 'unsafe-inline'") if docs else CSP)  # fmt: skip
+        h.setdefault(
+            "Content-Security-Policy",
+            CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'") if docs else CSP,
+        )
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
         # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on

@@ -76,8 +76,9 @@ def overview(
         return str(template.render({"request": request, "scope": scope, "rows": rows}))
 
     # Thousands of rows take ~100 ms to render: the page is reused for the cache's TTL.
-    return html_with_token(request, request.app.state.overview_cache.get(
-        ("overview-html", scope.cache_key), page))  # fmt: skip
+    return html_with_token(
+        request, request.app.state.overview_cache.get(("overview-html", scope.cache_key), page)
+    )
 
 
 def html_with_token(request: Request, html: str) -> HTMLResponse:
@@ -113,12 +114,20 @@ def municipality(
             col(IndicatorValue.municipality_id) == m.id, col(IndicatorValue.year) == view.today.year
         )
     ).scalars()
-    return render(request, "municipality.html", {
-        "scope": scope, "v": view, "filters": filters, "base": base,
-        "progress": charts.progress_year(rows, view.today.year, view.today),
-        "coverage": charts.coverage_quarters(values),
-        "statuses": list(StepStatus), "kinds": list(StepKind),
-    })  # fmt: skip
+    return render(
+        request,
+        "municipality.html",
+        {
+            "scope": scope,
+            "v": view,
+            "filters": filters,
+            "base": base,
+            "progress": charts.progress_year(rows, view.today.year, view.today),
+            "coverage": charts.coverage_quarters(values),
+            "statuses": list(StepStatus),
+            "kinds": list(StepKind),
+        },
+    )
 
 
 def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any]:
@@ -130,7 +139,8 @@ def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any
         "step": step,
         "municipality": session.get(Municipality, step.municipality_id),
         "organisation": session.get(Organisation, step.organisation_id)
-        if step.organisation_id else None,
+        if step.organisation_id
+        else None,
         "evidence": queries.step_evidence(session, step),
         "reminders": queries.step_reminders(session, step),
         "history": queries.step_history(session, step),
@@ -144,7 +154,7 @@ def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any
         "people": queries.responsible_people(session, step.municipality_id),
         "dependencies": queries.dependency_links(session, step),
         "field_labels": LABELS,
-    }  # fmt: skip
+    }
 
 
 @router.get("/steps/{step_id}", response_class=HTMLResponse)
@@ -180,8 +190,16 @@ async def step_complete(
             step = scope.step(session, step_id)
             fields = fields_from_form(step, values)
         try:
-            complete(engine, scope, step_id=step_id, fields=fields, file_bytes=data,
-                     file_name=name, settings=settings, now=now)  # fmt: skip
+            complete(
+                engine,
+                scope,
+                step_id=step_id,
+                fields=fields,
+                file_bytes=data,
+                file_name=name,
+                settings=settings,
+                now=now,
+            )
         except SoczakazError as exc:
             with Session(engine) as session:
                 ctx = _step_context(session, scope, step_id)
@@ -223,11 +241,22 @@ def audit_page(
     check = verify_chain(session, m.code)
     assert m.id is not None
     state = chain_state(session, m.code, m.id, settings.audit_signing_key)
-    return render(request, "audit.html", {
-        "scope": scope, "m": m, "entries": entries, "query": query, "check": check,
-        "state": state, "qs": request.url.query, "page": page, "more": more,
-        "filters": filters,
-    })  # fmt: skip
+    return render(
+        request,
+        "audit.html",
+        {
+            "scope": scope,
+            "m": m,
+            "entries": entries,
+            "query": query,
+            "check": check,
+            "state": state,
+            "qs": request.url.query,
+            "page": page,
+            "more": more,
+            "filters": filters,
+        },
+    )
 
 
 @router.get("/org/{org_id}", response_class=HTMLResponse)
@@ -249,12 +278,19 @@ def organisation_page(
     people = queries.responsible_people(session, m.id or 0)
     week = today + dt.timedelta(days=7)
     open_ = [s for s in steps if s.status not in ("done", "waived", "overdue", "blocked")]
-    return render(request, "organisation.html", {
-        "scope": scope, "org": org, "m": m, "today": today,
-        "late": queries.late_steps(steps, today, people),
-        "week": [s for s in open_ if s.due_date <= week],
-        "blocked": [s for s in steps if s.status == "blocked"],
-        "later": [s for s in open_ if s.due_date > week],
-        "closed": [s for s in steps if s.status in ("done", "waived")],
-        "contact": people.get(f"org:{org.id}"),
-    })  # fmt: skip
+    return render(
+        request,
+        "organisation.html",
+        {
+            "scope": scope,
+            "org": org,
+            "m": m,
+            "today": today,
+            "late": queries.late_steps(steps, today, people),
+            "week": [s for s in open_ if s.due_date <= week],
+            "blocked": [s for s in steps if s.status == "blocked"],
+            "later": [s for s in open_ if s.due_date > week],
+            "closed": [s for s in steps if s.status in ("done", "waived")],
+            "contact": people.get(f"org:{org.id}"),
+        },
+    )

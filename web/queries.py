@@ -43,9 +43,16 @@ class MunicipalitySummary:
 
     def as_dict(self) -> dict[str, Any]:
         counts = {s: self.counts.get(s, 0) for s in STATUS_ORDER}
-        return {"id": self.id, "code": self.code, "name": self.name, "timezone": self.timezone,
-                "counts": counts, "total": self.total, "done": self.done,
-                "percent_done": self.percent_done}  # fmt: skip
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "timezone": self.timezone,
+            "counts": counts,
+            "total": self.total,
+            "done": self.done,
+            "percent_done": self.percent_done,
+        }
 
 
 def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
@@ -108,10 +115,18 @@ class StepFilters:
 
 # The columns a list row needs: no JSON bodies, no ORM objects (fast at 500+ rows).
 LIST_COLUMNS = (
-    col(Step.id), col(Step.key), col(Step.period), col(Step.title), col(Step.kind),
-    col(Step.owner_role), col(Step.organisation_id), col(Step.due_date), col(Step.status),
-    col(Step.blocked_by), col(Step.evidence_required),
-)  # fmt: skip
+    col(Step.id),
+    col(Step.key),
+    col(Step.period),
+    col(Step.title),
+    col(Step.kind),
+    col(Step.owner_role),
+    col(Step.organisation_id),
+    col(Step.due_date),
+    col(Step.status),
+    col(Step.blocked_by),
+    col(Step.evidence_required),
+)
 PAGE_SIZE = 40
 SORTS = ("due", "-due", "title", "status", "kind")
 
@@ -156,10 +171,15 @@ def who_acts(row: Any, people: dict[str, Responsible]) -> Responsible:
 
 def late_steps(rows: list[Any], today: dt.date, people: dict[str, Responsible]) -> list[LateStep]:
     out = [
-        LateStep(r, working_days_between(r.due_date, today), who_acts(r, people),
-                 missing_evidence(r.kind, r.evidence_required))
-        for r in rows if r.status == StepStatus.overdue
-    ]  # fmt: skip
+        LateStep(
+            r,
+            working_days_between(r.due_date, today),
+            who_acts(r, people),
+            missing_evidence(r.kind, r.evidence_required),
+        )
+        for r in rows
+        if r.status == StepStatus.overdue
+    ]
     return sorted(out, key=lambda x: (-x.late_days, x.row.id))
 
 
@@ -254,8 +274,9 @@ def municipality_view(
         else {}
     )
     people = responsible_people(session, m.id)
-    view = MunicipalityView(m, today, counts, sorted(months.items()),
-                            next_week, blocked, owners, orgs, titles)  # fmt: skip
+    view = MunicipalityView(
+        m, today, counts, sorted(months.items()), next_week, blocked, owners, orgs, titles
+    )
     view.people = people
     view.late = late_steps(steps, today, people)
     ordered = steps if sort == "due" else sorted(steps, key=_sort_key(sort))

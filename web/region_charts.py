@@ -44,8 +44,9 @@ def progress_year(rows: Iterable[Any], year: int, today: dt.date) -> Markup:
     ys = H - PAD
 
     def pts(vals: Sequence[float], upto: int = 12) -> str:
-        return " ".join(f"{PAD + i * step:.0f},{ys - v * (H - 2 * PAD):.0f}"
-                        for i, v in enumerate(vals[:upto]))  # fmt: skip
+        return " ".join(
+            f"{PAD + i * step:.0f},{ys - v * (H - 2 * PAD):.0f}" for i, v in enumerate(vals[:upto])
+        )
 
     now_m = today.month if today.year == year else (12 if today.year > year else 0)
     grid = "".join(
@@ -54,14 +55,20 @@ def progress_year(rows: Iterable[Any], year: int, today: dt.date) -> Markup:
         f'<text x="4" y="{ys - f * (H - 2 * PAD) + 4:.0f}" class="ax">{int(f * 100)}%</text>'
         for f in (0, 0.5, 1)
     )
-    labels = "".join(f'<text x="{PAD + i * step:.0f}" y="{H - 12}" class="ax" '
-                     f'text-anchor="middle">{m}</text>' for i, m in enumerate(MONTHS))  # fmt: skip
+    labels = "".join(
+        f'<text x="{PAD + i * step:.0f}" y="{H - 12}" class="ax" text-anchor="middle">{m}</text>'
+        for i, m in enumerate(MONTHS)
+    )
     last = f"{round(100 * cum_d[now_m - 1])}%" if now_m else "0%"
-    body = (grid + labels + f'<polyline points="{pts(cum_p)}" class="plan"/>'
-            + (f'<polyline points="{pts(cum_d, now_m)}" class="fact"/>' if now_m else "")
-            + f'<text x="{W - PAD}" y="20" text-anchor="end" class="lg">'
-            f'<tspan class="plan-t">— по плану</tspan>  <tspan class="fact-t">— выполнено '
-            f'(сейчас {last})</tspan></text>')  # fmt: skip
+    body = (
+        grid
+        + labels
+        + f'<polyline points="{pts(cum_p)}" class="plan"/>'
+        + (f'<polyline points="{pts(cum_d, now_m)}" class="fact"/>' if now_m else "")
+        + f'<text x="{W - PAD}" y="20" text-anchor="end" class="lg">'
+        f'<tspan class="plan-t">— по плану</tspan>  <tspan class="fact-t">— выполнено '
+        f"(сейчас {last})</tspan></text>"
+    )
     return _svg(f"Ход дорожной карты {year}: выполнено {last} шагов года", body)
 
 
@@ -74,18 +81,26 @@ def bars(title: str, items: Sequence[tuple[str, float, float | None]], unit: str
     for i, (label, p, f) in enumerate(items):
         x = PAD + i * gw + gw * 0.15
         bw = gw * 0.33
-        out.append(f'<rect x="{x:.0f}" y="{ys - p / top * hh:.0f}" width="{bw:.0f}" '
-                   f'height="{p / top * hh:.0f}" class="plan-b"/>')  # fmt: skip
+        out.append(
+            f'<rect x="{x:.0f}" y="{ys - p / top * hh:.0f}" width="{bw:.0f}" '
+            f'height="{p / top * hh:.0f}" class="plan-b"/>'
+        )
         if f is not None:
-            out.append(f'<rect x="{x + bw:.0f}" y="{ys - f / top * hh:.0f}" width="{bw:.0f}" '
-                       f'height="{f / top * hh:.0f}" class="fact-b"/>')  # fmt: skip
+            out.append(
+                f'<rect x="{x + bw:.0f}" y="{ys - f / top * hh:.0f}" width="{bw:.0f}" '
+                f'height="{f / top * hh:.0f}" class="fact-b"/>'
+            )
         fact = "нет данных" if f is None else f"{f:g}{unit}"
-        out.append(f'<text x="{x + bw:.0f}" y="{H - 14}" class="ax" text-anchor="middle">'
-                   f"{escape(label)}</text>"
-                   f'<text x="{x + bw:.0f}" y="{H - 2}" class="ax" text-anchor="middle">'
-                   f"{p:g} / {fact}</text>")  # fmt: skip
-    legend = (f'<text x="{W - PAD}" y="18" text-anchor="end" class="lg"><tspan class="plan-t">'
-              f'■ план</tspan>  <tspan class="fact-t">■ факт</tspan></text>')  # fmt: skip
+        out.append(
+            f'<text x="{x + bw:.0f}" y="{H - 14}" class="ax" text-anchor="middle">'
+            f"{escape(label)}</text>"
+            f'<text x="{x + bw:.0f}" y="{H - 2}" class="ax" text-anchor="middle">'
+            f"{p:g} / {fact}</text>"
+        )
+    legend = (
+        f'<text x="{W - PAD}" y="18" text-anchor="end" class="lg"><tspan class="plan-t">'
+        f'■ план</tspan>  <tspan class="fact-t">■ факт</tspan></text>'
+    )
     return _svg(title, legend + "".join(out))
 
 
@@ -111,8 +126,10 @@ def funnel(stages: Sequence[tuple[str, int]]) -> Markup:
     for i, (label, n) in enumerate(stages):
         w = (W - 340) * n / top
         y = 6 + i * row
-        out.append(f'<text x="0" y="{y + 19}" class="ax-l">{escape(label)}</text>'
-                   f'<rect x="290" y="{y}" width="{max(w, 2):.0f}" height="{row - 8}" class="fun"/>'
-                   f'<text x="{296 + w:.0f}" y="{y + 19}" class="ax-l">{n}</text>')  # fmt: skip
+        out.append(
+            f'<text x="0" y="{y + 19}" class="ax-l">{escape(label)}</text>'
+            f'<rect x="290" y="{y}" width="{max(w, 2):.0f}" height="{row - 8}" class="fun"/>'
+            f'<text x="{296 + w:.0f}" y="{y + 19}" class="ax-l">{n}</text>'
+        )
     title = "Воронка НОК: " + ", ".join(f"{lab} — {n}" for lab, n in stages)
     return _svg(title, "".join(out), height)

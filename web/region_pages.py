@@ -27,12 +27,16 @@ S = ReviewState
 # НОК funnel: a case counts in every stage it has reached.
 FUNNEL: tuple[tuple[str, frozenset[str]], ...] = (
     ("Подано заявок", frozenset(s.value for s in S if s is not S.DRAFT)),
-    ("Прошли формальную проверку", frozenset(s.value for s in S if s not in
-                                             (S.DRAFT, S.SUBMITTED, S.FORMALLY_REJECTED))),
-    ("Положительное заключение", frozenset({"POSITIVE", "COUNCIL_DECISION", "REGIONAL_STAGE",
-                                             "IN_REGISTER"})),
+    (
+        "Прошли формальную проверку",
+        frozenset(s.value for s in S if s not in (S.DRAFT, S.SUBMITTED, S.FORMALLY_REJECTED)),
+    ),
+    (
+        "Положительное заключение",
+        frozenset({"POSITIVE", "COUNCIL_DECISION", "REGIONAL_STAGE", "IN_REGISTER"}),
+    ),
     ("Включено в реестр", frozenset({"IN_REGISTER"})),
-)  # fmt: skip
+)
 
 
 def funnel_stages(states: list[str]) -> list[tuple[str, int]]:
@@ -86,13 +90,25 @@ def region_page(
 ) -> HTMLResponse:
     def page() -> str:
         rows = _rows(request, session, scope, name, now, sort, bool(desc))
-        return str(request.app.state.templates.get_template("region.html").render({
-            "request": request, "scope": scope, "name": name, "rows": rows, "sort": sort,
-            "desc": desc, "buckets": regional.BUCKET_TITLES, "year": now.year,
-            "totals": {"total": sum(r.total for r in rows),
-                       "overdue": sum(r.overdue for r in rows),
-                       "register": sum(r.nok_register for r in rows)},
-        }))  # fmt: skip
+        return str(
+            request.app.state.templates.get_template("region.html").render(
+                {
+                    "request": request,
+                    "scope": scope,
+                    "name": name,
+                    "rows": rows,
+                    "sort": sort,
+                    "desc": desc,
+                    "buckets": regional.BUCKET_TITLES,
+                    "year": now.year,
+                    "totals": {
+                        "total": sum(r.total for r in rows),
+                        "overdue": sum(r.overdue for r in rows),
+                        "register": sum(r.nok_register for r in rows),
+                    },
+                }
+            )
+        )
 
     # 2,500 rows take ~150 ms to render: the page itself is reused for the cache's TTL.
     key = ("region-html", name, scope.cache_key, now.date(), sort, desc)
@@ -114,22 +130,51 @@ def region_xlsx(
     sheet = book.active
     assert sheet is not None
     sheet.title = "Муниципалитеты"
-    sheet.append(["Муниципалитет", "Шагов", "Выполнено, %", "Просрочено",
-                  *(f"Просрочка {b} раб. дн." for b in regional.BUCKET_TITLES),
-                  "Наибольшая просрочка, раб. дн.", "Охват: план", "Охват: факт", "Охват, %",
-                  "НОК: заявок", "НОК: в реестре", "НОК: отклонено", "Последнее действие"])  # fmt: skip
+    sheet.append(
+        [
+            "Муниципалитет",
+            "Шагов",
+            "Выполнено, %",
+            "Просрочено",
+            *(f"Просрочка {b} раб. дн." for b in regional.BUCKET_TITLES),
+            "Наибольшая просрочка, раб. дн.",
+            "Охват: план",
+            "Охват: факт",
+            "Охват, %",
+            "НОК: заявок",
+            "НОК: в реестре",
+            "НОК: отклонено",
+            "Последнее действие",
+        ]
+    )
     for r in rows:
         last = r.last_activity.replace(tzinfo=None) if r.last_activity else None
-        sheet.append([r.name, r.total, r.percent_done, r.overdue, *r.heat, r.max_late,
-                      r.target, r.actual, r.coverage, r.nok_total, r.nok_register,
-                      r.nok_rejected, last])  # fmt: skip
+        sheet.append(
+            [
+                r.name,
+                r.total,
+                r.percent_done,
+                r.overdue,
+                *r.heat,
+                r.max_late,
+                r.target,
+                r.actual,
+                r.coverage,
+                r.nok_total,
+                r.nok_register,
+                r.nok_rejected,
+                last,
+            ]
+        )
     sheet.column_dimensions["A"].width = 40
     buf = io.BytesIO()
     book.save(buf)
     filename = f"Регион — {name} — {now:%d.%m.%Y}.xlsx"
-    return Response(buf.getvalue(), headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    return Response(
+        buf.getvalue(),
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @router.get("/m/{code}/nok", response_class=HTMLResponse)
@@ -142,18 +187,32 @@ def nok_page(
     m = scope.municipality(session, code)
     cases = session.execute(
         scope.review_cases(
-            select(ReviewCase, col(Programme.title), col(Organisation.short_name), col(Organisation.name),
-                   col(ReviewCampaign.title))
+            select(
+                ReviewCase,
+                col(Programme.title),
+                col(Organisation.short_name),
+                col(Organisation.name),
+                col(ReviewCampaign.title),
+            )
             .join(Programme, col(Programme.id) == col(ReviewCase.programme_id))
             .join(Organisation, col(Organisation.id) == col(Programme.organisation_id))
-        ).where(col(ReviewCampaign.municipality_id) == m.id).order_by(col(ReviewCase.id))
-    ).all()  # fmt: skip
+        )
+        .where(col(ReviewCampaign.municipality_id) == m.id)
+        .order_by(col(ReviewCase.id))
+    ).all()
     states = [c[0].state.value for c in cases]
     counts = {REVIEW_STATE_RU[s.value]: states.count(s.value) for s in S if s.value in states}
-    return _render(request, "nok.html", {
-        "scope": scope, "m": m, "cases": cases, "counts": counts,
-        "funnel": funnel(funnel_stages(states)),
-    })  # fmt: skip
+    return _render(
+        request,
+        "nok.html",
+        {
+            "scope": scope,
+            "m": m,
+            "cases": cases,
+            "counts": counts,
+            "funnel": funnel(funnel_stages(states)),
+        },
+    )
 
 
 @api.get(
@@ -172,12 +231,24 @@ def region_api(
     now: dt.datetime = Depends(app_now),
 ) -> list[dict[str, Any]]:
     rows = _rows(request, session, scope, name, now, "late", True)
-    return [{"code": r.code, "name": r.name, "timezone": r.timezone, "total": r.total,
-             "done": r.done, "percent_done": r.percent_done, "overdue": r.overdue,
-             "late_working_days": dict(zip(regional.BUCKET_TITLES, r.heat, strict=True)),
-             "max_late_working_days": r.max_late, "coverage_target": r.target,
-             "coverage_actual": r.actual, "coverage_percent": r.coverage,
-             "nok_total": r.nok_total, "nok_in_register": r.nok_register,
-             "nok_rejected": r.nok_rejected,
-             "last_activity": r.last_activity.isoformat() if r.last_activity else None}
-            for r in rows]  # fmt: skip
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "timezone": r.timezone,
+            "total": r.total,
+            "done": r.done,
+            "percent_done": r.percent_done,
+            "overdue": r.overdue,
+            "late_working_days": dict(zip(regional.BUCKET_TITLES, r.heat, strict=True)),
+            "max_late_working_days": r.max_late,
+            "coverage_target": r.target,
+            "coverage_actual": r.actual,
+            "coverage_percent": r.coverage,
+            "nok_total": r.nok_total,
+            "nok_in_register": r.nok_register,
+            "nok_rejected": r.nok_rejected,
+            "last_activity": r.last_activity.isoformat() if r.last_activity else None,
+        }
+        for r in rows
+    ]

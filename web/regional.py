@@ -81,10 +81,14 @@ def region_rows(
 ) -> list[RegionRow]:
     muns = session.execute(
         scope.municipalities(
-            select(col(Municipality.id), col(Municipality.code), col(Municipality.name),
-                   col(Municipality.timezone)).where(col(Municipality.region) == region)
+            select(
+                col(Municipality.id),
+                col(Municipality.code),
+                col(Municipality.name),
+                col(Municipality.timezone),
+            ).where(col(Municipality.region) == region)
         )
-    ).all()  # fmt: skip
+    ).all()
     rows = {int(r[0]): RegionRow(int(r[0]), r[1], r[2], r[3]) for r in muns}
     if not rows:
         return []
@@ -95,39 +99,48 @@ def region_rows(
     conn = session.connection()  # Core rows: no ORM row processing for ~100k groups
     closed = [s.value for s in CLOSED_STATUSES]
     for mid, status, n in conn.execute(
-        scope.steps(select(col(Step.municipality_id), col(Step.status), func.count())
-                    .where(col(Step.municipality_id).in_(ids))
-                    .group_by(col(Step.municipality_id), col(Step.status)))
-    ).all():  # fmt: skip
+        scope.steps(
+            select(col(Step.municipality_id), col(Step.status), func.count())
+            .where(col(Step.municipality_id).in_(ids))
+            .group_by(col(Step.municipality_id), col(Step.status))
+        )
+    ).all():
         r = rows[int(mid)]
         r.total += int(n)
         if status in closed:
             r.done += int(n)
     for mid, due, n in conn.execute(
-        scope.steps(select(col(Step.municipality_id), col(Step.due_date), func.count())
-                    .where(col(Step.municipality_id).in_(ids),
-                           col(Step.status) == StepStatus.overdue)
-                    .group_by(col(Step.municipality_id), col(Step.due_date)))
-    ).all():  # fmt: skip
+        scope.steps(
+            select(col(Step.municipality_id), col(Step.due_date), func.count())
+            .where(col(Step.municipality_id).in_(ids), col(Step.status) == StepStatus.overdue)
+            .group_by(col(Step.municipality_id), col(Step.due_date))
+        )
+    ).all():
         r = rows[int(mid)]
         days = _late(due, todays[r.timezone])
         r.overdue += int(n)
         r.heat[_bucket(days)] += int(n)
         r.max_late = max(r.max_late, days)
     for mid, target, actual in session.execute(
-        select(col(IndicatorValue.municipality_id), func.sum(IndicatorValue.target),
-               func.sum(IndicatorValue.actual))
-        .where(col(IndicatorValue.municipality_id).in_(ids), col(IndicatorValue.year) == year,
-               col(IndicatorValue.period) == "Y")
+        select(
+            col(IndicatorValue.municipality_id),
+            func.sum(IndicatorValue.target),
+            func.sum(IndicatorValue.actual),
+        )
+        .where(
+            col(IndicatorValue.municipality_id).in_(ids),
+            col(IndicatorValue.year) == year,
+            col(IndicatorValue.period) == "Y",
+        )
         .group_by(col(IndicatorValue.municipality_id))
-    ).all():  # fmt: skip
+    ).all():
         rows[int(mid)].target, rows[int(mid)].actual = float(target or 0), float(actual or 0)
     for mid, state, n in session.execute(
         select(col(ReviewCampaign.municipality_id), col(ReviewCase.state), func.count())
         .join(ReviewCampaign, col(ReviewCampaign.id) == col(ReviewCase.campaign_id))
         .where(col(ReviewCampaign.municipality_id).in_(ids))
         .group_by(col(ReviewCampaign.municipality_id), col(ReviewCase.state))
-    ).all():  # fmt: skip
+    ).all():
         r = rows[int(mid)]
         r.nok_total += int(n)
         value = ReviewState(state).value
@@ -137,7 +150,7 @@ def region_rows(
         select(col(AuditEntry.municipality_id), func.max(AuditEntry.at))
         .where(col(AuditEntry.municipality_id).in_(ids))
         .group_by(col(AuditEntry.municipality_id))
-    ).all():  # fmt: skip
+    ).all():
         rows[int(mid)].last_activity = _aware(at)
     return list(rows.values())
 

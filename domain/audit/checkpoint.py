@@ -79,9 +79,13 @@ def sign_heads(session: Session, *, key_path: Path, now: dt.datetime) -> list[Au
     for chain, seq, head in rows:
         sig = key.sign(_message(chain, int(seq), head, now))
         cp = AuditCheckpoint(
-            chain=chain, seq=int(seq), hash=head, at=now, public_key=pub,
+            chain=chain,
+            seq=int(seq),
+            hash=head,
+            at=now,
+            public_key=pub,
             signature=base64.b64encode(sig).decode(),
-        )  # fmt: skip
+        )
         session.add(cp)
         out.append(cp)
     session.flush()
@@ -93,9 +97,13 @@ def sign_heads(session: Session, *, key_path: Path, now: dt.datetime) -> list[Au
 
 def _record(cp: AuditCheckpoint) -> dict[str, object]:
     return {
-        "chain": cp.chain, "seq": cp.seq, "hash": cp.hash, "at": format_at(cp.at),
-        "public_key": cp.public_key, "signature": cp.signature,
-    }  # fmt: skip
+        "chain": cp.chain,
+        "seq": cp.seq,
+        "hash": cp.hash,
+        "at": format_at(cp.at),
+        "public_key": cp.public_key,
+        "signature": cp.signature,
+    }
 
 
 @dataclass(frozen=True)
@@ -179,12 +187,20 @@ def heads_to_check(
 
 
 def _check_one(
-    chain: str, seq: int, head: str, at: dt.datetime, pub: str, sig: str,
-    trusted: str | None, where: str,
-) -> list[str]:  # fmt: skip
+    chain: str,
+    seq: int,
+    head: str,
+    at: dt.datetime,
+    pub: str,
+    sig: str,
+    trusted: str | None,
+    where: str,
+) -> list[str]:
     if trusted is not None and pub != trusted:
-        return [f"{where}: контрольная точка цепочки «{chain}» подписана не доверенным "
-                "ключом журнала (чужой ключ)"]  # fmt: skip
+        return [
+            f"{where}: контрольная точка цепочки «{chain}» подписана не доверенным "
+            "ключом журнала (чужой ключ)"
+        ]
     if not check_signature(chain=chain, seq=seq, head=head, at=at, public_key=pub, signature=sig):
         return [f"{where}: подпись цепочки {chain!r} на записи №{seq} недействительна"]
     return []

@@ -16,8 +16,7 @@ from domain.errors import NotFoundError
 from domain.vocabulary import AUDIT_ACTION_RU
 from models import AuditEntry, Evidence, Municipality, Step
 
-EXPORT_COLUMNS = ("chain", "seq", "at", "actor", "action", "entity", "payload", "prev_hash",
-                  "hash")  # fmt: skip
+EXPORT_COLUMNS = ("chain", "seq", "at", "actor", "action", "entity", "payload", "prev_hash", "hash")
 
 ACTION_LABELS = AUDIT_ACTION_RU  # one vocabulary (domain.vocabulary.AuditAction)
 
@@ -79,8 +78,9 @@ def step_history(session: Session, *, step_id: int) -> list[HistoryItem]:
         .where(c.chain == m.code, c.entity == f"step:{step_id}")
         .order_by(c.seq)
     )
-    return [HistoryItem(r.seq, r.at, r.actor, r.action, json.loads(r.payload), r.hash)
-            for r in rows]  # fmt: skip
+    return [
+        HistoryItem(r.seq, r.at, r.actor, r.action, json.loads(r.payload), r.hash) for r in rows
+    ]
 
 
 def step_evidence(session: Session, *, step_id: int) -> list[Evidence]:

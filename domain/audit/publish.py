@@ -27,8 +27,12 @@ def _send(target: str, chain: str, note: str) -> None:
         tmp.write_text(note, encoding="utf-8")
         tmp.replace(folder / f"{chain}.checkpoint")
     elif target.startswith(("http://", "https://")):
-        r = httpx.post(target, content=note.encode(), timeout=30,
-                       headers={"Content-Type": "text/plain; charset=utf-8", "X-Chain": chain})  # fmt: skip
+        r = httpx.post(
+            target,
+            content=note.encode(),
+            timeout=30,
+            headers={"Content-Type": "text/plain; charset=utf-8", "X-Chain": chain},
+        )
         r.raise_for_status()
     else:
         raise NoteError(f"место публикации «{target}»: ожидается file:/путь или http(s)://")
@@ -38,8 +42,12 @@ def publish_checkpoints(
     session: Session, *, signer: Signer, target: str, state_dir: Path
 ) -> list[str]:
     """Sign and publish a checkpoint for every chain that changed; return those chains."""
-    chains = [c for (c,) in session.execute(text(
-        "SELECT DISTINCT chain FROM auditentry WHERE chain <> '_global' ORDER BY chain"))]  # fmt: skip
+    chains = [
+        c
+        for (c,) in session.execute(
+            text("SELECT DISTINCT chain FROM auditentry WHERE chain <> '_global' ORDER BY chain")
+        )
+    ]
     state_dir.mkdir(parents=True, exist_ok=True)
     published: list[str] = []
     for chain in chains:
@@ -47,8 +55,10 @@ def publish_checkpoints(
         last = state_dir / f"{chain}.checkpoint"
         if last.exists():
             old = parse_body(parse_note(last.read_text(encoding="utf-8")).body)
-            if (old.size, old.root) == (parse_body(parse_note(note).body).size,
-                                        parse_body(parse_note(note).body).root):  # fmt: skip
+            if (old.size, old.root) == (
+                parse_body(parse_note(note).body).size,
+                parse_body(parse_note(note).body).root,
+            ):
                 continue
         _send(target, chain, note)
         last.write_text(note, encoding="utf-8")

@@ -63,9 +63,24 @@ def chain_tree(session: Session, chain: str) -> tuple[MerkleTree, list[Any]]:
         else:
             at_text = format_at(_at(at))
         # The same text as domain.audit.log.entry_hash (checked by the proof tests).
-        body = (prev + '\n{"action":' + s(action) + ',"actor":' + s(actor) + ',"at":"'
-                + at_text + '","chain":' + chain_lit + ',"entity":' + s(entity)
-                + ',"payload":' + payload + ',"seq":' + str(seq) + "}")  # fmt: skip
+        body = (
+            prev
+            + '\n{"action":'
+            + s(action)
+            + ',"actor":'
+            + s(actor)
+            + ',"at":"'
+            + at_text
+            + '","chain":'
+            + chain_lit
+            + ',"entity":'
+            + s(entity)
+            + ',"payload":'
+            + payload
+            + ',"seq":'
+            + str(seq)
+            + "}"
+        )
         digest = sha(body.encode()).digest()
         leaves.append(sha(b"\x00" + digest).digest())
         prev = digest.hex()
@@ -96,12 +111,16 @@ def check_since(session: Session, note_text: str, verifiers: list[Verifier]) -> 
     chain = chain_of(cp)
     tree, rows = chain_tree(session, chain)
     if tree.size < cp.size:
-        return [f"цепочка «{chain}»: в журнале {tree.size} записей, а контрольная точка "
-                f"заверяет {cp.size} — записи №{tree.size + 1}…№{cp.size} удалены (усечение)"]  # fmt: skip
+        return [
+            f"цепочка «{chain}»: в журнале {tree.size} записей, а контрольная точка "
+            f"заверяет {cp.size} — записи №{tree.size + 1}…№{cp.size} удалены (усечение)"
+        ]
     if tree.root(cp.size) != cp.root:
         first = _first_divergent(tree, cp)
-        return [f"цепочка «{chain}»: первые {cp.size} записей не совпадают с контрольной "
-                f"точкой — запись №{rows[first].seq} изменена или журнал подменён (развилка)"]  # fmt: skip
+        return [
+            f"цепочка «{chain}»: первые {cp.size} записей не совпадают с контрольной "
+            f"точкой — запись №{rows[first].seq} изменена или журнал подменён (развилка)"
+        ]
     return []
 
 
@@ -141,9 +160,16 @@ def check_proof(doc: dict[str, Any], cp: Checkpoint) -> str:
     try:
         e = doc["entry"]
         at = dt.datetime.fromisoformat(e["at"].replace("Z", "+00:00"))
-        h = entry_hash(e["prev_hash"], chain=e["chain"], seq=int(e["seq"]), at=at,
-                       actor=e["actor"], action=e["action"], entity=e["entity"],
-                       payload_text=e["payload"])  # fmt: skip
+        h = entry_hash(
+            e["prev_hash"],
+            chain=e["chain"],
+            seq=int(e["seq"]),
+            at=at,
+            actor=e["actor"],
+            action=e["action"],
+            entity=e["entity"],
+            payload_text=e["payload"],
+        )
         index, size = int(doc["index"]), int(doc["tree_size"])
         proof = [bytes.fromhex(p) for p in doc["proof"]]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -154,8 +180,9 @@ def check_proof(doc: dict[str, Any], cp: Checkpoint) -> str:
     if h != e["hash"]:
         raise NoteError(f"{name}: хеш записи не совпадает с её содержимым")
     if size != cp.size:
-        raise NoteError(f"{name}: доказательство для дерева из {size} записей, "
-                        f"контрольная точка — {cp.size}")  # fmt: skip
+        raise NoteError(
+            f"{name}: доказательство для дерева из {size} записей, контрольная точка — {cp.size}"
+        )
     if not verify_inclusion(leaf_hash(bytes.fromhex(h)), index, size, proof, cp.root):
         raise NoteError(f"{name}: не входит в дерево контрольной точки")
     return name
@@ -170,8 +197,12 @@ def check_consistency(old: Checkpoint, new: Checkpoint, proof: list[bytes]) -> N
     if old.origin != new.origin:
         raise NoteError(f"контрольные точки разных цепочек: «{chain_of(old)}» и «{chain_of(new)}»")
     if new.size < old.size:
-        raise NoteError(f"цепочка «{chain_of(new)}»: новая точка короче старой "
-                        f"({new.size} < {old.size}) — усечение")  # fmt: skip
+        raise NoteError(
+            f"цепочка «{chain_of(new)}»: новая точка короче старой "
+            f"({new.size} < {old.size}) — усечение"
+        )
     if not verify_consistency(old.size, new.size, old.root, new.root, proof):
-        raise NoteError(f"цепочка «{chain_of(new)}»: новая контрольная точка не продолжает "
-                        f"старую (развилка или переписывание)")  # fmt: skip
+        raise NoteError(
+            f"цепочка «{chain_of(new)}»: новая контрольная точка не продолжает "
+            f"старую (развилка или переписывание)"
+        )

@@ -20,5 +20,9 @@ def chain_verdict(
     cfg = settings or get_settings()
     if chain == audit_log.GLOBAL_CHAIN:
         return audit_log.verify_chain(session, chain=chain)
-    return verify(session, municipality_code=chain, evidence_root=cfg.evidence_dir,
-                  key_path=cfg.audit_signing_key)  # fmt: skip
+    return verify(
+        session,
+        municipality_code=chain,
+        evidence_root=cfg.evidence_dir,
+        key_path=cfg.audit_signing_key,
+    )

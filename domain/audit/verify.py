@@ -33,9 +33,22 @@ STEP_CLOSING: dict[str, str | None] = {
     "step.reopened": None,
 }
 # Evidence columns that must equal what the log recorded when the evidence was given.
-LOGGED_FIELDS = ("step_id", "kind", "act_type", "act_number", "act_date", "issuer", "url",
-                 "recipient", "data", "file_sha256", "file_size", "file_name",
-                 "effective_date", "submitted_at")  # fmt: skip
+LOGGED_FIELDS = (
+    "step_id",
+    "kind",
+    "act_type",
+    "act_number",
+    "act_date",
+    "issuer",
+    "url",
+    "recipient",
+    "data",
+    "file_sha256",
+    "file_size",
+    "file_name",
+    "effective_date",
+    "submitted_at",
+)
 
 
 def fingerprint(values: dict[str, Any]) -> bytes:
@@ -89,8 +102,18 @@ class VerifyReport:
 
 def _rows(session: Session, chain: str | None, batch: int) -> Iterator[Any]:
     t = AuditEntry.__table__  # type: ignore[attr-defined]
-    stmt = select(t.c.id, t.c.chain, t.c.seq, t.c.at, t.c.actor, t.c.action, t.c.entity,
-                  t.c.payload, t.c.prev_hash, t.c.hash)  # fmt: skip
+    stmt = select(
+        t.c.id,
+        t.c.chain,
+        t.c.seq,
+        t.c.at,
+        t.c.actor,
+        t.c.action,
+        t.c.entity,
+        t.c.payload,
+        t.c.prev_hash,
+        t.c.hash,
+    )
     if chain is not None:
         stmt = stmt.where(t.c.chain == chain)
     stmt = stmt.order_by(t.c.chain, t.c.seq)
@@ -123,12 +146,19 @@ def verify_chains(
         report.entries += 1
         why = ""
         if seq != expected_seq:
-            why = (f"ожидалась запись №{expected_seq}: записи удалены, вставлены "
-                   "или переставлены")  # fmt: skip
+            why = f"ожидалась запись №{expected_seq}: записи удалены, вставлены или переставлены"
         elif prev_hash != prev:
             why = "ссылка на предыдущую запись не совпадает: предыдущая запись изменена"
-        elif stored != entry_hash(prev_hash, chain=ch, seq=seq, at=at, actor=actor, action=action,
-                                  entity=entity, payload_text=payload_text):  # fmt: skip
+        elif stored != entry_hash(
+            prev_hash,
+            chain=ch,
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            entity=entity,
+            payload_text=payload_text,
+        ):
             why = "хеш не совпадает: содержимое записи изменено"
         if why and ch not in broken:
             report.problems.append(Problem(_where(ch, seq, id_), why))
@@ -150,9 +180,13 @@ def verify_chains(
                     report.problems.append(Problem(_where(ch, seq, id_), why))
         expected_seq, prev = seq + 1, stored
     for (ch, seq), _h in sorted(heads.items()):
-        report.problems.append(Problem(
-            f"цепочка {ch}", f"нет записи №{seq}, подписанной контрольной точкой: "
-            "записи удалены или журнал очищен"))  # fmt: skip
+        report.problems.append(
+            Problem(
+                f"цепочка {ch}",
+                f"нет записи №{seq}, подписанной контрольной точкой: "
+                "записи удалены или журнал очищен",
+            )
+        )
 
 
 def verify_evidence(
@@ -173,8 +207,9 @@ def verify_evidence(
         where = f"подтверждение id={ev.id} (шаг id={ev.step_id})"
         expected = logged.pop(ev.id, None)  # type: ignore[arg-type]
         if expected is None:
-            report.problems.append(Problem(where, "нет записи в журнале: строка добавлена "
-                                                  "в обход журнала"))  # fmt: skip
+            report.problems.append(
+                Problem(where, "нет записи в журнале: строка добавлена в обход журнала")
+            )
         elif expected != fingerprint(row := _row_values(ev)):
             report.problems.append(Problem(where, _which_field(session, ev, row)))
         if ev.file_sha256 is None:
@@ -188,8 +223,9 @@ def verify_evidence(
             seen_files[ev.file_sha256] = hash_file(path) == ev.file_sha256
             report.files += 1
             if not seen_files[ev.file_sha256]:
-                report.problems.append(Problem(where, f"файл {ev.file_name} ({path}) изменён: "
-                                                      "SHA-256 не совпадает"))  # fmt: skip
+                report.problems.append(
+                    Problem(where, f"файл {ev.file_name} ({path}) изменён: SHA-256 не совпадает")
+                )
 
 
 def verify_steps(
@@ -210,16 +246,19 @@ def verify_steps(
         is_closed = status in ("done", "waived")
         if (is_closed or logged is not None) and status != logged:
             where = f"шаг «{r.key} {r.period}".rstrip() + f"» (id={r.id})"
-            why = (f"статус «{status}» в базе, а по журналу «{logged or 'открыт'}»: "
-                   "статус изменён в обход журнала")  # fmt: skip
+            why = (
+                f"статус «{status}» в базе, а по журналу «{logged or 'открыт'}»: "
+                "статус изменён в обход журнала"
+            )
             report.problems.append(Problem(where, why))
 
 
 def verify_deleted_evidence(report: VerifyReport, logged: dict[int, bytes]) -> None:
     """Evidence the log recorded but whose row is gone (``logged`` holds the leftovers)."""
     for evidence_id in sorted(logged):
-        report.problems.append(Problem(f"подтверждение id={evidence_id}", "записано в журнале, "
-                                       "но строки нет: удалено"))  # fmt: skip
+        report.problems.append(
+            Problem(f"подтверждение id={evidence_id}", "записано в журнале, но строки нет: удалено")
+        )
 
 
 def verify(
@@ -247,14 +286,26 @@ def verify(
     # Several heads may sign the same (chain, seq); a mismatch between them is a problem too.
     for h in heads_list:
         if heads[(h.chain, h.seq)] != h.hash:
-            report.problems.append(Problem(f"цепочка {h.chain}", f"контрольные точки для записи "
-                                           f"№{h.seq} расходятся ({h.source})"))  # fmt: skip
+            report.problems.append(
+                Problem(
+                    f"цепочка {h.chain}",
+                    f"контрольные точки для записи №{h.seq} расходятся ({h.source})",
+                )
+            )
     logged: dict[int, bytes] = {}
     closed: dict[int, str | None] = {}
-    verify_chains(session, report, chain=municipality_code, heads=heads, logged=logged,
-                  closed=closed, batch=batch)  # fmt: skip
-    verify_evidence(session, report, municipality_id=municipality_id, logged=logged,
-                    evidence_root=evidence_root)  # fmt: skip
+    verify_chains(
+        session,
+        report,
+        chain=municipality_code,
+        heads=heads,
+        logged=logged,
+        closed=closed,
+        batch=batch,
+    )
+    verify_evidence(
+        session, report, municipality_id=municipality_id, logged=logged, evidence_root=evidence_root
+    )
     verify_deleted_evidence(report, logged)
     verify_steps(session, report, municipality_id=municipality_id, closed=closed)
     return report

@@ -161,9 +161,15 @@ def complete_step(
             "чтобы заменить подтверждение, используйте --supersede, или откройте шаг заново"
         )
     evidence, checked = _build_evidence(
-        session, step, fields=fields, file_bytes=file_bytes, file_name=file_name,
-        actor=actor, settings=settings, now=now,
-    )  # fmt: skip
+        session,
+        step,
+        fields=fields,
+        file_bytes=file_bytes,
+        file_name=file_name,
+        actor=actor,
+        settings=settings,
+        now=now,
+    )
     old = current_evidence(session, step_id)
     _save(session, evidence, checked, file_bytes, settings.evidence_dir)
     previous = _supersede(session, old, evidence)
@@ -176,9 +182,14 @@ def complete_step(
     payload = _evidence_payload(step, evidence)
     payload.update(previous_status=was.value, supersedes_evidence_id=previous)
     audit_log.append(
-        session, municipality_id=step.municipality_id, actor=actor, action=AuditAction.step_completed,
-        entity=f"step:{step.id}", payload=payload, at=now,
-    )  # fmt: skip
+        session,
+        municipality_id=step.municipality_id,
+        actor=actor,
+        action=AuditAction.step_completed,
+        entity=f"step:{step.id}",
+        payload=payload,
+        at=now,
+    )
     session.flush()
     return evidence
 
@@ -202,18 +213,29 @@ def supersede_evidence(
     if not reason.strip():
         raise InputError("укажите причину замены подтверждения (--reason)")
     evidence, checked = _build_evidence(
-        session, step, fields=fields, file_bytes=file_bytes, file_name=file_name,
-        actor=actor, settings=settings, now=now,
-    )  # fmt: skip
+        session,
+        step,
+        fields=fields,
+        file_bytes=file_bytes,
+        file_name=file_name,
+        actor=actor,
+        settings=settings,
+        now=now,
+    )
     old = current_evidence(session, step_id)
     _save(session, evidence, checked, file_bytes, settings.evidence_dir)
     previous = _supersede(session, old, evidence)
     payload = _evidence_payload(step, evidence)
     payload.update(reason=reason, supersedes_evidence_id=previous)
     audit_log.append(
-        session, municipality_id=step.municipality_id, actor=actor,
-        action=AuditAction.evidence_superseded, entity=f"step:{step.id}", payload=payload, at=now,
-    )  # fmt: skip
+        session,
+        municipality_id=step.municipality_id,
+        actor=actor,
+        action=AuditAction.evidence_superseded,
+        entity=f"step:{step.id}",
+        payload=payload,
+        at=now,
+    )
     session.flush()
     return evidence
 
@@ -231,12 +253,22 @@ def _log_status_change(
     """Stamp a manual status change on ``step`` and append it to the audit log."""
     step.status_changed_at = now
     session.add(step)
-    payload = {"step_id": step.id, "step": step.key, "period": step.period,
-               "previous_status": was.value, **extra}  # fmt: skip
+    payload = {
+        "step_id": step.id,
+        "step": step.key,
+        "period": step.period,
+        "previous_status": was.value,
+        **extra,
+    }
     audit_log.append(
-        session, municipality_id=step.municipality_id, actor=actor, action=action,
-        entity=f"step:{step.id}", payload=payload, at=now,
-    )  # fmt: skip
+        session,
+        municipality_id=step.municipality_id,
+        actor=actor,
+        action=action,
+        entity=f"step:{step.id}",
+        payload=payload,
+        at=now,
+    )
     session.flush()
 
 
@@ -252,8 +284,16 @@ def reopen_step(
     was = step.status
     step.status = StepStatus.overdue if step.due_at <= now else StepStatus.planned
     step.done_at = None
-    _log_status_change(session, step, action=AuditAction.step_reopened, was=was, actor=actor,
-                       now=now, status=step.status.value, reason=reason)  # fmt: skip
+    _log_status_change(
+        session,
+        step,
+        action=AuditAction.step_reopened,
+        was=was,
+        actor=actor,
+        now=now,
+        status=step.status.value,
+        reason=reason,
+    )
     return step
 
 
@@ -269,6 +309,7 @@ def waive_step(
     was = step.status
     step.status = StepStatus.waived
     step.blocked_by = []
-    _log_status_change(session, step, action=AuditAction.step_waived, was=was, actor=actor,
-                       now=now, reason=reason)  # fmt: skip
+    _log_status_change(
+        session, step, action=AuditAction.step_waived, was=was, actor=actor, now=now, reason=reason
+    )
     return step

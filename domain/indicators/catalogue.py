@@ -231,9 +231,13 @@ def _derive_share_certificates(rows: list[PlanFact]) -> None:
     if share.actual is None and children and pf is not None:
         value = round(100.0 * pf / children, 1)
         rows[by_key["share_certificates"]] = PlanFact(
-            share.key, share.label, share.unit, share.target, value,
+            share.key,
+            share.label,
+            share.unit,
+            share.target,
+            value,
             "расчёт: сертификаты ПФ / численность",
-        )  # fmt: skip
+        )
 
 
 def _derive_coverage(rows: list[PlanFact]) -> None:

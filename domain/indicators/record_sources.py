@@ -16,20 +16,32 @@ from models.review import Expertise, ProgrammeStatus
 def record_counts(s: Session, *, municipality_ids: list[int]) -> dict[int, dict[str, float]]:
     """Catalogue status counts, registered organisations, public experts."""
     out: dict[int, dict[str, float]] = {
-        mid: {"programmes_published": 0.0, "programmes_archived": 0.0,
-              "programmes_expertise_positive": 0.0, "organisations_navigator": 0.0,
-              "public_experts": 0.0}
+        mid: {
+            "programmes_published": 0.0,
+            "programmes_archived": 0.0,
+            "programmes_expertise_positive": 0.0,
+            "organisations_navigator": 0.0,
+            "public_experts": 0.0,
+        }
         | {f"programmes_archived_{f.value}": 0.0 for f in Focus}
         for mid in municipality_ids
-    }  # fmt: skip
+    }
     rows = s.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
-            Programme.municipality_id, Programme.focus, Programme.status,
-            Programme.expertise, func.count())
+            Programme.municipality_id,
+            Programme.focus,
+            Programme.status,
+            Programme.expertise,
+            func.count(),
+        )
         .where(col(Programme.municipality_id).in_(municipality_ids))
-        .group_by(col(Programme.municipality_id), col(Programme.focus),
-                  col(Programme.status), col(Programme.expertise))
-    ).all()  # fmt: skip
+        .group_by(
+            col(Programme.municipality_id),
+            col(Programme.focus),
+            col(Programme.status),
+            col(Programme.expertise),
+        )
+    ).all()
     for mid, focus, status, expertise, n in rows:
         mine = out[mid]
         if status == ProgrammeStatus.archived:
@@ -41,10 +53,12 @@ def record_counts(s: Session, *, municipality_ids: list[int]) -> dict[int, dict[
             mine["programmes_expertise_positive"] += n
     orgs = s.exec(
         select(Organisation.municipality_id, func.count())
-        .where(col(Organisation.municipality_id).in_(municipality_ids),
-               col(Organisation.in_navigator).is_(True))
+        .where(
+            col(Organisation.municipality_id).in_(municipality_ids),
+            col(Organisation.in_navigator).is_(True),
+        )
         .group_by(col(Organisation.municipality_id))
-    ).all()  # fmt: skip
+    ).all()
     for mid, n in orgs:
         out[mid]["organisations_navigator"] = float(n)
     experts = s.exec(
@@ -84,10 +98,13 @@ def year_counts(
         select(ReviewCampaign.municipality_id, func.count(func.distinct(Programme.organisation_id)))
         .join(ReviewCase, col(ReviewCase.campaign_id) == ReviewCampaign.id)
         .join(Programme, col(Programme.id) == ReviewCase.programme_id)
-        .where(col(ReviewCampaign.municipality_id).in_(municipality_ids),
-               ReviewCampaign.year == year, col(ReviewCase.submitted_at).is_not(None))
+        .where(
+            col(ReviewCampaign.municipality_id).in_(municipality_ids),
+            ReviewCampaign.year == year,
+            col(ReviewCase.submitted_at).is_not(None),
+        )
         .group_by(col(ReviewCampaign.municipality_id))
-    ).all()  # fmt: skip
+    ).all()
     for mid, n in applied:
         out[mid]["nok_applied_organisations"] = float(n)
     return out

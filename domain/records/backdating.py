@@ -17,17 +17,27 @@ from models import ReviewCampaign, ReviewCase
 
 
 def note_backdated(
-    s: Session, *, municipality_id: int, actor: str, entity: str, action: str,
-    effective: dt.datetime, recorded: dt.datetime,
-) -> None:  # fmt: skip
+    s: Session,
+    *,
+    municipality_id: int,
+    actor: str,
+    entity: str,
+    action: str,
+    effective: dt.datetime,
+    recorded: dt.datetime,
+) -> None:
     """Log that ``action`` on ``entity`` took effect at ``effective`` (recorded later)."""
     if effective >= recorded:
         return
     audit_log.append(
-        s, municipality_id=municipality_id, actor=actor, action=AuditAction.record_backdated,
-        entity=entity, payload={"action": action, "effective_at": effective,
-                                "recorded_at": recorded}, at=recorded,
-    )  # fmt: skip
+        s,
+        municipality_id=municipality_id,
+        actor=actor,
+        action=AuditAction.record_backdated,
+        entity=entity,
+        payload={"action": action, "effective_at": effective, "recorded_at": recorded},
+        at=recorded,
+    )
 
 
 def case_municipality(s: Session, case_id: int) -> int | None:

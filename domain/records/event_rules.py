@@ -27,8 +27,12 @@ def period_range(period: str, roadmap_year: int) -> tuple[dt.date, dt.date]:
             return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
         q = int(period.rsplit("-Q", 1)[1])
         # Q1 Sep–Nov, Q2 Dec–Feb, Q3 Mar–May, Q4 Jun–Aug (as roadmaps.planning.school_periods)
-        (y0, m0), (y1, m1) = {1: ((0, 9), (0, 11)), 2: ((0, 12), (1, 2)),
-                              3: ((1, 3), (1, 5)), 4: ((1, 6), (1, 8))}[q]  # fmt: skip
+        (y0, m0), (y1, m1) = {
+            1: ((0, 9), (0, 11)),
+            2: ((0, 12), (1, 2)),
+            3: ((1, 3), (1, 5)),
+            4: ((1, 6), (1, 8)),
+        }[q]
         end_year = year + y1
         return dt.date(year + y0, m0, 1), dt.date(
             end_year, m1, calendar.monthrange(end_year, m1)[1]

@@ -63,8 +63,15 @@ def normalise(ev: NewEvent, *, today: dt.date) -> NewEvent:
         raise InputError(f"--total: всего {total} меньше суммы по категориям {sum(by.values())}")
     if by and total is None:
         total = sum(by.values())
-    return NewEvent(kind, " ".join(ev.title.split()), ev.held_on, tuple(dict.fromkeys(audiences)),
-                    tuple(by.items()), total, ev.note.strip())  # fmt: skip
+    return NewEvent(
+        kind,
+        " ".join(ev.title.split()),
+        ev.held_on,
+        tuple(dict.fromkeys(audiences)),
+        tuple(by.items()),
+        total,
+        ev.note.strip(),
+    )
 
 
 def add_event(
@@ -90,15 +97,22 @@ def add_event(
     if file_bytes is not None:
         checked = check_file(file_bytes, file_name or "file", max_bytes=settings.evidence_max_bytes)
     row = EventRecord(
-        municipality_id=municipality.id, step_id=step.id if step else None, kind=ev.kind,
-        title=ev.title, held_on=ev.held_on, audiences=list(ev.audiences),
-        participants=dict(ev.participants), participants_total=ev.participants_total,
-        note=ev.note, recorded_at=now, recorded_by=actor,
+        municipality_id=municipality.id,
+        step_id=step.id if step else None,
+        kind=ev.kind,
+        title=ev.title,
+        held_on=ev.held_on,
+        audiences=list(ev.audiences),
+        participants=dict(ev.participants),
+        participants_total=ev.participants_total,
+        note=ev.note,
+        recorded_at=now,
+        recorded_by=actor,
         file_sha256=checked.sha256 if checked else None,
         file_name=checked.name if checked else None,
         file_size=checked.size if checked else None,
         content_type=checked.content_type if checked else None,
-    )  # fmt: skip
+    )
     if checked is not None and file_bytes is not None:
         path, created = store(settings.evidence_dir, file_bytes, checked)
         if created:
@@ -106,20 +120,33 @@ def add_event(
     s.add(row)
     s.flush()
     audit_log.append(
-        s, municipality_id=municipality.id, actor=actor, action=AuditAction.event_recorded,
-        entity=f"event:{row.id}", payload=event_json(row), at=now,
-    )  # fmt: skip
+        s,
+        municipality_id=municipality.id,
+        actor=actor,
+        action=AuditAction.event_recorded,
+        entity=f"event:{row.id}",
+        payload=event_json(row),
+        at=now,
+    )
     done = satisfied_steps(s, municipality_id=municipality.id, day=ev.held_on)
     for st in done:
         st.status, st.done_at, st.status_changed_at, st.blocked_by = StepStatus.done, now, now, []
         s.add(st)
         audit_log.append(
-            s, municipality_id=municipality.id, actor=actor, action=AuditAction.step_completed,
+            s,
+            municipality_id=municipality.id,
+            actor=actor,
+            action=AuditAction.step_completed,
             entity=f"step:{st.id}",
-            payload={"step_id": st.id, "step": st.key, "period": st.period,
-                     "rule": (st.due_rule or {}).get("done_when"), "by_event_id": row.id},
+            payload={
+                "step_id": st.id,
+                "step": st.key,
+                "period": st.period,
+                "rule": (st.due_rule or {}).get("done_when"),
+                "by_event_id": row.id,
+            },
             at=now,
-        )  # fmt: skip
+        )
     s.flush()
     return row, done
 

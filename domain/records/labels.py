@@ -19,10 +19,18 @@ ORG_KIND_RU: dict[str, str] = {
     OrganisationKind.private: "частная организация / ИП",
 }
 ORG_KIND_ALIASES: dict[str, str] = {
-    "школа": "school", "оо": "school", "детский сад": "kindergarten", "доу": "kindergarten",
-    "до": "additional_education", "одо": "additional_education", "удо": "additional_education",
-    "культура": "culture", "спорт": "sports", "ип": "private", "частная": "private",
-}  # fmt: skip
+    "школа": "school",
+    "оо": "school",
+    "детский сад": "kindergarten",
+    "доу": "kindergarten",
+    "до": "additional_education",
+    "одо": "additional_education",
+    "удо": "additional_education",
+    "культура": "culture",
+    "спорт": "sports",
+    "ип": "private",
+    "частная": "private",
+}
 STATUS_RU: dict[str, str] = {
     ProgrammeStatus.published: "опубликована",
     ProgrammeStatus.archived: "в архиве",
@@ -49,9 +57,14 @@ AUDIENCE_RU: dict[str, str] = {
     Audience.pupils: "обучающиеся",
 }
 AUDIENCE_ALIASES = {
-    "педагоги": "teachers", "учителя": "teachers", "руководители": "teachers",
-    "родители": "parents", "дети": "pupils", "обучающиеся": "pupils", "учащиеся": "pupils",
-}  # fmt: skip
+    "педагоги": "teachers",
+    "учителя": "teachers",
+    "руководители": "teachers",
+    "родители": "parents",
+    "дети": "pupils",
+    "обучающиеся": "pupils",
+    "учащиеся": "pupils",
+}
 FOCUS_ALIASES = {label: key for key, label in FOCUS_RU.items()}
 
 

@@ -24,9 +24,15 @@ MAX_CHARS = 100_000
 
 
 def set_narrative(
-    s: Session, *, municipality_id: int, year: int, part: str, text: str, actor: str,
+    s: Session,
+    *,
+    municipality_id: int,
+    year: int,
+    part: str,
+    text: str,
+    actor: str,
     now: dt.datetime,
-) -> Narrative:  # fmt: skip
+) -> Narrative:
     """Store (or replace) one part; the audit log keeps the text's hash and size."""
     key = pick(part, field="--part", labels=PARTS)
     body = text.replace("\r\n", "\n").strip()
@@ -44,19 +50,32 @@ def set_narrative(
         )
     ).first()
     if row is None:
-        row = Narrative(municipality_id=municipality_id, year=year, part=key, text=body,
-                        updated_by=actor, updated_at=now)  # fmt: skip
+        row = Narrative(
+            municipality_id=municipality_id,
+            year=year,
+            part=key,
+            text=body,
+            updated_by=actor,
+            updated_at=now,
+        )
     else:
         row.text, row.updated_by, row.updated_at = body, actor, now
     s.add(row)
     s.flush()
     audit_log.append(
-        s, municipality_id=municipality_id, actor=actor, action=AuditAction.narrative_saved,
+        s,
+        municipality_id=municipality_id,
+        actor=actor,
+        action=AuditAction.narrative_saved,
         entity=f"narrative:{row.id}",
-        payload={"year": year, "part": key, "chars": len(body),
-                 "sha256": hashlib.sha256(body.encode()).hexdigest()},
+        payload={
+            "year": year,
+            "part": key,
+            "chars": len(body),
+            "sha256": hashlib.sha256(body.encode()).hexdigest(),
+        },
         at=now,
-    )  # fmt: skip
+    )
     return row
 
 

@@ -44,8 +44,12 @@ KINDS = {  # kind -> required columns
     "enrolments": ("focus", "children"),
     "statistics": ("indicator", "value"),
 }
-KIND_RU = {"programmes": "программы", "organisations": "организации",
-           "enrolments": "зачисления", "statistics": "статистика"}  # fmt: skip
+KIND_RU = {
+    "programmes": "программы",
+    "organisations": "организации",
+    "enrolments": "зачисления",
+    "statistics": "статистика",
+}
 _AS_OF = re.compile(r"(?:на|состоянию на)\s+(\d{1,2}\.\d{1,2}\.\d{4})", re.IGNORECASE)
 _YES = {"да", "+", "1", "есть", "yes"}
 _NO = {"нет", "-", "0", "", "no"}
@@ -119,8 +123,12 @@ def validate(ex: Export, *, name: str) -> list[str]:
     """Every problem of the export as «файл:строка N, столбец «…»: …»."""
     errors: list[str] = []
     seen: dict[str, int] = {}
-    key_col = {"programmes": "prog_id", "organisations": "inn", "enrolments": "focus",
-               "statistics": "indicator"}[ex.kind]  # fmt: skip
+    key_col = {
+        "programmes": "prog_id",
+        "organisations": "inn",
+        "enrolments": "focus",
+        "statistics": "indicator",
+    }[ex.kind]
     for n, row in zip(ex.numbers, ex.rows, strict=True):
 
         def err(canon: str, text: str, n: int = n) -> None:
@@ -134,12 +142,14 @@ def validate(ex: Export, *, name: str) -> list[str]:
             err(key_col, f"значение «{key}» уже было в строке {seen[key]}")
         seen.setdefault(key, n)
         checks: dict[str, Callable[[str], object]] = {
-            "focus": lambda v: pick(v, field="направленность", labels=indicators.FOCUS_RU,
-                                    aliases=FOCUS_ALIASES),
-            "org_type": lambda v: pick(v, field="тип", labels=ORG_KIND_RU,
-                                       aliases=ORG_KIND_ALIASES),
+            "focus": lambda v: pick(
+                v, field="направленность", labels=indicators.FOCUS_RU, aliases=FOCUS_ALIASES
+            ),
+            "org_type": lambda v: pick(
+                v, field="тип", labels=ORG_KIND_RU, aliases=ORG_KIND_ALIASES
+            ),
             "indicator": _indicator,
-        }  # fmt: skip
+        }
         for canon, check in checks.items():
             if row.get(canon):
                 try:
@@ -155,7 +165,8 @@ def validate(ex: Export, *, name: str) -> list[str]:
         inn = row.get("inn", "")
         if inn and not (inn.isdigit() and len(inn) in (10, 12)):
             err("inn", f"ИНН — 10 или 12 цифр, получено «{inn}»")
-        if ex.kind == "programmes" and not (row.get("org_id") or row.get("inn")
-                                            or row.get("org_name")):  # fmt: skip
+        if ex.kind == "programmes" and not (
+            row.get("org_id") or row.get("inn") or row.get("org_name")
+        ):
             err("org_name", "не указана организация программы")
     return errors

@@ -32,8 +32,14 @@ class Summary:
     changes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "as_of": self.as_of, "created": self.created,
-                "updated": self.updated, "unchanged": self.unchanged, "changes": self.changes}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "as_of": self.as_of,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "changes": self.changes,
+        }
 
 
 def _focus(v: str) -> Focus:
@@ -61,9 +67,14 @@ def _find_org(s: Session, mid: int, row: dict[str, str]) -> Organisation | None:
 
 
 def import_navigator(
-    s: Session, *, path: Path, municipality: Municipality, year: int | None, actor: str,
+    s: Session,
+    *,
+    path: Path,
+    municipality: Municipality,
+    year: int | None,
+    actor: str,
     now: dt.datetime,
-) -> Summary:  # fmt: skip
+) -> Summary:
     """Validate the whole export, then write it in ``s``; raise InputError on any problem."""
     assert municipality.id is not None
     mid, name = municipality.id, path.name
@@ -75,29 +86,48 @@ def import_navigator(
                 s, mid, row
             ):
                 who = row.get("org_name") or row.get("inn") or row.get("org_id")
-                errors.append(f"{name}:строка {n}: организация «{who}» не найдена "
-                              "(загрузите сначала выгрузку организаций)")  # fmt: skip
+                errors.append(
+                    f"{name}:строка {n}: организация «{who}» не найдена "
+                    "(загрузите сначала выгрузку организаций)"
+                )
     if ex.kind in ("enrolments", "statistics") and year is None:
         errors.append(f"{name}: для выгрузки «{KIND_RU[ex.kind]}» укажите --year")
     if errors:
-        raise InputError(f"{name}: ошибок — {len(errors)}; файл не принят, ничего не записано",
-                         details=errors)  # fmt: skip
+        raise InputError(
+            f"{name}: ошибок — {len(errors)}; файл не принят, ничего не записано", details=errors
+        )
     if not ex.rows:
         raise InputError(f"{name}: в выгрузке нет строк с данными")
     summary = Summary(ex.kind, ex.as_of if isinstance(ex.as_of, dt.date) else None)
-    {"organisations": _organisations, "programmes": _programmes, "enrolments": _enrolments,
-     "statistics": _statistics}[ex.kind](s, mid, ex, summary, year or 0)  # fmt: skip
+    {
+        "organisations": _organisations,
+        "programmes": _programmes,
+        "enrolments": _enrolments,
+        "statistics": _statistics,
+    }[ex.kind](s, mid, ex, summary, year or 0)
     s.flush()
-    audit_log.append(s, municipality_id=mid, actor=actor, action=AuditAction.navigator_imported,
-                     entity=f"file:{name}", payload=summary.as_json(), at=now)  # fmt: skip
+    audit_log.append(
+        s,
+        municipality_id=mid,
+        actor=actor,
+        action=AuditAction.navigator_imported,
+        entity=f"file:{name}",
+        payload=summary.as_json(),
+        at=now,
+    )
     return summary
 
 
 def _organisations(s: Session, mid: int, ex: Export, summary: Summary, _year: int) -> None:
     for row in ex.rows:
         code = row.get("org_id") or row["inn"]
-        kind = OrganisationKind(pick(row["org_type"], field="тип", labels=ORG_KIND_RU,
-                                     aliases=ORG_KIND_ALIASES)) if row.get("org_type") else None  # fmt: skip
+        kind = (
+            OrganisationKind(
+                pick(row["org_type"], field="тип", labels=ORG_KIND_RU, aliases=ORG_KIND_ALIASES)
+            )
+            if row.get("org_type")
+            else None
+        )
         org = _find_org(s, mid, {"org_id": code, "inn": row["inn"]})
         values: dict[str, Any] = {"name": row["org_name"], "inn": row["inn"], "in_navigator": True}
         if row.get("short_name"):
@@ -119,9 +149,11 @@ def _programmes(s: Session, mid: int, ex: Export, summary: Summary, _year: int) 
         assert org is not None and org.id is not None
         archived = word(row.get("status", "")).startswith(("архив", "в архиве"))
         values: dict[str, Any] = {
-            "title": row["title"], "focus": _focus(row["focus"]), "organisation_id": org.id,
+            "title": row["title"],
+            "focus": _focus(row["focus"]),
+            "organisation_id": org.id,
             "status": ProgrammeStatus.archived if archived else ProgrammeStatus.published,
-        }  # fmt: skip
+        }
         for canon, attr in (("ovz", "for_ovz"), ("remote", "remote"), ("network", "network")):
             if canon in row:
                 values[attr] = bool(flag(row[canon]))
@@ -143,10 +175,15 @@ def _programmes(s: Session, mid: int, ex: Export, summary: Summary, _year: int) 
 
 def _upsert(s: Session, mid: int, year: int, key: str, value: float, summary: Summary) -> None:
     source = "АИС «Навигатор»" + (f" на {summary.as_of:%d.%m.%Y}" if summary.as_of else "")
-    before = {r.key: r.actual for r in indicators.plan_vs_actual(
-        s, municipality_id=mid, year=year, keys=[key], derive=False)}  # fmt: skip
-    indicators.upsert(s, municipality_id=mid, year=year, period="Y", key=key, actual=value,
-                      source=source)  # fmt: skip
+    before = {
+        r.key: r.actual
+        for r in indicators.plan_vs_actual(
+            s, municipality_id=mid, year=year, keys=[key], derive=False
+        )
+    }
+    indicators.upsert(
+        s, municipality_id=mid, year=year, period="Y", key=key, actual=value, source=source
+    )
     if before.get(key) is None:
         summary.created += 1
         summary.changes.append(f"показатель {key}: {value:g}")

@@ -47,8 +47,9 @@ def add_organisation(
         raise InputError("--name: укажите полное название организации")
     if inn.strip() and not (inn.strip().isdigit() and len(inn.strip()) in (10, 12)):
         raise InputError(f"--inn: ИНН — 10 или 12 цифр, получено «{inn}»")
-    kind_value = OrganisationKind(pick(kind, field="--type", labels=ORG_KIND_RU,
-                                       aliases=ORG_KIND_ALIASES))  # fmt: skip
+    kind_value = OrganisationKind(
+        pick(kind, field="--type", labels=ORG_KIND_RU, aliases=ORG_KIND_ALIASES)
+    )
     exists = s.exec(
         select(Organisation.id).where(
             Organisation.municipality_id == municipality_id, Organisation.code == code
@@ -57,16 +58,25 @@ def add_organisation(
     if exists is not None:
         raise ConflictError(f"организация «{code}» уже есть в муниципалитете")
     org = Organisation(
-        municipality_id=municipality_id, code=code, name=name.strip(),
-        short_name=short_name.strip(), inn=inn.strip(), kind=kind_value,
+        municipality_id=municipality_id,
+        code=code,
+        name=name.strip(),
+        short_name=short_name.strip(),
+        inn=inn.strip(),
+        kind=kind_value,
         in_navigator=in_navigator,
-    )  # fmt: skip
+    )
     s.add(org)
     s.flush()
     audit_log.append(
-        s, municipality_id=municipality_id, actor=actor, action=AuditAction.organisation_added,
-        entity=f"organisation:{org.id}", payload=organisation_json(org), at=now,
-    )  # fmt: skip
+        s,
+        municipality_id=municipality_id,
+        actor=actor,
+        action=AuditAction.organisation_added,
+        entity=f"organisation:{org.id}",
+        payload=organisation_json(org),
+        at=now,
+    )
     return org
 
 

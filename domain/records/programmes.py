@@ -79,17 +79,30 @@ def add_programme(
             raise ConflictError(f"--navigator-id: программа {nav} уже есть (№{clash})")
     assert organisation.id is not None
     p = Programme(
-        municipality_id=organisation.municipality_id, organisation_id=organisation.id,
-        title=title.strip(), focus=parse_focus(focus), navigator_id=nav, hours=hours,
-        age_min=age_min, age_max=age_max, for_ovz=for_ovz, remote=remote, network=network,
+        municipality_id=organisation.municipality_id,
+        organisation_id=organisation.id,
+        title=title.strip(),
+        focus=parse_focus(focus),
+        navigator_id=nav,
+        hours=hours,
+        age_min=age_min,
+        age_max=age_max,
+        for_ovz=for_ovz,
+        remote=remote,
+        network=network,
         expertise=parse_expertise(expertise),
-    )  # fmt: skip
+    )
     s.add(p)
     s.flush()
     audit_log.append(
-        s, municipality_id=organisation.municipality_id, actor=actor, action=AuditAction.programme_added,
-        entity=f"programme:{p.id}", payload=programme_json(p, organisation), at=now,
-    )  # fmt: skip
+        s,
+        municipality_id=organisation.municipality_id,
+        actor=actor,
+        action=AuditAction.programme_added,
+        entity=f"programme:{p.id}",
+        payload=programme_json(p, organisation),
+        at=now,
+    )
     return p
 
 
@@ -104,10 +117,14 @@ def archive_programme(
     s.add(programme)
     s.flush()
     audit_log.append(
-        s, municipality_id=programme.municipality_id, actor=actor, action=AuditAction.programme_archived,
-        entity=f"programme:{programme.id}", payload={"id": programme.id, "archived_on": on},
+        s,
+        municipality_id=programme.municipality_id,
+        actor=actor,
+        action=AuditAction.programme_archived,
+        entity=f"programme:{programme.id}",
+        payload={"id": programme.id, "archived_on": on},
         at=now,
-    )  # fmt: skip
+    )
     return programme
 
 

@@ -34,11 +34,22 @@ from models.review import (
 A = ReviewAction
 S = ReviewState
 __all__ = [
-    "archive", "assign_experts", "assign_tiebreaker", "campaign_counts", "council_decision",
-    "formally_reject", "latest_decision", "put_in_register", "record_verdict",
-    "request_revision", "round_assignments", "send_to_regional_stage", "start_review",
-    "state_counts", "submit",
-]  # fmt: skip
+    "archive",
+    "assign_experts",
+    "assign_tiebreaker",
+    "campaign_counts",
+    "council_decision",
+    "formally_reject",
+    "latest_decision",
+    "put_in_register",
+    "record_verdict",
+    "request_revision",
+    "round_assignments",
+    "send_to_regional_stage",
+    "start_review",
+    "state_counts",
+    "submit",
+]
 
 
 class Ctx:

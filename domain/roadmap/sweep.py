@@ -214,9 +214,14 @@ def sweep_municipalities(
         for status in TIME_STATUSES:
             for released in [None, rids] if rids else [None]:
                 counts[f"to_{status.value}"] += _mark_by_date(
-                    conn, mids, status=status, today=today, cutoff=cutoff, now=now,
+                    conn,
+                    mids,
+                    status=status,
+                    today=today,
+                    cutoff=cutoff,
+                    now=now,
                     released=released,
-                )  # fmt: skip
+                )
     if rids:
         clear_blockers(conn)
     forget_pending(conn, [entry for entry, _, _ in pending])

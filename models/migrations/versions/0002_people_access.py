@@ -53,19 +53,42 @@ def upgrade() -> None:
     with op.batch_alter_table("person") as batch:
         batch.create_check_constraint("ck_person_org_contact_org", CHECK)
     s64 = sa.String(length=64)
-    _owned("sign_in_session", sa.Column("sid_sha256", s64, nullable=False),
-           sa.Column("csrf", s64, nullable=False), _at("created_at"), _at("expires_at"),
-           _at("revoked_at", True), hashed="sid_sha256")  # fmt: skip
-    _owned("magic_link", sa.Column("token_sha256", s64, nullable=False),
-           sa.Column("next_path", sa.String(), nullable=False), _at("created_at"),
-           _at("expires_at"), _at("used_at", True), hashed="token_sha256")  # fmt: skip
-    _owned("access_token", sa.Column("token_sha256", s64, nullable=False),
-           sa.Column("scope", sa.Enum("read", "write", name="tokenscope"), nullable=False),
-           sa.Column("label", sa.String(), nullable=False), _at("created_at"),
-           _at("expires_at"), _at("revoked_at", True), hashed="token_sha256")  # fmt: skip
-    _owned("feed_secret", sa.Column("feed", sa.String(length=128), nullable=False),
-           sa.Column("secret_sha256", s64, nullable=False), _at("created_at"),
-           _at("revoked_at", True), hashed="secret_sha256")  # fmt: skip
+    _owned(
+        "sign_in_session",
+        sa.Column("sid_sha256", s64, nullable=False),
+        sa.Column("csrf", s64, nullable=False),
+        _at("created_at"),
+        _at("expires_at"),
+        _at("revoked_at", True),
+        hashed="sid_sha256",
+    )
+    _owned(
+        "magic_link",
+        sa.Column("token_sha256", s64, nullable=False),
+        sa.Column("next_path", sa.String(), nullable=False),
+        _at("created_at"),
+        _at("expires_at"),
+        _at("used_at", True),
+        hashed="token_sha256",
+    )
+    _owned(
+        "access_token",
+        sa.Column("token_sha256", s64, nullable=False),
+        sa.Column("scope", sa.Enum("read", "write", name="tokenscope"), nullable=False),
+        sa.Column("label", sa.String(), nullable=False),
+        _at("created_at"),
+        _at("expires_at"),
+        _at("revoked_at", True),
+        hashed="token_sha256",
+    )
+    _owned(
+        "feed_secret",
+        sa.Column("feed", sa.String(length=128), nullable=False),
+        sa.Column("secret_sha256", s64, nullable=False),
+        _at("created_at"),
+        _at("revoked_at", True),
+        hashed="secret_sha256",
+    )
     op.create_table(
         "login_attempt",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -85,8 +108,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("server_key", "login_attempt", "feed_secret", "access_token", "magic_link",
-                 "sign_in_session"):  # fmt: skip
+    for name in (
+        "server_key",
+        "login_attempt",
+        "feed_secret",
+        "access_token",
+        "magic_link",
+        "sign_in_session",
+    ):
         op.drop_table(name)
     sa.Enum(name="tokenscope").drop(op.get_bind(), checkfirst=True)
     with op.batch_alter_table("person") as batch:

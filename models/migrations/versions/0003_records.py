@@ -20,9 +20,14 @@ branch_labels = None
 depends_on = None
 
 ORG_KIND = sa.Enum(
-    "school", "kindergarten", "additional_education", "culture", "sports", "private",
+    "school",
+    "kindergarten",
+    "additional_education",
+    "culture",
+    "sports",
+    "private",
     name="organisationkind",
-)  # fmt: skip
+)
 PROGRAMME_STATUS = sa.Enum("published", "archived", name="programmestatus")
 EXPERTISE = sa.Enum("none", "positive", "negative", name="expertise")
 ENUMS = (ORG_KIND, PROGRAMME_STATUS, EXPERTISE)
