@@ -31,7 +31,7 @@ def _pairs(values: list[str] | None, *, field: str) -> dict[str, str] | None:
     try:
         return split_pairs(values, field=field)
     except InputError as exc:
-        raise EvidenceError(exc.message) from None
+        raise EvidenceError(exc.message, field=exc.field) from None
 
 
 CERT_TYPES = {

@@ -31,7 +31,7 @@ def parse_date(value: str | dt.date, *, field: str) -> dt.date:
             return dt.date(year, month, day)
     except ValueError:
         pass
-    raise InputError(f"{field}: {DATE_HINT}, получено «{value}»")
+    raise InputError(f"{field}: {DATE_HINT}, получено «{value}»", field=field)
 
 
 def date_or_none(value: object, *, field: str) -> object:
@@ -58,7 +58,9 @@ def split_pairs(items: list[str] | None, *, field: str) -> dict[str, str] | None
         for part in _split_outside_quotes(item):
             key, sep, val = part.partition("=")
             if not sep or not _unquote(key):
-                raise InputError(f"поле {field}: ожидается ключ=значение, получено «{part}»")
+                raise InputError(
+                    f"поле {field}: ожидается ключ=значение, получено «{part}»", field=field
+                )
             out[_unquote(key)] = _unquote(val)
     return out
 
@@ -95,7 +97,9 @@ def count(value: str, *, field: str) -> int:
     """A non-negative whole number as written (spaces as thousand separators allowed)."""
     text = value.strip().replace("\u00a0", "").replace(" ", "")
     if not text.isdigit():
-        raise InputError(f"{field}: ожидается целое неотрицательное число, получено «{value}»")
+        raise InputError(
+            f"{field}: ожидается целое неотрицательное число, получено «{value}»", field=field
+        )
     return int(text)
 
 
@@ -112,10 +116,11 @@ def parse_moment(value: str, *, field: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{field}: {MOMENT_HINT}, получено «{value}»") from None
+        raise InputError(f"{field}: {MOMENT_HINT}, получено «{value}»", field=field) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InputError(
-            f"{field}: укажите часовой пояс момента ({MOMENT_HINT}), получено «{value}»"
+            f"{field}: укажите часовой пояс момента ({MOMENT_HINT}), получено «{value}»",
+            field=field,
         )
     return moment.astimezone(dt.UTC)
 
@@ -131,10 +136,11 @@ def effective_moment(value: str | None, *, field: str, now: dt.datetime) -> dt.d
     if moment > now:
         raise InputError(
             f"{field}: момент {moment:%Y-%m-%d %H:%M} UTC ещё не наступил "
-            f"(сейчас {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+            f"(сейчас {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)",
+            field=field,
         )
     if moment.year < 2000:
-        raise InputError(f"{field}: момент {value} слишком давний")
+        raise InputError(f"{field}: момент {value} слишком давний", field=field)
     return moment
 
 
@@ -153,7 +159,8 @@ def parse_year(value: str | int, *, field: str = "--year") -> tuple[int, bool]:
         if end == start + 1:
             return start, True
     raise InputError(
-        f"{field}: ожидается год (2024) или учебный год (2020/2021), получено «{value}»"
+        f"{field}: ожидается год (2024) или учебный год (2020/2021), получено «{value}»",
+        field=field,
     )
 
 

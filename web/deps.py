@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -120,22 +119,19 @@ def get_scope(
     return scope
 
 
-_FIELD = re.compile(r"поле ([a-z_]+)")
-
-
 def error_items(exc: SoczakazError) -> list[dict[str, Any]]:
-    """One item per message line, with a field path when the line names a field."""
-    items = []
-    for line in [exc.message, *exc.details]:
-        m = _FIELD.search(line)
-        if m and m.group(1) == "file":
-            loc = ["body", "file"]
-        elif m:
-            loc = ["body", "fields", m.group(1)]
-        else:
-            loc = ["body"]
-        items.append({"loc": loc, "msg": line, "type": type(exc).__name__})
-    return items
+    """One item per message line, located at the field the error names (``field=``)."""
+    return [
+        {"loc": _loc(p.field), "msg": p.text, "type": type(exc).__name__} for p in exc.located()
+    ]
+
+
+def _loc(field: str | None) -> list[str]:
+    if field is None:
+        return ["body"]
+    if field == "file":
+        return ["body", "file"]
+    return ["body", "fields", field]
 
 
 def status_for(exc: SoczakazError) -> int:

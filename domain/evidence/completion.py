@@ -70,7 +70,8 @@ def _build_evidence(
         field = next(n for n, v in model.model_dump().items() if v == effective)
         raise EvidenceError(
             f"подтверждение шага «{label}» не принято: поле {field}: дата {effective} "
-            f"ещё не наступила (сегодня {today} по времени муниципалитета)"
+            f"ещё не наступила (сегодня {today} по времени муниципалитета)",
+            field=field,
         )
     file_needed = "file" in required if required else step.kind in FILE_REQUIRED
     checked: CheckedFile | None = None
@@ -79,7 +80,8 @@ def _build_evidence(
     elif file_needed:
         raise EvidenceError(
             f"подтверждение шага «{label}» не принято: поле file (файл): "
-            "приложите подписанный документ (--file)"
+            "приложите подписанный документ (--file)",
+            field="file",
         )
     columns = {"act_type", "act_number", "act_date", "issuer", "url", "recipient"}
     dumped = model.model_dump(mode="json", exclude_none=True)

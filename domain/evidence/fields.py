@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from domain.errors import EvidenceError, InputError
+from domain.errors import EvidenceError, InputError, Problem
 from domain.inputs import DATE_HINT, date_or_none, word
 from models.roadmap import StepKind
 
@@ -169,7 +169,7 @@ def label(field: str) -> str:
     return f"{field} ({LABELS[field]})" if field in LABELS else field
 
 
-def _message(kind: StepKind, err: Any) -> tuple[str, str]:
+def _message(kind: StepKind, err: Any) -> Problem:
     loc = [str(p) for p in err.get("loc", ())]
     field = loc[0] if loc else "?"
     etype = str(err.get("type", ""))
@@ -181,7 +181,7 @@ def _message(kind: StepKind, err: Any) -> tuple[str, str]:
     text = f"поле {where}: {hint}"
     if etype not in {"missing"} and isinstance(got, str | int | float):
         text += f" (получено «{got}»)"
-    return field, text
+    return Problem(text, loc[0] if loc else None)
 
 
 def validate_fields(
@@ -197,22 +197,25 @@ def validate_fields(
     extras = {k: v for k, v in fields.items() if k in required and k not in known}
     given = {k: v for k, v in fields.items() if v is not None and k not in extras}
     given = _dates_as_written(given)
-    problems: list[str] = []
+    problems: list[Problem] = []
     for name in required:
         if name == "file" or name in given:
             continue
         if name in known or name not in extras:
-            problems.append(f"поле {label(name)}: обязательно для шага «{step_label}»")
+            problems.append(
+                Problem(f"поле {label(name)}: обязательно для шага «{step_label}»", name)
+            )
     try:
         parsed = model.model_validate(given)
     except ValidationError as exc:
-        problems.extend(_message(kind, e)[1] for e in exc.errors())
+        problems.extend(_message(kind, e) for e in exc.errors())
         parsed = None
     if parsed is not None:
         problems.extend(_cross_checks(parsed))
     if problems:
         raise EvidenceError(
-            f"подтверждение шага «{step_label}» не принято: {problems[0]}",
+            f"подтверждение шага «{step_label}» не принято: {problems[0].text}",
+            field=problems[0].field,
             details=problems[1:],
         )
     assert parsed is not None
@@ -231,12 +234,15 @@ def _dates_as_written(given: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _cross_checks(parsed: _Fields) -> list[str]:
+def _cross_checks(parsed: _Fields) -> list[Problem]:
     if isinstance(parsed, CertificateSetupFields):
         if parsed.accounting_certificates is None and parsed.pf_certificates is None:
             return [
-                f"поле {label('accounting_certificates')}: укажите число сертификатов учёта "
-                f"и/или {label('pf_certificates')}"
+                Problem(
+                    f"поле {label('accounting_certificates')}: укажите число сертификатов учёта "
+                    f"и/или {label('pf_certificates')}",
+                    "accounting_certificates",
+                )
             ]
         return []
     if isinstance(parsed, EventFields) and parsed.participants_by_category is not None:
@@ -245,7 +251,10 @@ def _cross_checks(parsed: _Fields) -> list[str]:
         total = sum(parsed.participants_by_category.values())
         if total != parsed.participants:
             return [
-                f"поле {label('participants_by_category')}: сумма {total} "
-                f"не равна числу участников {parsed.participants}"
+                Problem(
+                    f"поле {label('participants_by_category')}: сумма {total} "
+                    f"не равна числу участников {parsed.participants}",
+                    "participants_by_category",
+                )
             ]
     return []

@@ -17,6 +17,9 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlmodel import Session
 
+# The file layout lives below evidence and audit (re-exported for existing callers).
+from domain.content_store import hash_file as hash_file
+from domain.content_store import path_for as path_for
 from domain.errors import EvidenceError
 
 # extension -> (content type, magic prefixes)
@@ -46,31 +49,30 @@ class CheckedFile:
     content_type: str
 
 
-def path_for(root: Path, sha256: str) -> Path:
-    return root / sha256[:2] / sha256[2:4] / sha256
-
-
 def check_file(data: bytes, name: str, *, max_bytes: int) -> CheckedFile:
     """Validate a file without writing it; raise EvidenceError naming the problem."""
     clean = Path(name).name
     if not data:
-        raise EvidenceError(f"поле file (файл): файл «{clean}» пуст")
+        raise EvidenceError(f"поле file (файл): файл «{clean}» пуст", field="file")
     if len(data) > max_bytes:
         raise EvidenceError(
             f"поле file (файл): файл «{clean}» слишком велик: {len(data)} байт, "
-            f"допустимо не более {max_bytes}"
+            f"допустимо не более {max_bytes}",
+            field="file",
         )
     ext = clean.rsplit(".", 1)[-1].lower() if "." in clean else ""
     if ext not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
         raise EvidenceError(
-            f"поле file (файл): тип файла «{clean}» не принимается; допустимы: {allowed}"
+            f"поле file (файл): тип файла «{clean}» не принимается; допустимы: {allowed}",
+            field="file",
         )
     content_type, magics = ALLOWED[ext]
     if not any(data.startswith(m) for m in magics):
         raise EvidenceError(
             f"поле file (файл): содержимое «{clean}» не похоже на файл .{ext} "
-            "(сигнатура не совпадает)"
+            "(сигнатура не совпадает)",
+            field="file",
         )
     return CheckedFile(hashlib.sha256(data).hexdigest(), len(data), clean, content_type)
 
@@ -93,14 +95,6 @@ def store(root: Path, data: bytes, checked: CheckedFile) -> tuple[Path, bool]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target, True
-
-
-def hash_file(path: Path, *, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 _KEY = "soczakaz_new_files"
