@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from domain.errors import NotFoundError, SoczakazError
+from domain import lookup
+from domain.errors import SoczakazError
 from models import Municipality
 from models.db import get_engine, init_db, session_scope
 from models.settings import Settings, get_settings
@@ -75,12 +76,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def get_municipality(s: Session, code: str) -> Municipality:
-    m = s.exec(select(Municipality).where(Municipality.code == code)).first()
-    if m is None:
-        raise NotFoundError(
-            f"муниципалитет «{code}» не найден (добавьте: roadmap municipality add)"
-        )
-    return m
+    """``--municipality CODE`` (domain.lookup, the one lookup module)."""
+    return lookup.municipality(s, code, field="--municipality")
 
 
 def parse_date(value: str, *, field: str) -> dt.date:

@@ -18,6 +18,7 @@ from cli.common import (
     settings,
     transaction,
 )
+from domain import lookup
 from domain.errors import InputError
 from domain.inputs import count, parse_date, split_pairs
 from domain.records import events
@@ -57,8 +58,6 @@ def add(
     as_json: Annotated[bool, Opt("--json", help="вывод в JSON")] = False,
 ) -> None:
     """Записать проведённое мероприятие (шаги с правилом «не менее N» закрываются сами)."""
-    from domain.audit.history import find_step
-
     pairs = split_pairs(participants, field="--participants") or {}
     new = events.NewEvent(
         kind=kind,
@@ -75,7 +74,7 @@ def add(
     with transaction(immediate=True) as s:
         m = get_municipality(s, municipality)
         target = (
-            find_step(s, municipality_code=municipality, key=step, year=year, period=period)
+            lookup.step(s, municipality=m, ref=lookup.step_ref(step, period), year=year)
             if step
             else None
         )

@@ -8,14 +8,17 @@ from typing import Annotated, Any
 import pendulum
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from cli.common import console, handle_errors, now_utc, print_json, settings, transaction
-from domain.audit.history import find_step, step_evidence, step_history
+from domain import lookup
+from domain.audit.history import step_evidence, step_history
 from domain.errors import EvidenceError, InputError
 from domain.evidence.completion import complete_step, reopen_step, supersede_evidence, waive_step
 from domain.inputs import effective_moment, split_pairs, word
 from domain.records.backdating import note_backdated
 from domain.vocabulary import AuditAction
+from models import Step
 
 Opt = typer.Option
 Municipality = Annotated[str, Opt("--municipality", "-m", help="код муниципалитета")]
@@ -63,6 +66,12 @@ def _read_file(path: Path | None) -> tuple[bytes | None, str | None]:
     if not path.is_file():
         raise EvidenceError(f"поле file (файл): файл «{path}» не найден")
     return path.read_bytes(), path.name
+
+
+def _step(s: Session, municipality: str, step: str, year: int | None, period: str | None) -> Step:
+    """``KEY`` or ``KEY@PERIOD`` (``--period`` builds the same reference) of ``-m CODE``."""
+    m = lookup.municipality(s, municipality, field="--municipality")
+    return lookup.step(s, municipality=m, ref=lookup.step_ref(step, period), year=year)
 
 
 def register(app: typer.Typer) -> None:
@@ -143,7 +152,7 @@ def complete(
     recorded = now_utc()
     now = effective_moment(at, field="--at", now=recorded)  # back-dating allowed, never future
     with transaction(immediate=True) as s:
-        target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
+        target = _step(s, municipality, step, year, period)
         assert target.id is not None
         common: dict[str, Any] = dict(
             step_id=target.id,
@@ -196,7 +205,7 @@ def reopen(
 ) -> None:
     """Открыть выполненный или отменённый шаг заново (подтверждения сохраняются)."""
     with transaction(immediate=True) as s:
-        target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
+        target = _step(s, municipality, step, year, period)
         assert target.id is not None
         st = reopen_step(s, step_id=target.id, actor=actor, reason=reason, now=now_utc())
     console.print(
@@ -215,7 +224,7 @@ def waive(
 ) -> None:
     """Отменить шаг как неприменимый (с причиной в журнале)."""
     with transaction(immediate=True) as s:
-        target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
+        target = _step(s, municipality, step, year, period)
         assert target.id is not None
         waive_step(s, step_id=target.id, actor=actor, reason=reason, now=now_utc())
     console.print(f"Шаг «{step}» отменён; причина: {reason}", highlight=False)
@@ -231,7 +240,7 @@ def history(
 ) -> None:
     """Полная история шага: кто, что, когда, с каким актом и файлом."""
     with transaction() as s:
-        target = find_step(s, municipality_code=municipality, key=step, year=year, period=period)
+        target = _step(s, municipality, step, year, period)
         assert target.id is not None
         items = step_history(s, step_id=target.id)
         evidence = step_evidence(s, step_id=target.id)

@@ -16,7 +16,8 @@ from cli.common import (
     transaction,
 )
 from cli.prefect_runtime import prefect_api_for, warn_loopback_links
-from domain.roadmap.replan import apply_shift, find_step, plan_shift
+from domain import lookup
+from domain.roadmap.replan import apply_shift, plan_shift
 from domain.roadmap.sweep import sweep_municipalities
 from domain.vocabulary import STATUS_COUNT_RU
 from models.roadmap import StepStatus
@@ -85,7 +86,7 @@ def shift(
     with transaction(immediate=True) as s:
         m = get_municipality(s, municipality)
         assert m.id is not None
-        row = find_step(s, municipality_id=m.id, year=year, ref=step)
+        row = lookup.step(s, municipality=m, ref=step, year=year)
         plan = plan_shift(s, step=row, to=target)
         if not dry_run:
             now = now_utc()

@@ -11,15 +11,23 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from cli.main import app
+from domain import lookup
 from domain.errors import InputError, TransitionError
-from domain.roadmap.replan import apply_shift, find_step, plan_shift
-from models import AuditEntry, Recurrence, Step, StepStatus
+from domain.roadmap.replan import apply_shift, plan_shift
+from models import AuditEntry, Municipality, Recurrence, Step, StepStatus
 from models.db import session_scope
 from tests.factories import make_municipality, make_step
 from tests.sweep_helpers import roadmap_for
 
 D = dt.date
 runner = CliRunner()
+
+
+def find_step(s: Session, *, municipality_id: int, year: int, ref: str) -> Step:
+    """The step ``ref`` (KEY or KEY@PERIOD) through the one lookup module."""
+    m = s.get(Municipality, municipality_id)
+    assert m is not None
+    return lookup.step(s, municipality=m, ref=ref, year=year)
 
 
 def _chain(engine: Engine) -> int:

@@ -23,63 +23,53 @@ ACTION_LABELS = AUDIT_ACTION_RU  # one vocabulary (domain.vocabulary.AuditAction
 
 @dataclass(frozen=True)
 class HistoryItem:
+    """One audit entry about a step, as the CLI (``roadmap history``) and the web show it."""
+
     seq: int
     at: dt.datetime
     actor: str
     action: str
     payload: dict[str, Any]
     hash: str
+    chain: str = ""
+    entity: str = ""
+    prev_hash: str = ""
 
     @property
     def label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
 
 
-def find_step(
-    session: Session, *, municipality_code: str, key: str, year: int | None, period: str | None
-) -> Step:
-    """A step by municipality code, key and (optionally) roadmap year and period."""
-    from models import Roadmap
-
-    st = Step.__table__.c  # type: ignore[attr-defined]
-    rm = Roadmap.__table__.c  # type: ignore[attr-defined]
-    mu = Municipality.__table__.c  # type: ignore[attr-defined]
-    stmt = (
-        select(Step)
-        .join(Roadmap, rm.id == st.roadmap_id)
-        .join(Municipality, mu.id == st.municipality_id)
-        .where(mu.code == municipality_code, st.key == key)
-    )
-    if year is not None:
-        stmt = stmt.where(rm.year == year)
-    if period is not None:
-        stmt = stmt.where(st.period == period)
-    found = list(session.scalars(stmt.order_by(st.due_date)))
-    if not found:
-        raise NotFoundError(f"шаг «{key}» муниципалитета «{municipality_code}» не найден")
-    if len(found) > 1:
-        periods = ", ".join(s.period or "—" for s in found)
-        raise NotFoundError(
-            f"шаг «{key}» встречается {len(found)} раз (периоды: {periods}); укажите --period"
-        )
-    return found[0]
-
-
 def step_history(session: Session, *, step_id: int) -> list[HistoryItem]:
-    """Every logged decision about one step, oldest first."""
+    """Every logged decision about one step, oldest first: THE history reader.
+
+    Used by ``roadmap history`` and by the web step page and ``/api/steps/{id}``.
+    Entries are those of the step's municipality (``municipality_id``, i.e. its chain)
+    whose entity is ``step:<id>``; one narrow query, no ORM objects. A step the
+    caller has already loaded comes from the session's identity map (no query).
+    """
     step = session.get(Step, step_id)
     if step is None:
         raise NotFoundError(f"шаг с id={step_id} не найден")
-    m = session.get(Municipality, step.municipality_id)
-    assert m is not None
     c = AuditEntry.__table__.c  # type: ignore[attr-defined]
     rows = session.execute(
-        select(c.seq, c.at, c.actor, c.action, c.payload, c.hash)
-        .where(c.chain == m.code, c.entity == f"step:{step_id}")
+        select(c.seq, c.at, c.actor, c.action, c.payload, c.hash, c.chain, c.entity, c.prev_hash)
+        .where(c.municipality_id == step.municipality_id, c.entity == f"step:{step_id}")
         .order_by(c.seq)
     )
     return [
-        HistoryItem(r.seq, r.at, r.actor, r.action, json.loads(r.payload), r.hash) for r in rows
+        HistoryItem(
+            r.seq,
+            r.at,
+            r.actor,
+            r.action,
+            json.loads(r.payload),
+            r.hash,
+            r.chain,
+            r.entity,
+            r.prev_hash,
+        )
+        for r in rows
     ]
 
 

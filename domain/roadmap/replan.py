@@ -12,14 +12,14 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from domain.audit import log as audit_log
 from domain.calendar.workdays import add_working_days
-from domain.errors import InputError, NotFoundError, TransitionError
+from domain.errors import NotFoundError, TransitionError
 from domain.roadmap.deadlines import deadline_for, end_of_day_utc
 from domain.vocabulary import AuditAction
-from models.roadmap import CLOSED_STATUSES, Roadmap, Step
+from models.roadmap import CLOSED_STATUSES, Step
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,6 @@ class ShiftPlan:
             "changes": [row(c) for c in self.changes],
             "kept": [row(c) for c in self.kept],
         }
-
-
-def find_step(session: Session, *, municipality_id: int, year: int, ref: str) -> Step:
-    """The step ``KEY`` or ``KEY@PERIOD`` of the municipality's roadmap(s) for the year."""
-    key, _, period = ref.partition("@")
-    query = (
-        select(Step)
-        .join(Roadmap, col(Roadmap.id) == col(Step.roadmap_id))
-        .where(Roadmap.municipality_id == municipality_id, Roadmap.year == year, Step.key == key)
-    )
-    if period:
-        query = query.where(Step.period == period)
-    found = list(session.exec(query.order_by(col(Step.period))).all())
-    if not found:
-        raise NotFoundError(f"шаг «{ref}» не найден в дорожной карте на {year} год")
-    if len(found) > 1:
-        labels = ", ".join(f"{s.key}@{s.period}" for s in found)
-        raise InputError(f"шаг «{ref}» повторяется, укажите период: {labels}")
-    return found[0]
 
 
 def _first_occurrences(steps: list[Step]) -> dict[str, Step]:
