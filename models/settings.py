@@ -54,6 +54,25 @@ class Settings(BaseSettings):
     # and a YAML file of header details per municipality code (zone, МОЦ, head).
     report_template: Path | None = None
     report_details: Path | None = None
+    # Audit log (docs/audit.md, issue 18). Trusted public keys for `audit verify` and the
+    # dashboard: a file of C2SP verifier keys, one a line (None = the .pub file beside
+    # audit_signing_key). Verification never reads the private key.
+    audit_trusted_keys: Path | None = None
+    # Name of the signing key in signed notes when the key file is PEM.
+    audit_key_name: str = "soczakaz"
+    # RFC 3161 time-stamping authority (None = no time stamps), its certificates (PEM:
+    # TSA certificate, intermediates, root) and what a missing stamp is: warn | require.
+    audit_tsa_url: str | None = None
+    audit_tsa_certs: Path | None = None
+    audit_tsa_policy: str = "warn"
+    # Publishing of checkpoints by the daily sweep when a tree head changed: a directory,
+    # an HTTP endpoint (POST of the note) and/or a recipient of the outbox (e-mail to the
+    # РМЦ: an apprise URL or "@name" of channels). State of the last publication: below
+    # audit_publish_state (None = "<signing key>.published" beside the key).
+    audit_publish_dir: Path | None = None
+    audit_publish_url: str | None = None
+    audit_publish_email: str | None = None
+    audit_publish_state: Path | None = None
 
     def loopback_link_warning(self) -> str | None:
         """A Russian warning when reminder links would point to this machine only

@@ -217,11 +217,14 @@ def audit(
 
 @router.get("/municipalities/{code}/audit/verify")
 def audit_verify(
-    code: str, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+    code: str,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(app_settings),
 ) -> dict[str, Any]:
     m = scope.municipality(session, code)
     scope.require_audit()
-    check = verify_chain(session, m.code)
+    check = verify_chain(session, m.code, settings)
     return {
         "chain": m.code,
         "ok": check.ok,

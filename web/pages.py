@@ -238,9 +238,9 @@ def audit_page(
     entries = [in_words(e) for e in found[:AUDIT_PAGE]]
     more = len(found) > AUDIT_PAGE
     filters = {k: v for k, v in (("q", q), ("since", since), ("until", until)) if v}
-    check = verify_chain(session, m.code)
+    check = verify_chain(session, m.code, settings)
     assert m.id is not None
-    state = chain_state(session, m.code, m.id, settings.audit_signing_key)
+    state = chain_state(session, m.code, m.id, settings.audit_signing_key, settings=settings)
     return render(
         request,
         "audit.html",
