@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
 from cli.common import (
     console,
@@ -19,7 +20,9 @@ from cli.common import (
 )
 from domain.audit.checkpoint import heads_file, sign_heads
 from domain.audit.history import export_entries
-from domain.audit.verify import verify as verify_log
+from domain.audit.tree import check_since
+from domain.audit.trust import Trust
+from domain.audit.verdict import chain_verdict, trust_of
 from domain.errors import InputError
 
 app = typer.Typer(
@@ -32,37 +35,51 @@ app = typer.Typer(
 def verify(
     municipality: Annotated[str | None, typer.Option("--municipality", "-m")] = None,
     since: Annotated[Path | None, typer.Option("--since", help="контрольная точка извне")] = None,
-    trusted: Annotated[Path | None, typer.Option("--key", help="доверенные открытые ключи")] = None,
+    trusted: Annotated[
+        Path | None, typer.Option("--key", help="файл доверенных открытых ключей")
+    ] = None,
 ) -> None:
-    """Пересчитать цепочки хешей, подписи контрольных точек и хеши файлов."""
-    if since is not None:
-        from cli.audit_tree_cmd import verify_since
-
-        verify_since(since, trusted)
+    """Пересчитать цепочки, подписи контрольных точек и файлы (нужны только открытые ключи)."""
     cfg = settings()
+    trust = trust_of(cfg, trusted)
+    problems: list[str] = []
     with transaction() as s:
-        report = verify_log(
-            s,
-            municipality_code=municipality,
-            evidence_root=cfg.evidence_dir,
-            key_path=cfg.audit_signing_key,
-        )
+        if since is not None:
+            problems += _since_problems(s, since, trust)
+        report = chain_verdict(s, chain=municipality, settings=cfg, trusted_keys=trusted)
+    problems += [str(p) for p in report.problems]
     summary = (
         f"записей: {report.entries}, цепочек: {report.chains}, подтверждений: "
         f"{report.evidence}, файлов: {report.files}, контрольных точек: "
-        f"{report.checkpoints}"
+        f"{report.checkpoints}; доверенные ключи: {trust.source or 'не заданы'}"
     )
-    if report.ok:
+    if not problems:
+        if since is not None:
+            console.print(f"OK журнал продолжает контрольную точку {since}", highlight=False)
         console.print(f"[bold green]OK[/] журнал не изменён — {summary}", highlight=False)
         return
-    first = report.problems[0]
-    err_console.print(f"[bold red]НАРУШЕНИЕ[/] {first}", highlight=False)
-    for p in report.problems[1:20]:
+    err_console.print(f"[bold red]НАРУШЕНИЕ[/] {problems[0]}", highlight=False)
+    for p in problems[1:20]:
         err_console.print(f"  также: {p}", highlight=False)
-    if len(report.problems) > 20:
-        err_console.print(f"  … всего нарушений: {len(report.problems)}", highlight=False)
+    if len(problems) > 20:
+        err_console.print(f"  … всего нарушений: {len(problems)}", highlight=False)
     err_console.print(f"Проверено: {summary}", highlight=False)
     raise typer.Exit(1)
+
+
+def _since_problems(s: Session, since: Path, trust: Trust) -> list[str]:
+    """``--since``: the log must extend a checkpoint kept elsewhere, signed by a trusted key."""
+    if not trust.verifiers:
+        raise InputError(
+            "--since: нет доверенных открытых ключей — укажите --key или "
+            "SOCZAKAZ_AUDIT_TRUSTED_KEYS"
+        )
+    try:
+        note = since.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"{since}: не удалось прочитать контрольную точку: {why}") from None
+    return check_since(s, note, list(trust.verifiers))
 
 
 @app.command("checkpoint")
@@ -80,7 +97,7 @@ def checkpoint(
         return
     cfg = settings()
     with transaction(immediate=True) as s:
-        made = sign_heads(s, key_path=cfg.audit_signing_key, now=now_utc())
+        made = sign_heads(s, key_path=cfg.audit_signing_key, now=now_utc(), name=cfg.audit_key_name)
     if not made:
         console.print("Журнал пуст: подписывать нечего.")
         return

@@ -29,5 +29,11 @@ def test_count_and_corrupt_heads_line(
 def test_foreign_key_message_names_the_checkpoint_chain() -> None:
     import datetime as dt
 
-    msg = _check_one("krylovsky", 1, "0" * 64, dt.datetime.now(dt.UTC), "A", "B", "C", "x")
-    assert msg and "цепочки «krylovsky»" in msg[0] and "доверенным" in msg[0]
+    from domain.audit.note import generate
+    from domain.audit.trust import Trust
+
+    own, mallory = generate("soczakaz"), generate("soczakaz")
+    trust = Trust((own.verifier(),), "trusted.pub")
+    pub = mallory.verifier().text()
+    msg = _check_one("krylovsky", 1, "0" * 64, dt.datetime.now(dt.UTC), pub, "B", trust, "x")
+    assert msg and "цепочки «krylovsky» на записи №1" in msg[0] and "доверенных" in msg[0]

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from domain.audit import log as audit_log
 from domain.audit.log import GENESIS_HASH, append, canonical, entry_hash
+from domain.audit.verify import verify_chain
 from models import AuditEntry
 from models.db import session_scope
 from tests.factories import make_municipality
@@ -228,7 +229,7 @@ def test_verify_chain_reports_ok_and_a_broken_entry(engine: Engine) -> None:
         for i in range(3):
             append(s, municipality_id=mid, actor="x", action="t", entity="", payload={"i": i})
     with session_scope(engine) as s:
-        report = audit_log.verify_chain(s, chain="krylovsky")
+        report = verify_chain(s, chain="krylovsky")
     assert report.ok and report.entries == 3
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -237,5 +238,5 @@ def test_verify_chain_reports_ok_and_a_broken_entry(engine: Engine) -> None:
             conn.exec_driver_sql("DROP TRIGGER auditentry_no_update")
         conn.exec_driver_sql("UPDATE auditentry SET payload = '{\"i\":9}' WHERE seq = 2")
     with session_scope(engine) as s:
-        report = audit_log.verify_chain(s, chain="krylovsky")
+        report = verify_chain(s, chain="krylovsky")
     assert not report.ok and "запись №2" in str(report.problems[0])

@@ -1,4 +1,4 @@
-"""``chain_verdict`` (for the dashboard) says what the CLI says, checkpoints included (issue 18)."""
+"""The dashboard's «цепочка цела» is the CLI's verdict, checkpoints included (issue 18)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,16 @@ from sqlalchemy.engine import Engine
 
 from domain.audit import log as audit_log
 from domain.audit.tree import _at
-from domain.audit.verdict import chain_verdict
+from domain.audit.verify import verify_chain as links_only
 from models.db import session_scope
 from models.settings import Settings
 from tests.test_audit_tree_cli import _attack, _run, _world
+from web.actions import verify_chain as dashboard_verdict
 
 
-def test_consistent_rewrite_after_checkpoint_fails_verdict_as_in_cli(
-    engine: Engine, settings: Settings, cli_env: dict[str, str], tmp_path: Path
-) -> None:
-    _world(engine, cli_env, tmp_path)
-    assert _run(["audit", "checkpoint"], cli_env)[0] == 0
+def _rewrite_consistently(engine: Engine) -> None:
+    """Every entry re-hashed with another actor: links and hashes still agree."""
     with session_scope(engine) as s:
-        assert chain_verdict(s, chain="krylovsky", settings=settings).ok
         rows = list(
             s.execute(
                 text(
@@ -31,7 +28,7 @@ def test_consistent_rewrite_after_checkpoint_fails_verdict_as_in_cli(
             )
         )
     prev = audit_log.GENESIS_HASH
-    for r in rows:  # a full consistent rewrite: every entry re-hashed with another actor
+    for r in rows:
         h = audit_log.entry_hash(
             prev,
             chain=r.chain,
@@ -48,9 +45,25 @@ def test_consistent_rewrite_after_checkpoint_fails_verdict_as_in_cli(
             f"hash = '{h}' WHERE id = {r.id}",
         )
         prev = h
-    with session_scope(engine) as s:
-        assert audit_log.verify_chain(s, chain="krylovsky").ok  # links and hashes alone pass
-        verdict = chain_verdict(s, chain="krylovsky", settings=settings)
+
+
+def test_cli_and_dashboard_agree_on_intact_and_tampered_chain(
+    engine: Engine, settings: Settings, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    _world(engine, cli_env, tmp_path)
+    assert _run(["audit", "checkpoint"], cli_env)[0] == 0
     code, out = _run(["audit", "verify", "-m", "krylovsky"], cli_env)
-    assert code == 1 and not verdict.ok, out
-    assert str(verdict.problems[0]).split(":")[0] in out
+    with session_scope(engine) as s:
+        check = dashboard_verdict(s, "krylovsky", settings)
+    assert code == 0 and check.ok, (out, check.message)
+    assert check.message.startswith("цепочка цела") and f"записей: {check.entries}" in out
+
+    _rewrite_consistently(engine)
+    with session_scope(engine) as s:
+        assert links_only(s, chain="krylovsky").ok  # links and hashes alone pass
+        check = dashboard_verdict(s, "krylovsky", settings)
+    code, out = _run(["audit", "verify", "-m", "krylovsky"], cli_env)
+    assert code == 1 and not check.ok, out
+    assert "НАРУШЕНА" in check.message and "подписанной контрольной точкой" in check.message
+    first = check.problems[0]
+    assert first.split(":")[0] in out and "переписана" in first, (first, out)

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.audit import log as audit_log
+from domain.audit.verdict import chain_verdict
 from domain.evidence.completion import complete_step
 from models import Evidence
 from models.db import session_scope
@@ -91,9 +91,10 @@ class ChainCheck:
     problems: list[str]
 
 
-def verify_chain(session: Session, chain: str) -> ChainCheck:
-    """Recompute a municipality's chain (links and hashes) with the audit-log helper."""
-    report = audit_log.verify_chain(session, chain=chain)
+def verify_chain(session: Session, chain: str, settings: Settings) -> ChainCheck:
+    """The same verdict as ``roadmap audit verify -m CODE`` (checkpoints against the
+    trusted public keys, evidence rows and files), in words for the dashboard."""
+    report = chain_verdict(session, chain=chain, settings=settings)
     problems = [str(p) for p in report.problems]
     if report.ok:
         message = f"цепочка цела, проверено записей: {report.entries}"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from domain.audit.checkpoint import heads_to_check
+from domain.audit.verdict import trust_of
 from domain.evidence.fields import LABELS
 from domain.vocabulary import (
     AUDIT_ACTION_RU,
@@ -20,6 +21,7 @@ from domain.vocabulary import (
     entity_ru,
 )
 from models import AuditEntry
+from models.settings import Settings
 
 # Payload keys shown in words (the rest stays in the JSON one click away).
 SHOWN = (
@@ -106,8 +108,17 @@ class ChainState:
         return not self.checkpoint_problems and not self.backwards
 
 
-def chain_state(session: Session, chain: str, municipality_id: int, key_path: Path) -> ChainState:
-    heads, problems = heads_to_check(session, key_path=key_path, chain=chain)
+def chain_state(
+    session: Session,
+    chain: str,
+    municipality_id: int,
+    key_path: Path,
+    *,
+    settings: Settings | None = None,
+) -> ChainState:
+    """Checkpoints (against the trusted public keys of ``settings``) and time order."""
+    trust = trust_of(settings) if settings is not None else None
+    heads, problems = heads_to_check(session, key_path=key_path, chain=chain, trust=trust)
     state = ChainState(len(heads), problems, max((h.seq for h in heads), default=None))
     rows = session.execute(
         select(col(AuditEntry.seq), col(AuditEntry.at))

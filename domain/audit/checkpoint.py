@@ -1,53 +1,41 @@
 """Signed chain heads (Ed25519) that make a consistent rewrite of a chain detectable.
 
 The private key lives in a file outside the database (``Settings.audit_signing_key``,
-created with mode 0600 when missing). Each checkpoint is written twice: as an
-``AuditCheckpoint`` row and as a line in ``<key>.heads.jsonl`` beside the key, so
-that deleting the rows together with rewriting the chain is still detected.
+created with mode 0600 when missing); its public key is written beside it (``.pub``).
+Each checkpoint is written twice: as an ``AuditCheckpoint`` row and as a line in
+``<key>.heads.jsonl`` beside the key, so that deleting the rows together with rewriting
+the chain is still detected. Checking needs public keys only (:mod:`domain.audit.trust`):
+a head signed by a key that is not trusted is a problem naming key, chain and entry.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from domain.audit.log import canonical, format_at
+from domain.audit.note import NoteError
+from domain.audit.trust import (
+    DEFAULT_KEY_NAME,
+    Trust,
+    load_signer,
+    resolve_trust,
+    stored_key,
+    write_public_key,
+)
 from models import AuditCheckpoint
 
 MAGIC = "soczakaz-audit-checkpoint-v1\n"
-
-
-def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    """Read the PEM private key, or create it (0600) if the file does not exist."""
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path}: не ключ Ed25519")
-        return key
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    return key
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
@@ -64,10 +52,13 @@ def _message(chain: str, seq: int, head: str, at: dt.datetime) -> bytes:
     return (MAGIC + body).encode()
 
 
-def sign_heads(session: Session, *, key_path: Path, now: dt.datetime) -> list[AuditCheckpoint]:
+def sign_heads(
+    session: Session, *, key_path: Path, now: dt.datetime, name: str = DEFAULT_KEY_NAME
+) -> list[AuditCheckpoint]:
     """Sign the current head of every non-empty chain; return the new checkpoints."""
-    key = load_or_create_key(key_path)
-    pub = public_key_text(key.public_key())
+    signer = load_signer(key_path, name=name, create=True)
+    write_public_key(signer, key_path)
+    pub = signer.verifier().text()  # "name+id+key": the row names its key
     rows = session.execute(
         text(
             "SELECT a.chain, a.seq, a.hash FROM auditentry a JOIN "
@@ -77,7 +68,7 @@ def sign_heads(session: Session, *, key_path: Path, now: dt.datetime) -> list[Au
     ).all()
     out: list[AuditCheckpoint] = []
     for chain, seq, head in rows:
-        sig = key.sign(_message(chain, int(seq), head, now))
+        sig = signer.private.sign(_message(chain, int(seq), head, now))
         cp = AuditCheckpoint(
             chain=chain,
             seq=int(seq),
@@ -116,29 +107,28 @@ class Head:
     source: str  # "база" or the heads file name
 
 
-def trusted_public_key(key_path: Path) -> str | None:
-    """The public key of the signing key file, or None when there is no key file."""
-    if not key_path.exists():
-        return None
-    return public_key_text(load_or_create_key(key_path).public_key())
-
-
 def check_signature(
     *, chain: str, seq: int, head: str, at: dt.datetime, public_key: str, signature: str
 ) -> bool:
     try:
-        pub = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
+        _name, raw = stored_key(public_key)
+        pub = Ed25519PublicKey.from_public_bytes(raw)
         pub.verify(base64.b64decode(signature), _message(chain, seq, head, at))
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, NoteError):
         return False
     return True
 
 
 def heads_to_check(
-    session: Session, *, key_path: Path, chain: str | None
+    session: Session, *, key_path: Path, chain: str | None, trust: Trust | None = None
 ) -> tuple[list[Head], list[str]]:
-    """Signed heads from the database and the heads file; problems with signatures."""
-    trusted = trusted_public_key(key_path)
+    """Signed heads from the database and the heads file; problems with signatures.
+
+    ``trust`` defaults to the public key file beside ``key_path``; the private key is
+    never read here.
+    """
+    if trust is None:
+        trust = resolve_trust(override=None, configured=None, key_path=key_path)
     problems: list[str] = []
     heads: list[Head] = []
     query = select(AuditCheckpoint).order_by(AuditCheckpoint.id)  # type: ignore[arg-type]
@@ -153,7 +143,7 @@ def heads_to_check(
                 cp.at,
                 cp.public_key,
                 cp.signature,
-                trusted,
+                trust,
                 f"контрольная точка id={cp.id}",
             )
         )
@@ -178,11 +168,16 @@ def heads_to_check(
                     at,
                     rec["public_key"],
                     rec["signature"],
-                    trusted,
+                    trust,
                     f"{hf.name}:{n}",
                 )
             )
             heads.append(Head(rec["chain"], int(rec["seq"]), rec["hash"], hf.name))
+    if heads and not trust.verifiers:
+        problems.append(
+            "нет доверенных открытых ключей: подписи контрольных точек не с чем сверить — "
+            "задайте SOCZAKAZ_AUDIT_TRUSTED_KEYS (файл открытых ключей) или --key"
+        )
     return heads, problems
 
 
@@ -193,14 +188,22 @@ def _check_one(
     at: dt.datetime,
     pub: str,
     sig: str,
-    trusted: str | None,
+    trust: Trust,
     where: str,
 ) -> list[str]:
-    if trusted is not None and pub != trusted:
+    point = f"{where}: контрольная точка цепочки «{chain}» на записи №{seq}"
+    try:
+        name, raw = stored_key(pub)
+    except NoteError:
+        return [f"{point}: открытый ключ подписи не читается — строка подделана"]
+    if trust.verifiers and trust.by_raw(raw, name) is None:
+        who = f"«{name}»" if name else "без имени"
+        fp = hashlib.sha256(raw).hexdigest()[:8]
         return [
-            f"{where}: контрольная точка цепочки «{chain}» подписана не доверенным "
-            "ключом журнала (чужой ключ)"
+            f"{point} подписана ключом {who} (отпечаток {fp}), которого нет среди "
+            f"доверенных ({trust.source}: {trust.names()}) — подпись не принимается: "
+            "журнал могли переписать и подписать заново чужим ключом"
         ]
     if not check_signature(chain=chain, seq=seq, head=head, at=at, public_key=pub, signature=sig):
-        return [f"{where}: подпись цепочки {chain!r} на записи №{seq} недействительна"]
+        return [f"{point}: подпись недействительна — точка изменена после подписания"]
     return []

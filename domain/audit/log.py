@@ -20,16 +20,13 @@ import hashlib
 import json
 from functools import lru_cache
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from domain.errors import NotFoundError
 from models import AuditEntry, Municipality
-
-if TYPE_CHECKING:
-    from domain.audit.verify import VerifyReport
 
 GENESIS_HASH = "0" * 64
 GLOBAL_CHAIN = "_global"
@@ -183,17 +180,7 @@ def append(
     )
     session.add(entry)
     session.flush()
+    from domain.audit.nodes import add_leaf  # the stored Merkle tree (issue 18)
+
+    add_leaf(session, chain, seq, entry.hash)
     return entry
-
-
-def verify_chain(session: Session, *, chain: str) -> VerifyReport:
-    """Recompute one chain's links and hashes (``ok``, ``entries``, ``problems``).
-
-    The full check — signed checkpoints, evidence rows and files — is
-    :func:`domain.audit.verify.verify`.
-    """
-    from domain.audit.verify import VerifyReport, verify_chains
-
-    report = VerifyReport()
-    verify_chains(session, report, chain=chain, heads={}, logged={})
-    return report

@@ -20,8 +20,9 @@ from sqlmodel import Session
 
 from domain.audit.checkpoint import heads_to_check
 from domain.audit.log import GENESIS_HASH, canonical, entry_hash
+from domain.audit.trust import Trust
+from domain.content_store import hash_file, path_for
 from domain.errors import NotFoundError
-from domain.evidence.store import hash_file, path_for
 from models import AuditEntry, Evidence, Municipality, Step
 
 EVIDENCE_ACTIONS = ("step.completed", "evidence.superseded")
@@ -267,9 +268,14 @@ def verify(
     municipality_code: str | None,
     evidence_root: Path,
     key_path: Path,
+    trust: Trust | None = None,
     batch: int = 5000,
 ) -> VerifyReport:
-    """Verify chains (all, or one municipality's), signed heads, evidence and files."""
+    """Verify chains (all, or one municipality's), signed heads, evidence and files.
+
+    ``key_path`` locates the heads file and, when ``trust`` is None, the public key
+    beside the signing key; no private key is read.
+    """
     report = VerifyReport()
     municipality_id: int | None = None
     if municipality_code is not None:
@@ -278,7 +284,9 @@ def verify(
         if m is None:
             raise NotFoundError(f"муниципалитет «{municipality_code}» не найден")
         municipality_id = m.id
-    heads_list, sig_problems = heads_to_check(session, key_path=key_path, chain=municipality_code)
+    heads_list, sig_problems = heads_to_check(
+        session, key_path=key_path, chain=municipality_code, trust=trust
+    )
     report.problems.extend(Problem("контрольные точки", p) for p in sig_problems)
     # The database and the heads file hold a copy of each checkpoint: count each once.
     report.checkpoints = len({(h.chain, h.seq, h.hash) for h in heads_list})
@@ -308,4 +316,14 @@ def verify(
     )
     verify_deleted_evidence(report, logged)
     verify_steps(session, report, municipality_id=municipality_id, closed=closed)
+    return report
+
+
+def verify_chain(session: Session, *, chain: str) -> VerifyReport:
+    """Links and hashes of one chain only (``ok``, ``entries``, ``problems``).
+
+    The full check — signed checkpoints, evidence rows and files — is :func:`verify`.
+    """
+    report = VerifyReport()
+    verify_chains(session, report, chain=chain, heads={}, logged={})
     return report
