@@ -1,24 +1,56 @@
 """The CLI starts fast: importing ``cli.main`` loads no heavy library eagerly.
 
-Measured as people start it: a fresh interpreter, ``python -X importtime``. The
-modules below belong to single commands (Prefect flows, report rendering, e-mail
-and webhook delivery, migrations) and must be imported inside those commands.
-The time budget is generous (CI machines are loaded); the module check is strict.
+Measured as people start it: a fresh interpreter, ``python -X importtime`` for the
+import cost of ``cli.main`` and the wall time of ``roadmap --help``. Commands are
+registered lazily (``cli.lazy_group``): the modules below belong to single commands
+and are imported only when that command runs. Budgets are 2x the issue-19 targets
+(--help <= 0.3 s wall on a quiet machine) so that a loaded CI machine passes and a
+regression (an eager import of SQLModel or Prefect, ~0.5-1 s) still fails; the best
+of three runs is taken so that one load spike does not decide.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cli.lazy_group import LazyGroup, Placeholder, load, load_commands
+
 ROOT = Path(__file__).resolve().parents[1]
-# Imported by a command when it runs, never by ``import cli.main``.
-LAZY = ("prefect", "reports", "apprise", "alembic", "docxtpl", "openpyxl", "fastapi", "uvicorn")
-BUDGET_S = 3.0  # cumulative import time of cli.main; ~0.6 s on a quiet machine
+ROADMAP = Path(sys.executable).with_name("roadmap")
+# Imported by a command when it runs, never by ``import cli.main`` or ``roadmap --help``.
+LAZY = (
+    "prefect",
+    "reports",
+    "apprise",
+    "alembic",
+    "docxtpl",
+    "openpyxl",
+    "fastapi",
+    "uvicorn",
+    "jinja2",
+    "sqlmodel",
+    "sqlalchemy",
+    "pendulum",
+    "models",
+    "cli.common",
+)
+IMPORT_BUDGET_S = 0.5  # cumulative import of cli.main: ~0.2 s quiet (0.26 s at load 2.3)
+HELP_BUDGET_S = 0.6  # wall of `roadmap --help`: 2x the 0.3 s target
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "80"}
 
 
 def _import_cli() -> tuple[float, list[str]]:
@@ -26,14 +58,13 @@ def _import_cli() -> tuple[float, list[str]]:
         "import sys, json; import cli.main; "
         f"print(json.dumps([m for m in {LAZY!r} if m in sys.modules]))"
     )
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
+        env=_env(),
         check=True,
     )
     cumulative = next(
@@ -45,9 +76,28 @@ def _import_cli() -> tuple[float, list[str]]:
 
 
 def test_cli_main_imports_no_heavy_library_and_fits_the_budget() -> None:
-    seconds, loaded = _import_cli()
+    runs = [_import_cli() for _ in range(3)]
+    seconds = min(s for s, _ in runs)
+    loaded = runs[0][1]
+    print(f"import cli.main: best of 3 {seconds:.3f} s (budget {IMPORT_BUDGET_S} s)")
     assert loaded == [], f"import cli.main loaded {loaded}: import them inside the command"
-    assert seconds < BUDGET_S, f"import cli.main took {seconds:.2f} s (budget {BUDGET_S} s)"
+    assert seconds < IMPORT_BUDGET_S, f"import cli.main took {seconds:.2f} s"
+
+
+def test_help_wall_time_fits_the_budget() -> None:
+    assert ROADMAP.exists(), ROADMAP
+    best, out = float("inf"), ""
+    for _ in range(3):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [str(ROADMAP), "--help"], capture_output=True, text=True, timeout=60, env=_env()
+        )
+        best = min(best, time.perf_counter() - t0)
+        assert proc.returncode == 0, proc.stderr
+        out = proc.stdout
+    print(f"roadmap --help: best of 3 {best:.3f} s wall (budget {HELP_BUDGET_S} s)")
+    assert "status" in out and "Статус шагов муниципалитета" in out
+    assert best < HELP_BUDGET_S, f"roadmap --help took {best:.2f} s"
 
 
 def test_help_runs_without_heavy_libraries() -> None:
@@ -68,3 +118,63 @@ def test_help_runs_without_heavy_libraries() -> None:
         check=True,
     )
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+def test_status_imports_no_prefect_reports_or_web() -> None:
+    code = (
+        "import sys, json\n"
+        "from typer.testing import CliRunner\n"
+        "from cli.main import app\n"
+        "r = CliRunner().invoke(app, ['status', '--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(json.dumps([m for m in ('prefect', 'reports', 'apprise', 'fastapi', 'jinja2',"
+        " 'alembic', 'docxtpl') if m in sys.modules]))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+def test_lazy_help_equals_the_eager_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry's listing text is the commands' own help: lazy and loaded agree."""
+    from cli.main import REGISTRY, app
+
+    runner = CliRunner()
+    lazy = runner.invoke(app, ["--help"], terminal_width=100)
+    assert lazy.exit_code == 0, lazy.output
+    group = typer.main.get_group(app)
+    assert all(isinstance(group.commands[e.name], Placeholder) for e in REGISTRY)
+    names = {e.name for e in REGISTRY}
+    for entry in REGISTRY:
+        real = load(entry)
+        first = inspect.cleandoc(real.help or "").split("\n\n")[0]
+        assert entry.help == first, f"{entry.name}: registry help differs from the command's"
+        assert not real.hidden
+        # Every command a module registers is a registry row (none silently dropped).
+        assert set(load_commands(entry.module, entry.name)) <= names, entry.module
+    # The same screen with every command loaded for real, as the eager app printed it.
+    monkeypatch.setattr(LazyGroup, "get_command", lambda self, ctx, name: self.real(name))
+    eager = runner.invoke(app, ["--help"], terminal_width=100)
+    assert eager.exit_code == 0, eager.output
+    assert lazy.output == eager.output
+    for entry in REGISTRY:
+        assert re.search(rf"│ {re.escape(entry.name)} ", lazy.output), entry.name
+
+
+def test_sub_app_commands_are_picked_up_when_the_group_runs() -> None:
+    """``roadmap audit --help`` lists the commands audit modules register (lazy group)."""
+    result = CliRunner().invoke(
+        __import__("cli.main").main.app, ["audit", "--help"], terminal_width=100
+    )
+    assert result.exit_code == 0, result.output
+    from cli.audit_cmd import app as audit_app
+
+    for name, _ in typer.main.get_group(audit_app).commands.items():
+        assert name in result.output
+    assert "verify" in result.output
