@@ -37,7 +37,8 @@ from sqlalchemy import insert  # noqa: E402
 
 from models import Municipality, Organisation, Person, Roadmap, RoadmapTemplate, Role, Step  # noqa: E402
 from models.db import init_db, make_engine, session_scope  # noqa: E402
-from web.access import hash_token  # noqa: E402
+from models.people import TokenScope  # noqa: E402
+from web.auth_tokens import add_access_token  # noqa: E402
 
 TOKEN = "bench-admin-token"
 REGION = "Бенчмарк-край"
@@ -101,7 +102,12 @@ def seed(url: str, steps: int, per_municipality: int) -> str:
             orgs[m.id] = [o.id for o in os_ if o.id is not None]
             assert r.id is not None
             roadmaps[m.id] = r.id
-        s.add(Person(full_name="Администратор", role=Role.admin, token_sha256=hash_token(TOKEN)))
+        admin = Person(full_name="Администратор", role=Role.admin)
+        s.add(admin)
+        s.flush()
+        assert admin.id is not None
+        far = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+        add_access_token(s, admin.id, TOKEN, scope=TokenScope.read, expires_at=far)
         now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
         rows: list[dict[str, Any]] = []
         step_table: Any = Step.__table__  # type: ignore[attr-defined]

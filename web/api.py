@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from domain.audit.history import HistoryItem, step_history
 from domain.errors import ConflictError
 from domain.evidence.store import path_for
 from models import AuditEntry, ReviewCase, Step
@@ -28,6 +29,7 @@ from web.access import NotVisible, Scope
 from web.actions import complete, parse_fields_json, verify_chain
 from web.cache import TTLCache
 from web.deps import app_engine, app_now, app_settings, get_scope, get_session
+from web.step_json import public_steps_select, steps_response
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -45,6 +47,21 @@ def _audit_public(e: AuditEntry) -> dict[str, Any]:
         "payload": json.loads(e.payload),
         "prev_hash": e.prev_hash,
         "hash": e.hash,
+    }
+
+
+def _history_public(i: HistoryItem) -> dict[str, Any]:
+    """A history item in the shape of an audit entry (the same keys as ``_audit_public``)."""
+    return {
+        "seq": i.seq,
+        "chain": i.chain,
+        "at": i.at.isoformat(),
+        "actor": i.actor,
+        "action": i.action,
+        "entity": i.entity,
+        "payload": i.payload,
+        "prev_hash": i.prev_hash,
+        "hash": i.hash,
     }
 
 
@@ -96,12 +113,13 @@ def municipality_steps(
     offset: int = Query(0, ge=0),
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
-) -> list[Step]:
+) -> Response:
     m = scope.municipality(session, code)
     filters = queries.StepFilters(status=status, kind=kind.value if kind else None, owner=owner)
-    stmt = filters.apply(scope.steps(select(Step).where(col(Step.municipality_id) == m.id)))
+    base = public_steps_select().where(col(Step.municipality_id) == m.id)
+    stmt = filters.apply(scope.steps(base))
     stmt = stmt.order_by(col(Step.due_date), col(Step.id)).limit(limit).offset(offset)
-    return list(session.execute(stmt).scalars())
+    return steps_response(session, stmt)  # the bytes of list[StepPublic] (web/step_json.py)
 
 
 def _reminder_public(o: Any, settings: Settings) -> dict[str, Any]:
@@ -130,7 +148,7 @@ def step_detail(
             for e in queries.step_evidence(session, step)
         ],
         "reminders": [_reminder_public(o, settings) for o in queries.step_reminders(session, step)],
-        "history": [_audit_public(e) for e in queries.step_history(session, step)],
+        "history": [_history_public(i) for i in step_history(session, step_id=step_id)],
     }
 
 

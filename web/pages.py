@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from domain.audit.history import step_history
 from domain.errors import SoczakazError
 from domain.evidence.fields import LABELS
 from models import IndicatorValue, StepKind, StepStatus
@@ -110,10 +111,12 @@ def municipality(
     base = {k: v for k, v in (("status", status), ("kind", kind), ("owner", owner)) if v}
     rows = [r for _, month in view.months for r in month]
     values = session.execute(
-        select(IndicatorValue).where(
+        select(
+            col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
+        ).where(
             col(IndicatorValue.municipality_id) == m.id, col(IndicatorValue.year) == view.today.year
         )
-    ).scalars()
+    ).all()
     return render(
         request,
         "municipality.html",
@@ -143,7 +146,7 @@ def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any
         else None,
         "evidence": queries.step_evidence(session, step),
         "reminders": queries.step_reminders(session, step),
-        "history": queries.step_history(session, step),
+        "history": step_history(session, step_id=step_id),
         "can_complete": scope.can_complete(step) and step.status not in ("done", "waived"),
         "form_fields": form_fields(step),
         "file_required": file_required(step),

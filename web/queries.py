@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -11,7 +12,16 @@ from sqlmodel import Session, col
 
 from domain.calendar.time import day_start_utc, local_date
 from domain.calendar.workdays import working_days_between
-from models import AuditEntry, Evidence, Municipality, Organisation, OutboxMessage, Person, Step
+from models import (
+    AuditEntry,
+    Evidence,
+    Municipality,
+    Organisation,
+    OutboxMessage,
+    Person,
+    Role,
+    Step,
+)
 from models.roadmap import CLOSED_STATUSES, OPEN_STATUSES, StepKind, StepStatus
 from web.access import Scope
 from web.forms import missing_evidence
@@ -128,6 +138,8 @@ LIST_COLUMNS = (
     col(Step.evidence_required),
 )
 PAGE_SIZE = 40
+BLOCKED_LIMIT = 200
+OPEN = frozenset(OPEN_STATUSES)
 SORTS = ("due", "-due", "title", "status", "kind")
 
 
@@ -152,15 +164,17 @@ def responsible_people(session: Session, municipality_id: int) -> dict[str, Resp
     """Keys: an owner role, or ``org:<id>`` for an organisation's contact."""
     out: dict[str, Responsible] = {}
     rows = session.execute(
-        select(Person)
+        select(
+            col(Person.full_name), col(Person.email), col(Person.role), col(Person.organisation_id)
+        )
         .where(col(Person.municipality_id) == municipality_id)
         .order_by(col(Person.id))
-    ).scalars()
-    for p in rows:
-        who = Responsible(p.full_name, p.email, p.role.value)
-        if p.organisation_id is not None:
-            out.setdefault(f"org:{p.organisation_id}", who)
-        out.setdefault(p.role.value, who)  # role-owned steps with no organisation named
+    ).all()
+    for name, email, role, org_id in rows:
+        who = Responsible(name, email, Role(role).value)
+        if org_id is not None:
+            out.setdefault(f"org:{org_id}", who)
+        out.setdefault(who.role, who)  # role-owned steps with no organisation named
     return out
 
 
@@ -169,13 +183,24 @@ def who_acts(row: Any, people: dict[str, Responsible]) -> Responsible:
     return people.get(key) or Responsible("", "", row.owner_role)
 
 
+@lru_cache(maxsize=4096)
+def _missing_words(kind: str, required: tuple[str, ...]) -> tuple[str, ...]:
+    """``missing_evidence`` depends on the kind and the required list only: computed once."""
+    return tuple(missing_evidence(kind, list(required)))
+
+
+@lru_cache(maxsize=8192)
+def _late_days(due: dt.date, today: dt.date) -> int:
+    return working_days_between(due, today)
+
+
 def late_steps(rows: list[Any], today: dt.date, people: dict[str, Responsible]) -> list[LateStep]:
     out = [
         LateStep(
             r,
-            working_days_between(r.due_date, today),
+            _late_days(r.due_date, today),
             who_acts(r, people),
-            missing_evidence(r.kind, r.evidence_required),
+            list(_missing_words(r.kind, tuple(r.evidence_required))),
         )
         for r in rows
         if r.status == StepStatus.overdue
@@ -223,30 +248,35 @@ def municipality_view(
     for s in steps:
         months.setdefault(f"{s.due_date.year:04d}-{s.due_date.month:02d}", []).append(s)
     week_end = today + dt.timedelta(days=7)
-    open_values = [s.value for s in OPEN_STATUSES]
-    next_week = list(
-        session.execute(
-            base.where(col(Step.due_date) >= today, col(Step.due_date) <= week_end)
-            .where(col(Step.status).in_(open_values))
-            .order_by(col(Step.due_date), col(Step.id))
-        ).all()
-    )
-    blocked = list(
-        session.execute(
-            base.where(col(Step.status) == StepStatus.blocked)
-            .order_by(col(Step.due_date), col(Step.id))
-            .limit(200)
-        ).all()
-    )
-    orgs = {
-        int(o.id): o.short_name or o.name
-        for o in session.execute(
-            scope.organisations(
-                select(Organisation).where(col(Organisation.municipality_id) == m.id)
-            )
-        ).scalars()
-    }
     unfiltered = not (filters.status or filters.kind or filters.owner)
+    if unfiltered:  # the rows already loaded (in due order) hold both short lists
+        next_week = [s for s in steps if today <= s.due_date <= week_end and s.status in OPEN]
+        blocked = [s for s in steps if s.status == StepStatus.blocked][:BLOCKED_LIMIT]
+    else:
+        next_week = list(
+            session.execute(
+                base.where(col(Step.due_date) >= today, col(Step.due_date) <= week_end)
+                .where(col(Step.status).in_([s.value for s in OPEN_STATUSES]))
+                .order_by(col(Step.due_date), col(Step.id))
+            ).all()
+        )
+        blocked = list(
+            session.execute(
+                base.where(col(Step.status) == StepStatus.blocked)
+                .order_by(col(Step.due_date), col(Step.id))
+                .limit(BLOCKED_LIMIT)
+            ).all()
+        )
+    orgs = {
+        int(i): short or name
+        for i, short, name in session.execute(
+            scope.organisations(
+                select(
+                    col(Organisation.id), col(Organisation.short_name), col(Organisation.name)
+                ).where(col(Organisation.municipality_id) == m.id)
+            )
+        ).all()
+    }
     counts: dict[str, int] = {}
     if unfiltered:  # the rows already loaded are the whole (scoped) roadmap
         roles: Any = {s.owner_role for s in steps}
@@ -317,17 +347,6 @@ def step_evidence(session: Session, step: Step) -> list[Evidence]:
             select(Evidence)
             .where(col(Evidence.step_id) == step.id)
             .order_by(col(Evidence.id).desc())
-        ).scalars()
-    )
-
-
-def step_history(session: Session, step: Step) -> list[AuditEntry]:
-    return list(
-        session.execute(
-            select(AuditEntry)
-            .where(col(AuditEntry.municipality_id) == step.municipality_id)
-            .where(col(AuditEntry.entity) == f"step:{step.id}")
-            .order_by(col(AuditEntry.seq))
         ).scalars()
     )
 
