@@ -21,7 +21,7 @@ from domain import lookup
 from domain.errors import SoczakazError
 from models import Municipality
 from models.db import get_engine, init_db, session_scope
-from models.settings import Settings, get_settings
+from models.settings import Settings, SettingsInvalid, get_settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -67,6 +67,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except SettingsInvalid as exc:  # names the variable, never its value
+            raise fail(exc.message) from None
         except SoczakazError as exc:
             for line in exc.details:
                 err_console.print(line, highlight=False, markup=False, soft_wrap=True)

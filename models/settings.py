@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 
 class Settings(BaseSettings):
@@ -38,8 +41,12 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = 300.0
     # Parallel senders per dispatcher (1 = at most one duplicate per crash).
     outbox_workers: int = 1
-    # Named apprise URLs that persons may reference as "@name" (secrets live here, not in YAML).
+    # Named apprise URLs (the channel credentials live here only, never in a person row):
+    # a person references one as "@name" or "name:own-address" (notifications/targets.py).
     channels: dict[str, str] = {}
+    # Key that signs the links in step reminders (web/step_links.py); unset = the
+    # per-database server key.
+    link_secret: SecretStr | None = None
     # Working hours of recipients (local time) for the sending window.
     work_hours_start: int = 9
     work_hours_end: int = 18
@@ -74,6 +81,14 @@ class Settings(BaseSettings):
     audit_publish_email: str | None = None
     audit_publish_state: Path | None = None
 
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not CHANNEL_NAME.fullmatch(name):
+                raise ValueError("bad channel name")
+        return value
+
     def loopback_link_warning(self) -> str | None:
         """A Russian warning when reminder links would point to this machine only
         (``base_url`` on a loopback address) while messages go to real recipients."""
@@ -87,6 +102,31 @@ class Settings(BaseSettings):
             "уходят настоящим получателям: ссылки в письмах у них не откроются. Задайте "
             "публичный адрес панели, например SOCZAKAZ_BASE_URL=https://moc.example.ru"
         )
+
+
+CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+class SettingsInvalid(ValueError):
+    """Settings that cannot be read; the message names the variables, never their values."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_HINTS = {
+    "channels": 'ожидается JSON-объект {"имя": "адрес apprise"}; имя — латиница, цифры, _ и -',
+}
+
+
+def _invalid(fields: list[str]) -> SettingsInvalid:
+    names = sorted(dict.fromkeys(fields))
+    shown = ", ".join(f"SOCZAKAZ_{n.upper()}" for n in names)
+    hint = "; ".join(_HINTS[n] for n in names if n in _HINTS)
+    return SettingsInvalid(
+        f"настройки не прочитаны: неверное значение {shown}" + (f" ({hint})" if hint else "")
+    )
 
 
 def _is_loopback(url: str) -> bool:
@@ -117,4 +157,19 @@ def get_settings() -> Settings:
 
 @lru_cache(maxsize=16)
 def _settings_for(_env: tuple[tuple[str, str], ...], _cwd: str) -> Settings:
-    return Settings()
+    return read_settings()
+
+
+_FIELD_IN = re.compile(r'field "([a-z_]+)"')
+
+
+def read_settings() -> Settings:
+    """``Settings()`` whose errors name the variables only (values may hold secrets)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        fields = [str(e["loc"][0]) if e["loc"] else "?" for e in exc.errors()]
+        raise _invalid(fields) from None
+    except SettingsError as exc:
+        m = _FIELD_IN.search(str(exc))
+        raise _invalid([m.group(1) if m else "?"]) from None

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from models.outbox import OutboxMessage
 from models.settings import Settings
+from notifications.targets import addressed, with_address
 
 if TYPE_CHECKING:  # apprise is imported when a message is sent (fast CLI start)
     import apprise
@@ -37,6 +38,7 @@ CHANNEL_OF_SCHEME = {
     "tgram": "telegram",
     "console": "console",
 }
+KINDS = frozenset(CHANNEL_OF_SCHEME.values())
 _URL_RE = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
 
 
@@ -55,6 +57,12 @@ def channel_of(target: str, settings: Settings) -> str:
     if target.startswith("@"):
         url = settings.channels.get(target[1:])
         return CHANNEL_OF_SCHEME.get(scheme_of(url), scheme_of(url)) if url else "named"
+    pair = addressed(target)
+    if pair is not None:
+        url = settings.channels.get(pair[0])
+        if url:
+            return CHANNEL_OF_SCHEME.get(scheme_of(url), scheme_of(url))
+        return pair[0] if pair[0] in KINDS else "named"
     scheme = scheme_of(target)
     return CHANNEL_OF_SCHEME.get(scheme, scheme)
 
@@ -122,6 +130,16 @@ def resolve(target: str, settings: Settings) -> str:
                 f"«{SECRET_BLOCK_PREFIX}{name}»)"
             )
         return url
+    pair = addressed(target)
+    if pair is not None:
+        name, address = pair
+        url = settings.channels.get(name) or _secret_block(name)
+        if not url:
+            raise LookupError(
+                f"канал «{name}» не настроен (SOCZAKAZ_CHANNELS или блок Prefect Secret "
+                f"«{SECRET_BLOCK_PREFIX}{name}»)"
+            )
+        return with_address(url, address, name)
     return target
 
 

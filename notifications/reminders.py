@@ -21,6 +21,7 @@ from models.core import Municipality, Organisation, Person
 from models.roadmap import OPEN_STATUSES, Roadmap, Step
 from models.settings import Settings
 from notifications.channels import channel_of
+from notifications.links import StepLinks, link_key
 from notifications.outbox import enqueue_many
 from notifications.policy import (
     DEFAULT_POLICY,
@@ -60,6 +61,8 @@ class Recipient:
     notify: tuple[str, ...]
     timezone: str | None
     digest: bool
+    # False for a disabled account: its reminders keep the plain step link.
+    account: bool = True
 
 
 def _short_hash(text: str) -> str:
@@ -94,6 +97,7 @@ def _people(session: Session, municipality_ids: list[int]) -> list[Recipient]:
             tuple(p.notify or ()),
             p.timezone,
             p.digest,
+            p.disabled_at is None,
         )
         for (p,) in rows
     ]
@@ -173,7 +177,8 @@ def enqueue_due_reminders(
     if org_ids:
         q = select(OT.c.id, OT.c.name).where(OT.c.id.in_(org_ids))
         org_names = {int(i): str(n) for i, n in session.execute(q)}
-    builder = _RowBuilder(now=now, settings=settings, munis=munis)
+    links = StepLinks(link_key(session, settings), settings.base_url, now)
+    builder = _RowBuilder(now=now, settings=settings, munis=munis, links=links)
     default = ReminderPolicySpec()
     for s in steps:
         spec = policies.get(s.roadmap_id, {}).get(s.reminder_policy or DEFAULT_POLICY, default)
@@ -211,8 +216,15 @@ def _overdue_offset(rule: Rule) -> int:
 class _RowBuilder:
     """Turns (item, rule, person) triples into outbox rows; digests are grouped."""
 
-    def __init__(self, *, now: dt.datetime, settings: Settings, munis: dict[Any, Municipality]):
-        self.now, self.settings, self.munis = now, settings, munis
+    def __init__(
+        self,
+        *,
+        now: dt.datetime,
+        settings: Settings,
+        munis: dict[Any, Municipality],
+        links: StepLinks,
+    ):
+        self.now, self.settings, self.munis, self.links = now, settings, munis, links
         self.single: list[dict[str, Any]] = []
         self.digests: dict[tuple[int, int, str], dict[str, Any]] = {}
 
@@ -229,7 +241,12 @@ class _RowBuilder:
             spec, start=self.settings.work_hours_start, end=self.settings.work_hours_end
         )
         not_before = next_send_moment(self.now, tz=tz, start=start, end=end)
+        plain = item
         for target in person.notify:
+            # The link opens this step for this recipient (signed, single use, 14 days).
+            item = {**plain, "link": self.links.url(person.id, plain["step_id"])}
+            if not person.account:
+                item = plain
             if person.digest or spec.digest:
                 key = (person.id, muni_id, target)
                 d = self.digests.setdefault(

@@ -76,7 +76,8 @@ def test_email_arrives_decoded_in_russian(
         in plain
     )
     assert "вид акта, номер акта, дата подписания акта" in plain
-    assert f'href="{settings.base_url}/steps/{step_id}"' in html
+    assert f'href="{settings.base_url}/auth/step/' in html  # signed for the recipient
+    assert f"/steps/{step_id}" not in html
     assert smtp_sink.handler.received[0]["To"] == "ddt@krylovsky.ru"
     (row,) = _rows(engine)
     assert row.status == OutboxStatus.sent and row.sent_at == NOW and row.attempts == 0

@@ -16,7 +16,7 @@ CSP = (
 )
 PUBLIC_PREFIXES = ("/static/", "/healthz", "/docs", "/openapi.json", "/docs-assets/")
 
-_SECRET_PATH = re.compile(r"(/auth/link/|/ical/s/)[^/\s?\"]+")
+_SECRET_PATH = re.compile(r"(/auth/link/|/auth/step/|/ical/s/)[^/\s?\"]+")
 _SECRET_QUERY = re.compile(r"([?&](?:token|secret|key|password|apikey)=)[^&\s\"]+", re.I)
 
 

@@ -1,0 +1,85 @@
+"""Signed links in step reminders: "open step S for person P" (issue 14).
+
+``itsdangerous``-signed, purpose-bound payload (purpose, person, step, expiry,
+nonce); nothing is stored when a link is made. ``web/step_links.py`` opens it
+(single use, then a clean ``/steps/S``). The key is ``SOCZAKAZ_LINK_SECRET``
+when set, otherwise the per-database server key shared by the sweep (which
+writes reminders) and the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from models.people import ServerKey
+from models.settings import Settings
+
+STEP_LINK_PREFIX = "/auth/step/"
+STEP_LINK_DAYS = 14
+_SALT = "soczakaz-step-link"
+_PURPOSE = "step"
+
+
+@dataclass(frozen=True)
+class StepGrant:
+    person_id: int
+    step_id: int
+    expires_at: dt.datetime
+    nonce: str
+
+
+def stored_key(session: Session) -> str:
+    """The per-database signing key (the same row web.auth_sessions.server_key makes)."""
+    row = session.execute(select(ServerKey).order_by(col(ServerKey.id))).scalars().first()
+    if row is None:
+        row = ServerKey(key=secrets.token_urlsafe(48))
+        session.add(row)
+        session.flush()
+    return row.key
+
+
+def link_key(session: Session, settings: Settings) -> str:
+    """The signing key of step links: the configured secret, else the server key."""
+    secret = settings.link_secret
+    if secret is not None and secret.get_secret_value():
+        return secret.get_secret_value()
+    return stored_key(session)
+
+
+class StepLinks:
+    """Signs links for many (person, step) pairs with one key lookup."""
+
+    def __init__(self, key: str, base_url: str, now: dt.datetime, days: int = STEP_LINK_DAYS):
+        self._signer = URLSafeSerializer(key, salt=_SALT)
+        self._base = base_url.rstrip("/")
+        self._expires = int((now + dt.timedelta(days=days)).timestamp())
+
+    def url(self, person_id: int, step_id: int) -> str:
+        # [purpose, person, step, expiry (unix s), nonce]: short enough for a chat message.
+        payload = [_PURPOSE, int(person_id), int(step_id), self._expires, secrets.token_urlsafe(9)]
+        return f"{self._base}{STEP_LINK_PREFIX}{self._signer.dumps(payload)}"
+
+
+def read_grant(key: str, token: str) -> StepGrant | None:
+    """The payload of a genuine step link (expired or not); None when forged."""
+    try:
+        data = URLSafeSerializer(key, salt=_SALT).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, list) or len(data) != 5 or data[0] != _PURPOSE:
+        return None
+    try:
+        return StepGrant(
+            person_id=int(data[1]),
+            step_id=int(data[2]),
+            expires_at=dt.datetime.fromtimestamp(int(data[3]), dt.UTC),
+            nonce=str(data[4]),
+        )
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
