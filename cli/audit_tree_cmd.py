@@ -8,12 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import console, err_console, get_municipality, handle_errors, transaction
+from cli.common import (
+    console,
+    err_console,
+    get_municipality,
+    handle_errors,
+    now_utc,
+    transaction,
+)
 from domain.audit.note import (
     NoteError,
     Signer,
     Verifier,
-    cosign,
     generate,
     parse_signer,
     parse_verifier,
@@ -51,6 +57,17 @@ def load_verifiers(path: Path | None) -> list[Verifier]:
     if not out:
         raise NoteError(f"{path}: нет ни одного открытого ключа")
     return out
+
+
+def load_witnesses(path: Path | None) -> list[Verifier]:
+    """Witness keys (type 0x04) whose cosignature a checkpoint must carry."""
+    if path is None:
+        return []
+    keys = load_verifiers(path)
+    for v in keys:
+        if not v.is_witness:
+            raise NoteError(f"{path}: ключ «{v.name}» — не ключ свидетеля (keygen --witness)")
+    return keys
 
 
 def load_signer(path: Path | None) -> Signer:
@@ -93,24 +110,46 @@ def register(app: typer.Typer) -> None:
     def db_role_cmd(
         name: Annotated[str, typer.Argument(help="имя роли приложения")],
         schema: Annotated[str, typer.Option("--schema")] = "public",
+        print_sql: Annotated[
+            bool, typer.Option("--print-sql", help="только напечатать SQL для администратора БД")
+        ] = False,
         create: Annotated[bool, typer.Option("--create", help="выполнить в базе")] = False,
+        password_env: Annotated[
+            str | None,
+            typer.Option("--password-env", help="переменная окружения с паролем роли"),
+        ] = None,
     ) -> None:
-        """Роль PostgreSQL с наименьшими правами: журнал только INSERT и SELECT."""
+        """Роль PostgreSQL с наименьшими правами: журнал аудита — только INSERT и SELECT."""
+        import os
+
         from sqlalchemy import text
 
         from domain.audit.db_role import role_sql
 
-        stmts = role_sql(name, schema=schema)
-        if not create:
-            typer.echo(";\n".join(stmts) + ";")  # plain: the DBA copies it as is
+        if print_sql and create:
+            raise NoteError("--print-sql и --create вместе не указываются")
+        password = None
+        if password_env is not None:
+            password = os.environ.get(password_env)
+            if not password:
+                raise NoteError(f"--password-env: переменная {password_env} пуста или не задана")
+        if not create:  # the DBA copies it as is; a password is never printed
+            stmts = role_sql(name, schema=schema)
+            typer.echo(";\n".join(stmts) + ";")
+            if password_env is not None:
+                typer.echo(
+                    f"-- пароль: ALTER ROLE {name} PASSWORD '…'; (значение из {password_env})"
+                )
             return
         with transaction() as s:
             if s.get_bind().dialect.name != "postgresql":
-                raise NoteError("роль создаётся только в PostgreSQL")
-            for stmt in stmts:
+                raise NoteError("роль создаётся только в PostgreSQL (в SQLite ролей нет)")
+            for stmt in role_sql(name, schema=schema, password=password):
                 s.execute(text(stmt))
         console.print(
-            f"Роль {name} создана: журнал аудита — только INSERT и SELECT", highlight=False
+            f"Роль {name} готова: журнал аудита — только INSERT и SELECT; строка подключения "
+            f"приложения: postgresql+psycopg://{name}:ПАРОЛЬ@ХОСТ:5432/БАЗА",
+            highlight=False,
         )
 
     @app.command("keygen")
@@ -118,16 +157,19 @@ def register(app: typer.Typer) -> None:
     def keygen(
         out: Annotated[Path, typer.Option("--out", help="каталог для ключей")],
         name: Annotated[str, typer.Option("--name", help="имя ключа")] = "soczakaz",
+        witness: Annotated[
+            bool, typer.Option("--witness", help="ключ свидетеля (РМЦ): косигнатуры, тип 0x04")
+        ] = False,
     ) -> None:
         """Создать пару ключей Ed25519: закрытый (не показывается) и открытый."""
-        signer = generate(name)
+        signer = generate(name, witness=witness)
         out.mkdir(parents=True, exist_ok=True)
         priv, pub = out / f"{name}.key", out / f"{name}.pub"
         if priv.exists():
             raise NoteError(f"{priv}: ключ уже существует, не перезаписываю")
         priv.touch(mode=0o600)
         priv.write_text(signer.text() + "\n", encoding="utf-8")
-        pub.write_text(signer.verifier().text() + "\n", encoding="utf-8")
+        pub.write_text(signer.public().text() + "\n", encoding="utf-8")
         console.print(f"Закрытый ключ: {priv} (права 600)\nОткрытый ключ: {pub}", highlight=False)
 
     @app.command("prove")
@@ -136,11 +178,14 @@ def register(app: typer.Typer) -> None:
         entry: Annotated[int, typer.Argument(help="номер записи (seq)")],
         municipality: Annotated[str, typer.Option("--municipality", "-m")],
         out: Annotated[Path, typer.Option("--out")],
+        size: Annotated[
+            int | None, typer.Option("--size", help="размер дерева (как в контрольной точке)")
+        ] = None,
     ) -> None:
-        """Доказательство включения одной записи в дерево журнала."""
+        """Доказательство включения одной записи в дерево журнала (O(log n) строк базы)."""
         with transaction() as s:
             get_municipality(s, municipality)
-            doc = prove(s, municipality, entry)
+            doc = prove(s, municipality, entry, size)
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         console.print(
             f"Доказательство записи №{entry} ({len(doc['proof'])} хешей) → {out}", highlight=False
@@ -152,10 +197,14 @@ def register(app: typer.Typer) -> None:
         proof: Annotated[Path, typer.Argument(help="файл доказательства")],
         checkpoint: Annotated[Path, typer.Option("--checkpoint")],
         key: Annotated[Path, typer.Option("--key", help="доверенные открытые ключи")],
+        witness: Annotated[
+            Path | None, typer.Option("--witness", help="ключи свидетелей: нужна их косигнатура")
+        ] = None,
     ) -> None:
         """Проверить доказательство без базы данных: запись входит в подписанное дерево."""
+        verifiers = load_verifiers(key) + load_witnesses(witness)
         cp = open_checkpoint(
-            _read(checkpoint, "контрольную точку"), load_verifiers(key), where=str(checkpoint)
+            _read(checkpoint, "контрольную точку"), verifiers, where=str(checkpoint)
         )
         try:
             doc: Any = json.loads(_read(proof, "доказательство"))
@@ -195,24 +244,52 @@ def register(app: typer.Typer) -> None:
         checkpoint: Annotated[Path, typer.Argument(help="опубликованная контрольная точка")],
         key: Annotated[Path, typer.Option("--key", help="открытые ключи журнала")],
         witness_key: Annotated[Path, typer.Option("--witness-key", help="закрытый ключ РМЦ")],
-        state: Annotated[Path, typer.Option("--state", help="файл последней точки")],
+        state: Annotated[Path, typer.Option("--state", help="файл последней заверенной точки")],
         proof: Annotated[Path | None, typer.Option("--proof", help="доказательство JSON")] = None,
         out: Annotated[Path | None, typer.Option("--out")] = None,
     ) -> None:
-        """РМЦ: проверить продолжение последней виденной точки и заверить новую."""
+        """РМЦ: проверить продолжение последней заверенной точки и добавить косигнатуру."""
+        from domain.audit.witness import read_state, witness
+
         verifiers, signer = load_verifiers(key), load_signer(witness_key)
         text = _read(checkpoint, "контрольную точку")
-        new = open_checkpoint(text, verifiers, where=str(checkpoint))
+        old = None
         if state.exists():
-            old = open_checkpoint(_read(state, "состояние"), verifiers, where=str(state))
-            hashes: list[bytes] = []
-            if proof is not None:
-                try:
-                    hashes = [bytes.fromhex(h) for h in json.loads(_read(proof, "доказательство"))]
-                except (ValueError, TypeError):
-                    raise NoteError(f"{proof}: повреждённое доказательство") from None
-            check_consistency(old, new, hashes)
-        state.write_text(text, encoding="utf-8")
-        signed = cosign(text, signer)
-        (out or checkpoint).write_text(signed, encoding="utf-8")
-        console.print(f"Заверено РМЦ: {new.size} записей → {out or checkpoint}", highlight=False)
+            old = read_state(_read(state, "состояние свидетеля"), signer, verifiers, str(state))
+        done = witness(
+            text,
+            log_keys=verifiers,
+            signer=signer,
+            state=old,
+            proof=_proof_hashes(proof),
+            timestamp=int(now_utc().timestamp()),
+            where=str(checkpoint),
+        )
+        _write_atomic(state, done.note)
+        _write_atomic(out or checkpoint, done.note)
+        since = f" (продолжает точку из {old.size})" if old is not None else ""
+        console.print(
+            f"Заверено РМЦ «{signer.name}»: {done.checkpoint.size} записей{since} → "
+            f"{out or checkpoint}",
+            highlight=False,
+        )
+
+
+def _proof_hashes(path: Path | None) -> list[bytes]:
+    if path is None:
+        return []
+    try:
+        doc = json.loads(_read(path, "доказательство"))
+        hashes = doc["proof"] if isinstance(doc, dict) else doc
+        out = [bytes.fromhex(h) for h in hashes]
+        if any(len(h) != 32 for h in out) or len(out) > 64:
+            raise ValueError("hash length")
+    except (ValueError, TypeError, KeyError):
+        raise NoteError(f"{path}: повреждённое доказательство согласованности") from None
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

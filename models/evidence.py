@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
@@ -76,12 +76,27 @@ class AuditCheckpoint(SQLModel, table=True):
     signature: str
 
 
+class AuditNode(SQLModel, table=True):
+    """Hash of one complete, aligned subtree of a chain's RFC 6962 Merkle tree (issue 18).
+
+    Row (level, idx) covers leaves ``[idx * 2**level, (idx + 1) * 2**level)``; level 0 is the
+    leaf hash of entry ``seq = idx + 1``. Written with the entry, in its transaction
+    (domain.audit.nodes), never changed: a proof reads O(log n) rows.
+    """
+
+    chain: str = Field(primary_key=True, max_length=64)
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 # --- Append-only guards -------------------------------------------------------------
 # PostgreSQL: triggers refuse UPDATE, DELETE and TRUNCATE of the audit tables. A
 # superuser can still bypass them (session_replication_role = replica, or DISABLE
 # TRIGGER); that is why signed checkpoints exist. SQLite gets the same guard for
 # UPDATE/DELETE (it has no TRUNCATE; DELETE without WHERE fires the trigger).
 APPEND_ONLY_TABLES = ("auditentry", "auditcheckpoint")
+NODE_TABLES = ("auditnode",)  # revision 0004 (issue 18); baseline installs the first two
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION soczakaz_append_only() RETURNS trigger
@@ -94,19 +109,25 @@ $$
 """
 
 
-def install_append_only_triggers(bind: Engine | Connection) -> None:
+def install_append_only_triggers(
+    bind: Engine | Connection, tables: tuple[str, ...] = APPEND_ONLY_TABLES
+) -> None:
     """Install (idempotently) triggers that make the audit tables append-only."""
     if isinstance(bind, Engine):
         with bind.begin() as conn:
-            _install_triggers(conn)
+            _install_triggers(conn, tables)
     else:
-        _install_triggers(bind)
+        _install_triggers(bind, tables)
 
 
-def _install_triggers(conn: Connection) -> None:
+def install_node_triggers(bind: Engine | Connection) -> None:
+    install_append_only_triggers(bind, NODE_TABLES)
+
+
+def _install_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(_PG_FUNCTION)
-        for table in APPEND_ONLY_TABLES:
+        for table in tables:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
             conn.exec_driver_sql(
@@ -118,7 +139,7 @@ def _install_triggers(conn: Connection) -> None:
                 "FOR EACH STATEMENT EXECUTE FUNCTION soczakaz_append_only()"
             )
     elif conn.dialect.name == "sqlite":
-        for table in APPEND_ONLY_TABLES:
+        for table in tables:
             for op in ("UPDATE", "DELETE"):
                 conn.exec_driver_sql(
                     f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
@@ -129,3 +150,4 @@ def _install_triggers(conn: Connection) -> None:
 
 
 POST_CREATE_HOOKS.append(install_append_only_triggers)
+POST_CREATE_HOOKS.append(install_node_triggers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from domain.audit.merkle import MerkleTree
@@ -10,6 +12,7 @@ from domain.audit.note import (
     NoteError,
     cosign,
     generate,
+    key_id,
     parse_body,
     parse_note,
     parse_signer,
@@ -56,9 +59,25 @@ def test_edited_body_fails_signature() -> None:
 
 
 def test_cosignature_by_witness() -> None:
-    log, rmc = generate("log"), generate("rmc")
-    text = cosign(sign_checkpoint(_cp(), log), rmc)
-    assert parse_note(text).verified_by([log.verifier(), rmc.verifier()]) == ["log", "rmc"]
+    """c2sp.org/tlog-cosignature: key id with type 0x04, u64 time, signed header + body."""
+    log, rmc = generate("log"), generate("rmc", witness=True)
+    text = cosign(sign_checkpoint(_cp(), log), rmc, 1_679_315_147)
+    note = parse_note(text)
+    assert note.verified_by([log.verifier(), rmc.cosigner()]) == ["log", "rmc"]
+    _name, kid, sig = note.signatures[1]
+    assert kid == key_id("rmc", rmc.cosigner().raw, b"\x04") and len(sig) == 72
+    assert int.from_bytes(sig[:8], "big") == 1_679_315_147
+    message = b"cosignature/v1\ntime 1679315147\n" + note.body.encode()
+    rmc.private.public_key().verify(sig[8:], message)  # raises when not the spec's message
+    # A cosignature is not a log signature, nor checks under the plain-note key type.
+    assert note.verified_by([rmc.verifier()]) == []
+    assert parse_verifier(rmc.public().text()).is_witness
+    assert parse_signer(rmc.text()).cosigner().text() == rmc.cosigner().text()
+    # Edited time: the signature no longer checks.
+    forged = bytearray(base64.b64decode(text.rsplit(" ", 1)[1]))
+    forged[11] ^= 1
+    bad = text.rsplit(" ", 1)[0] + " " + base64.b64encode(bytes(forged)).decode() + "\n"
+    assert parse_note(bad).verified_by([rmc.cosigner()]) == []
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from models.settings import Settings
+from tests.audit_attacks import fork as make_fork
 from tests.evidence_helpers import NOW, PDF, make_step_in_db
 
 runner = CliRunner()
@@ -226,7 +227,7 @@ def test_consistency_and_witness_refuses_fork(
     assert code == 0, out
 
     # A fork: the operator rewrites entry 1 and signs a new head with the real key.
-    _attack(engine, "UPDATE auditentry SET actor = 'Петров' WHERE chain = 'krylovsky' AND seq = 1")
+    make_fork(engine, "krylovsky", "UPDATE auditentry SET actor = 'Петров' WHERE seq = 1")
     fork, fork_cons = tmp_path / "fork.txt", tmp_path / "fork.json"
     _run(
         [
