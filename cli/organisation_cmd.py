@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from cli.common import console, get_municipality, handle_errors, now_utc, print_json, transaction
+from domain import lookup
 from domain.records import organisations as orgs
 from domain.records.labels import ORG_KIND_RU
 
@@ -102,7 +103,7 @@ def show(
     with transaction() as s:
         m = get_municipality(s, municipality)
         assert m.id is not None
-        org = orgs.find_organisation(s, municipality_id=m.id, code=code)
+        org = lookup.organisation(s, municipality_id=m.id, code=code)
         out = orgs.organisation_json(org)
         out["programmes"] = [
             programme_json(p, o)

@@ -10,8 +10,9 @@ from rich.table import Table
 from sqlmodel import Session, select
 
 from cli.common import console, get_municipality, handle_errors, print_json, settings, transaction
-from domain.errors import InputError, NotFoundError
-from models import Organisation, Person, Role
+from domain import lookup
+from domain.errors import InputError
+from models import Person, Role
 from notifications.channels import mask
 from web.auth_links import login_link
 from web.auth_sessions import revoke_sessions
@@ -36,13 +37,8 @@ def _public(p: Person) -> dict[str, object]:
 
 
 def find_person(s: Session, ref: str) -> Person:
-    """A person by id or by e-mail."""
-    p = s.get(Person, int(ref)) if ref.isdigit() else None
-    if p is None and not ref.isdigit():
-        p = s.exec(select(Person).where(Person.email == ref)).first()
-    if p is None:
-        raise NotFoundError(f"человек «{ref}» не найден (укажите id или e-mail)")
-    return p
+    """A person by id or by e-mail (domain.lookup)."""
+    return lookup.person(s, ref)
 
 
 @app.command("add")
@@ -66,9 +62,7 @@ def add(
     with transaction() as s:
         mid = int(get_municipality(s, municipality).id or 0) if municipality else None
         if organisation is not None:
-            org = s.get(Organisation, organisation)
-            if org is None:
-                raise NotFoundError(f"--organisation: организация id={organisation} не найдена")
+            org = lookup.organisation_by_id(s, organisation, field="--organisation")
             mid = org.municipality_id
         notify = [f"mailto://{email}"] if email else []
         p = Person(

@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 
 from cli.common import console, get_municipality, handle_errors, now_utc, print_json, transaction
+from domain import lookup
 from domain.inputs import parse_date
 from domain.records import programmes as progs
-from domain.records.organisations import find_organisation
 
 app = typer.Typer(help="Каталог программ дополнительного образования.", no_args_is_help=True)
 Opt = typer.Option
@@ -46,7 +46,7 @@ def add(
     with transaction() as s:
         m = get_municipality(s, municipality)
         assert m.id is not None
-        org = find_organisation(s, municipality_id=m.id, code=organisation)
+        org = lookup.organisation(s, municipality_id=m.id, code=organisation)
         p = progs.add_programme(
             s,
             organisation=org,
@@ -90,7 +90,7 @@ def list_(
         m = get_municipality(s, municipality)
         assert m.id is not None
         org_id = (
-            find_organisation(s, municipality_id=m.id, code=organisation).id
+            lookup.organisation(s, municipality_id=m.id, code=organisation).id
             if (organisation)
             else None
         )

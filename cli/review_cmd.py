@@ -19,6 +19,7 @@ from cli.common import (
     settings,
     transaction,
 )
+from domain import lookup
 from domain.errors import InputError, NotFoundError
 from domain.inputs import effective_moment
 from domain.review import transitions as review
@@ -31,7 +32,7 @@ from domain.review.campaign import (
     open_case,
 )
 from domain.review.rules import STATE_LABELS, VERDICT_ALIASES
-from models import Organisation, Person, ReviewCampaign, ReviewCase, Role, Step
+from models import Organisation, Person, ReviewCampaign, ReviewCase, Role
 from models.review import ReviewState
 from notifications.review_reminders import review_tick
 
@@ -57,14 +58,9 @@ COUNT_LABELS = {
 
 
 def _org(s: Session, municipality_id: int, code: str) -> Organisation:
-    org = s.exec(
-        select(Organisation).where(
-            Organisation.municipality_id == municipality_id, Organisation.code == code
-        )
-    ).first()
-    if org is None:
-        raise NotFoundError(f"--organisation: организация «{code}» не найдена в муниципалитете")
-    return org
+    return lookup.organisation(
+        s, municipality_id=municipality_id, code=code, field="--organisation"
+    )
 
 
 @campaign_app.command("create")
@@ -87,14 +83,7 @@ def campaign_create(
         m = get_municipality(s, municipality)
         step_id = None
         if step_key:
-            step = s.exec(
-                select(Step)
-                .where(Step.municipality_id == m.id, Step.key == step_key)
-                .order_by(col(Step.due_date).desc())
-            ).first()
-            if step is None:
-                raise NotFoundError(f"--step: шаг «{step_key}» не найден в «{municipality}»")
-            step_id = step.id
+            step_id = lookup.step(s, municipality=m, ref=step_key, latest=True, field="--step").id
         c = create_campaign(
             s,
             municipality_id=m.id or 0,

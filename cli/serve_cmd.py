@@ -6,7 +6,8 @@ import typer
 from rich.markup import escape
 
 from cli.common import console, get_municipality, handle_errors, settings, transaction
-from domain.errors import InputError, NotFoundError
+from domain import lookup
+from domain.errors import InputError
 from models import Person, Role
 from models.people import TokenScope
 from web.access import issue_token
@@ -35,10 +36,7 @@ def _person(s: object, person_id: int) -> Person:
     from sqlmodel import Session
 
     assert isinstance(s, Session)
-    p = s.get(Person, person_id)
-    if p is None:
-        raise NotFoundError(f"человек с id={person_id} не найден")
-    return p
+    return lookup.person(s, person_id)
 
 
 @token_app.command("issue")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from domain.errors import InputError, NotFoundError
+from domain import lookup
+from domain.errors import InputError
 from models import Municipality
 from models.settings import get_settings
 from models.types import utcnow
@@ -32,10 +33,7 @@ FORMATS = ("docx", "xlsx", "pdf", "md", "html")
 def _municipality(s: Session, municipality: str | Municipality) -> Municipality:
     if isinstance(municipality, Municipality):
         return municipality
-    m = s.exec(select(Municipality).where(Municipality.code == municipality)).first()
-    if m is None:
-        raise NotFoundError(f"муниципалитет «{municipality}» не найден")
-    return m
+    return lookup.municipality(s, municipality)
 
 
 def write_report(report: ReportDoc, *, fmt: str, out: Path) -> list[Path]:

@@ -13,8 +13,8 @@ import secrets
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from domain.errors import InputError, NotFoundError
-from models import Person
+from domain import lookup
+from domain.errors import InputError
 from models.people import MagicLink
 from web.auth_tokens import digest
 
@@ -40,9 +40,7 @@ def create_link(
     minutes: int = LINK_MINUTES,
 ) -> str:
     """A new link token for an active person (the plain token, shown once)."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFoundError(f"человек с id={person_id} не найден")
+    person = lookup.person(session, person_id)
     if person.disabled_at is not None:
         raise InputError(f"учётная запись id={person_id} отключена: ссылка не выдаётся")
     at = now or dt.datetime.now(dt.UTC)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from domain.errors import NotFoundError
+from domain import lookup
 from models import Person
 from models.people import AccessToken, FeedSecret, TokenScope
 
@@ -62,8 +62,7 @@ def issue_token(
     label: str = "",
 ) -> str:
     """A new random token of a person (shown once; other tokens keep working)."""
-    if session.get(Person, person_id) is None:
-        raise NotFoundError(f"человек с id={person_id} не найден")
+    lookup.person(session, person_id)  # NotFoundError for an unknown id
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = _now(now) + dt.timedelta(days=days)
     add_access_token(session, person_id, token, scope=scope, expires_at=expires, label=label)

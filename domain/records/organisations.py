@@ -8,22 +8,11 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from domain.audit import log as audit_log
-from domain.errors import ConflictError, InputError, NotFoundError
+from domain.errors import ConflictError, InputError
 from domain.records.labels import ORG_KIND_ALIASES, ORG_KIND_RU, pick
 from domain.vocabulary import AuditAction
 from models.core import Organisation, OrganisationKind
 from models.review import Programme
-
-
-def find_organisation(s: Session, *, municipality_id: int, code: str) -> Organisation:
-    org = s.exec(
-        select(Organisation).where(
-            Organisation.municipality_id == municipality_id, Organisation.code == code.strip()
-        )
-    ).first()
-    if org is None:
-        raise NotFoundError(f"организация «{code}» не найдена (добавьте: roadmap organisation add)")
-    return org
 
 
 def add_organisation(

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from domain import lookup
 from domain.audit import log as audit_log
 from domain.errors import ConflictError, InputError, NotFoundError
 from domain.evidence.completion import complete_step
 from domain.review.transitions import campaign_counts
 from domain.vocabulary import AuditAction
-from models.core import Organisation, Person
 from models.evidence import Evidence
 from models.review import Expert, Focus, Programme, ReviewCampaign, ReviewCase, ReviewState
 from models.roadmap import Step, StepKind
@@ -101,9 +101,7 @@ def add_programme(
     remote: bool = False,
     network: bool = False,
 ) -> Programme:
-    org = session.get(Organisation, organisation_id)
-    if org is None:
-        raise NotFoundError(f"организация №{organisation_id} не найдена")
+    org = lookup.organisation_by_id(session, organisation_id)
     try:
         focus_value = Focus(focus)
     except ValueError:
@@ -130,8 +128,7 @@ def add_programme(
 
 
 def add_expert(session: Session, *, person_id: int, public: bool = False) -> Expert:
-    if session.get(Person, person_id) is None:
-        raise NotFoundError(f"человек №{person_id} не найден")
+    lookup.person(session, person_id)  # NotFoundError for an unknown id
     if session.exec(select(Expert).where(Expert.person_id == person_id)).first():
         raise ConflictError(f"человек №{person_id} уже зарегистрирован как эксперт")
     row = Expert(person_id=person_id, public=public)
