@@ -216,6 +216,41 @@ class Scope:
         if not self.can_complete(step):
             raise Forbidden("ваша роль не может отмечать выполнение этого шага")
 
+    # --- people and organisations (/admin/*): administrators all, МОЦ heads their own ---
+    def require_manage(self) -> None:
+        if self.role not in (Role.admin, Role.moc_head):
+            raise Forbidden("управление людьми и организациями доступно администратору и МОЦ")
+
+    @property
+    def assignable_roles(self) -> tuple[Role, ...]:
+        """Roles this manager may give (a МОЦ head never creates administrators)."""
+        if self.role is Role.admin:
+            return tuple(Role)
+        return (Role.moc_head, Role.org_contact) if self.role is Role.moc_head else ()
+
+    def people(self, stmt: S) -> S:
+        self.require_manage()
+        ids = self.municipality_ids
+        if ids is None:
+            return stmt
+        if not ids:
+            return stmt.where(false())
+        orgs = select(col(Organisation.id)).where(col(Organisation.municipality_id).in_(ids))
+        return stmt.where(
+            col(Person.role).in_([Role.moc_head, Role.org_contact]),
+            col(Person.municipality_id).in_(sorted(ids)) | col(Person.organisation_id).in_(orgs),
+        )
+
+    def person(self, session: Session, person_id: int) -> Person:
+        row: Person | None = (
+            session.execute(self.people(select(Person).where(col(Person.id) == person_id)))
+            .scalars()
+            .first()
+        )
+        if row is None:
+            raise NotVisible(f"человек с id={person_id} не найден")
+        return row
+
 
 def build_scope(session: Session, person: Person) -> Scope:
     """The scope of a person (one small query for experts and organisations).

@@ -22,7 +22,7 @@ from domain.errors import SoczakazError
 from domain.vocabulary import KIND_RU, ROLE_RU, STATUS_RU
 from models.db import make_engine
 from models.settings import Settings
-from web import api, auth_pages, feeds, pages, step_links
+from web import admin_orgs, admin_people, api, auth_pages, auth_password, feeds, pages, step_links
 from web.access import Forbidden, NotVisible
 from web.cache import TTLCache
 from web.deps import CSRF_FIELD, Unauthenticated, api_error, error_items, status_for
@@ -130,6 +130,9 @@ def create_app(
     app.include_router(feeds.router)
     app.include_router(auth_pages.router)
     app.include_router(step_links.router)  # /auth/step/<signed> (reminder links)
+    app.include_router(auth_password.router)
+    app.include_router(admin_people.router)
+    app.include_router(admin_orgs.router)
     app.include_router(pages.router)
     app.include_router(pages.api_router)  # /api/regions/{name} (web/region_pages.py)
     install_docs(app)

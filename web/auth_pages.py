@@ -16,9 +16,10 @@ from models.people import LoginAttempt
 from notifications.channels import channel_of
 from notifications.outbox import enqueue
 from web.access import Scope
+from web.auth_csrf import STALE_FORM, login_csrf_ok, prepare_login_csrf, set_login_csrf_cookie
 from web.auth_links import consume_link, login_link, safe_next
 from web.auth_sessions import COOKIE, SESSION_HOURS, revoke_sessions, start_session
-from web.deps import app_now, app_settings, get_scope, get_session
+from web.deps import app_engine, app_now, app_settings, get_scope, get_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,10 +36,26 @@ def with_csrf(request: Request, html: str) -> str:
     return _CSRF_INPUT.sub(lambda m: m.group(1) + token + m.group(2), html)
 
 
-def _page(request: Request, context: dict[str, object], status_code: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    context: dict[str, object],
+    status_code: int = 200,
+    *,
+    session: Session | None = None,
+) -> HTMLResponse:
+    """The sign-in page, with a fresh login-CSRF token for its forms."""
     from web.pages import render
 
-    return render(request, "login.html", {"scope": None, **context}, status_code=status_code)
+    if session is None:
+        with Session(app_engine(request)) as own:
+            token = prepare_login_csrf(request, own)
+            own.commit()  # the server key, when this is the first page ever signed
+    else:
+        token = prepare_login_csrf(request, session)
+        session.commit()
+    response = render(request, "login.html", {"scope": None, **context}, status_code=status_code)
+    set_login_csrf_cookie(request, response, token)
+    return response
 
 
 def _key(text: str) -> str:
@@ -54,8 +71,10 @@ def _limited(session: Session, keys: list[str], now: dt.datetime) -> bool:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login(request: Request, next: str = "/") -> HTMLResponse:
-    return _page(request, {"next": safe_next(next)})
+def login(
+    request: Request, next: str = "/", session: Session = Depends(get_session)
+) -> HTMLResponse:
+    return _page(request, {"next": safe_next(next)}, session=session)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -63,9 +82,14 @@ def request_link(
     request: Request,
     email: str = Form(""),
     next: str = Form("/"),
+    csrf_token: str = Form(""),
     session: Session = Depends(get_session),
 ) -> HTMLResponse:
     """Send a one-time link to the person with this e-mail (the answer never says who exists)."""
+    if not login_csrf_ok(request, session, csrf_token):
+        return _page(
+            request, {"next": safe_next(next), "message": STALE_FORM}, 403, session=session
+        )
     now = app_now(request)
     settings = app_settings(request)
     client = request.client.host if request.client else "?"
@@ -79,6 +103,7 @@ def request_link(
                 "message": "Слишком много попыток входа. Попробуйте через 15 минут.",
             },
             429,
+            session=session,
         )
     for k in keys:
         session.add(LoginAttempt(key_sha256=k, at=now))
@@ -94,7 +119,7 @@ def request_link(
     if person is not None and person.disabled_at is None and person.id is not None:
         send_link(session, person, safe_next(next), settings.base_url, now, settings)
     session.commit()
-    return _page(request, {"next": safe_next(next), "sent": True})
+    return _page(request, {"next": safe_next(next), "sent": True}, session=session)
 
 
 def send_link(
@@ -151,6 +176,7 @@ def open_link(request: Request, token: str, session: Session = Depends(get_sessi
                 "она уже использована или истекла. Запросите новую.",
             },
             400,
+            session=session,
         )
     cookie, _ = start_session(session, link.person_id, now)
     session.commit()
