@@ -15,6 +15,7 @@ from cli import status_cmd
 from cli.common import console, handle_errors, parse_date, settings
 from cli.demo_data import DEMO_MUNICIPALITIES, seed_demo
 from cli.demo_sink import http_inbox
+from domain import lookup
 from models import Municipality, Person, Role, Step, StepKind
 from models.db import init_db, make_engine, session_scope
 
@@ -74,7 +75,7 @@ def demo(
                 moment = now.subtract(days=back)
                 counts = sweep_in_session(s, municipality_ids=ids, now=moment, settings=cfg)
                 queued += counts["reminders"]
-            kr = s.exec(select(Municipality).where(Municipality.code == "krylovsky")).one()
+            kr = lookup.municipality(s, "krylovsky")
             nok = s.exec(
                 select(Step)
                 .where(Step.municipality_id == kr.id, Step.kind == StepKind.expert_review)

@@ -42,13 +42,13 @@ def step_ref(key: str, period: str | None = None) -> str:
     return f"{key}@{period}"
 
 
-def parse_step_ref(ref: str) -> tuple[str, str | None]:
+def parse_step_ref(ref: str, *, field: str = "step") -> tuple[str, str | None]:
     """``KEY@PERIOD`` -> (KEY, PERIOD); ``KEY`` -> (KEY, None)."""
     key, sep, period = ref.strip().partition("@")
     if not key or (sep and not period):
         raise InputError(
             f"шаг «{ref}»: ожидается КЛЮЧ или КЛЮЧ@ПЕРИОД, например npa-moc или report@2025-Q2",
-            field="step",
+            field=field,
         )
     return key, period if sep else None
 
@@ -67,7 +67,7 @@ def step(
     Several matches are an error naming them (``укажите период``), unless ``latest``:
     then the one due last is taken.
     """
-    key, period = parse_step_ref(ref)
+    key, period = parse_step_ref(ref, field=field)
     query = (
         select(Step, Roadmap.year)
         .join(Roadmap, col(Roadmap.id) == col(Step.roadmap_id))
