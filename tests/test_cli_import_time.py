@@ -15,6 +15,7 @@ import inspect
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -53,6 +54,11 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "80"}
 
 
+def _crowd() -> float:
+    """How many runnable processes share a core beyond one (a loaded CI machine)."""
+    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
 def _import_cli() -> tuple[float, list[str]]:
     code = (
         "import sys, json; import cli.main; "
@@ -79,25 +85,41 @@ def test_cli_main_imports_no_heavy_library_and_fits_the_budget() -> None:
     runs = [_import_cli() for _ in range(3)]
     seconds = min(s for s, _ in runs)
     loaded = runs[0][1]
-    print(f"import cli.main: best of 3 {seconds:.3f} s (budget {IMPORT_BUDGET_S} s)")
+    budget = IMPORT_BUDGET_S * _crowd()
+    print(f"import cli.main: best of 3 {seconds:.3f} s (budget {budget:.2f} s)")
     assert loaded == [], f"import cli.main loaded {loaded}: import them inside the command"
-    assert seconds < IMPORT_BUDGET_S, f"import cli.main took {seconds:.2f} s"
+    assert seconds < budget, f"import cli.main took {seconds:.2f} s"
 
 
 def test_help_wall_time_fits_the_budget() -> None:
+    """Wall and CPU time of ``roadmap --help`` in a fresh process (best of three).
+
+    CPU time (user + sys of the child) barely moves with the machine's load: its
+    budget is fixed. The wall budget is 2x the target, stretched by the load beyond
+    one runnable process per core (a shared CI machine), and the figure is printed.
+    """
     assert ROADMAP.exists(), ROADMAP
-    best, out = float("inf"), ""
+    best_wall, best_cpu, out = float("inf"), float("inf"), ""
     for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(
             [str(ROADMAP), "--help"], capture_output=True, text=True, timeout=60, env=_env()
         )
-        best = min(best, time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
         assert proc.returncode == 0, proc.stderr
         out = proc.stdout
-    print(f"roadmap --help: best of 3 {best:.3f} s wall (budget {HELP_BUDGET_S} s)")
+    wall_budget = HELP_BUDGET_S * _crowd()
+    print(
+        f"roadmap --help: best of 3 {best_wall:.3f} s wall (budget {wall_budget:.2f} s at "
+        f"load {os.getloadavg()[0]:.1f}), {best_cpu:.3f} s CPU (budget {HELP_BUDGET_S} s)"
+    )
     assert "status" in out and "Статус шагов муниципалитета" in out
-    assert best < HELP_BUDGET_S, f"roadmap --help took {best:.2f} s"
+    assert best_cpu < HELP_BUDGET_S, f"roadmap --help used {best_cpu:.2f} s of CPU"
+    assert best_wall < wall_budget, f"roadmap --help took {best_wall:.2f} s"
 
 
 def test_help_runs_without_heavy_libraries() -> None:
@@ -178,3 +200,22 @@ def test_sub_app_commands_are_picked_up_when_the_group_runs() -> None:
     for name, _ in typer.main.get_group(audit_app).commands.items():
         assert name in result.output
     assert "verify" in result.output
+
+
+def test_the_working_day_calendar_loads_one_country_of_holidays() -> None:
+    """``holidays.country_holidays("RU")`` would import ~250 countries (~0.3-0.5 s)."""
+    code = (
+        "import sys, datetime as dt\n"
+        "from domain.calendar.workdays import is_working_day\n"
+        "assert not is_working_day(dt.date(2025, 1, 1)) and is_working_day(dt.date(2025, 1, 9))\n"
+        "print(sum(m.startswith('holidays.countries') for m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert int(proc.stdout.strip().splitlines()[-1]) <= 1

@@ -10,16 +10,41 @@ zone; the caller picks the municipality's local date first).
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
+import threading
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import holidays
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _russia() -> Any:
+    """holidays' Russia class, loaded alone: ``country_holidays("RU")`` imports the
+    package ``holidays.countries``, i.e. all ~250 countries (most of the CLI's start)."""
+    name = "holidays.countries.russia"
+    with _LOCK:  # threads must never see the module half-executed
+        if name in sys.modules:
+            return sys.modules[name].Russia
+        path = Path(holidays.__file__).parent / "countries" / "russia.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:  # pragma: no cover - a different layout
+            return holidays.country_holidays("RU").__class__
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+        return module.Russia
 
 
 @lru_cache(maxsize=64)
 def _year_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     """(days off that fall on weekdays or not, working weekend days) of one year."""
-    cal = holidays.country_holidays("RU", years=year)
+    cal = _russia()(years=year)
     days_off = frozenset(d for d in cal if d.year == year)
     workdays = frozenset(d for d in getattr(cal, "weekend_workdays", ()) if d.year == year)
     return days_off, workdays
