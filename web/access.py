@@ -220,6 +220,8 @@ class Scope:
     def require_manage(self) -> None:
         if self.role not in (Role.admin, Role.moc_head):
             raise Forbidden("управление людьми и организациями доступно администратору и МОЦ")
+        if self.role is Role.moc_head and not self.municipality_ids:
+            raise Forbidden("у руководителя МОЦ не указан муниципалитет: управлять некем")
 
     @property
     def assignable_roles(self) -> tuple[Role, ...]:

@@ -114,7 +114,8 @@ def _new_person(session: Session, scope: Scope, form: dict[str, str]) -> Person:
     ).first()
     if taken is not None:
         raise ConflictError(f"Электронная почта: адрес {email} уже есть у другого человека")
-    person = Person(full_name=name, role=role, email=email, notify=[f"mailto://{email}"])
+    # The channel "email" of the settings with this person's address (no credential here).
+    person = Person(full_name=name, role=role, email=email, notify=[f"email:{email}"])
     if role is Role.org_contact:
         if not form["organisation"].isdigit():
             raise InputError("Организация: для роли «организация» выберите организацию")
