@@ -14,103 +14,43 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.errors import InputError
-from domain.indicators.extended import EXTENDED
-from models import Focus, IndicatorValue
+from domain.indicators.registry import (
+    DEFS,
+    FOCUS_RU,
+    INDICATORS,
+    PERIODS,
+    IndicatorDef,
+    Stored,
+    check_key,
+    check_period,
+    check_value,
+    resolve_key,
+)
+from domain.indicators.sources import (
+    catalogue_counts,
+    roadmap_targets,
+    stored_values,
+    year_counts,
+)
+from models import IndicatorValue
 from models.types import utcnow
 
-FOCUS_RU: dict[str, str] = {
-    Focus.technical: "техническая",
-    Focus.natural_science: "естественнонаучная",
-    Focus.tourism_local_history: "туристско-краеведческая",
-    Focus.social_humanitarian: "социально-гуманитарная",
-    Focus.artistic: "художественная",
-    Focus.physical_culture_sports: "физкультурно-спортивная",
-}
-
-
-@dataclass(frozen=True)
-class IndicatorDef:
-    key: str
-    label: str
-    unit: str  # "%", "чел.", "ед."
-    # How the value is derived when nobody entered it ("" = entered or imported only).
-    derivation: str = ""
-    # Periods the indicator applies to: the year only, or the year and quarters.
-    periods: tuple[str, ...] = ("Y", "Q1", "Q2", "Q3", "Q4")
-
-    @property
-    def is_percent(self) -> bool:
-        return self.unit == "%"
-
-
-_DEFS: list[IndicatorDef] = [
-    IndicatorDef("children_5_18", "Численность детей в возрасте от 5 до 18 лет", "чел."),
-    IndicatorDef("enrolled", "Охвачено дополнительным образованием детей 5–18 лет", "чел."),
-    IndicatorDef("coverage_5_18", "Охват детей 5–18 лет дополнительным образованием", "%"),
-    IndicatorDef(
-        "share_tech_natsci",
-        "Удельный вес детей, охваченных программами технической и естественнонаучной "
-        "направленностей",
-        "%",
-    ),
-    IndicatorDef("share_ovz", "Доля детей с ОВЗ, охваченных дополнительным образованием", "%"),
-    IndicatorDef("programmes_ovz", "Количество программ для детей с ОВЗ", "ед."),
-    IndicatorDef("programmes_remote", "Количество программ, реализуемых дистанционно", "ед."),
-    IndicatorDef("programmes_network", "Количество программ в сетевой форме", "ед."),
-    IndicatorDef("certificates_uchet", "Количество детей с сертификатами учёта", "чел."),
-    IndicatorDef("certificates_pf", "Количество детей с сертификатами ПФ", "чел."),
-    IndicatorDef("organisations", "Количество организаций, реализующих ДООП", "ед."),
-    IndicatorDef("programmes_total", "Количество программ в АИС «Навигатор»", "ед."),
-    *[
-        IndicatorDef(f"programmes_{f.value}", f"Программы: {FOCUS_RU[f]} направленность", "ед.")
-        for f in Focus
-    ],
-    *[IndicatorDef(k, label, unit, how, periods) for k, label, unit, how, periods in EXTENDED],
+__all__ = [
+    "FOCUS_RU",
+    "INDICATORS",
+    "PERIODS",
+    "IndicatorDef",
+    "PlanFact",
+    "Stored",
+    "as_json",
+    "check_key",
+    "check_period",
+    "check_value",
+    "combine",
+    "plan_vs_actual",
+    "resolve_key",
+    "upsert",
 ]
-INDICATORS: dict[str, IndicatorDef] = {d.key: d for d in _DEFS}
-
-
-def _label_key(text: str) -> str:
-    """Labels compared as people type them: any case, ё = е, any dash, single spaces."""
-    t = " ".join(text.split()).casefold().replace("ё", "е")
-    return t.replace("—", "-").replace("–", "-").replace("«", '"').replace("»", '"')
-
-
-_BY_LABEL: dict[str, str] = {_label_key(d.label): d.key for d in _DEFS}
-PERIODS = ("Y", "Q1", "Q2", "Q3", "Q4")
-
-
-def resolve_key(name: str) -> str | None:
-    """The indicator key for a key or its Russian label (case-insensitive)."""
-    name = name.strip()
-    if name in INDICATORS:
-        return name
-    return _BY_LABEL.get(_label_key(name))
-
-
-def check_period(period: str) -> str:
-    p = period.strip().upper()
-    if p not in PERIODS:
-        raise InputError(f"период «{period}»: ожидается Y, Q1, Q2, Q3 или Q4")
-    return p
-
-
-def check_key(key: str) -> str:
-    resolved = resolve_key(key)
-    if resolved is None:
-        raise InputError(f"неизвестный показатель «{key}»; допустимые: {', '.join(INDICATORS)}")
-    return resolved
-
-
-def check_value(key: str, value: float, *, what: str) -> str | None:
-    """A Russian complaint about ``value`` for ``key``, or None when it is acceptable."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return f"{what}: ожидается конечное число"
-    if value < 0:
-        return f"{what}: значение не может быть отрицательным ({value:g})"
-    if INDICATORS[key].is_percent and value > 100:
-        return f"{what}: процент больше 100 ({value:g})"
-    return None
 
 
 def upsert(
@@ -154,15 +94,6 @@ def upsert(
 
 
 @dataclass(frozen=True)
-class Stored:
-    """One stored value as read for reports (decoupled from the ORM row)."""
-
-    target: float | None
-    actual: float | None
-    source: str
-
-
-@dataclass(frozen=True)
 class PlanFact:
     key: str
     label: str
@@ -201,7 +132,7 @@ def combine(
 ) -> list[PlanFact]:
     """Plan vs actual from already loaded values (pure; see ``plan_vs_actual``)."""
     out: list[PlanFact] = []
-    for d in _DEFS:
+    for d in DEFS:
         if keys is not None and d.key not in keys:
             continue
         row = stored.get(d.key)
@@ -265,13 +196,6 @@ def plan_vs_actual(
     derive: bool = True,
 ) -> list[PlanFact]:
     """Plan vs actual of every indicator (or of ``keys``) for one period, in registry order."""
-    from domain.indicators.sources import (
-        catalogue_counts,
-        roadmap_targets,
-        stored_values,
-        year_counts,
-    )
-
     period = check_period(period)
     ids = [municipality_id]
     values = stored_values(s, municipality_ids=ids, years=[year])

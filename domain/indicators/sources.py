@@ -11,8 +11,8 @@ from collections import defaultdict
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
-from domain.indicators.catalogue import INDICATORS, Stored
 from domain.indicators.record_sources import record_counts, year_counts
+from domain.indicators.registry import INDICATORS, Stored
 
 __all__ = ["catalogue_counts", "focus_counts", "roadmap_targets", "stored_values", "year_counts"]
 from models import Focus, IndicatorValue, Organisation, Programme, Roadmap
