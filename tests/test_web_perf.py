@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from models import Role, Step, StepKind, StepStatus
-from models.db import session_scope
+from models.db import make_engine, session_scope
 from models.people import TokenScope
 from models.roadmap import StepPublic
 from models.settings import Settings
@@ -167,3 +167,65 @@ def _filtered(rows: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
     if query.startswith("?limit"):
         return rows[2:5]
     return rows
+
+
+def test_region_heat_map_in_sql_equals_counting_each_step(db_url: str) -> None:
+    """Buckets by SQL date thresholds == lateness of every overdue step, bucketed one by one."""
+    from domain.calendar.workdays import working_days_between
+    from models import Person
+    from web.access import build_scope
+    from web.regional import BUCKETS, region_rows
+
+    now = dt.datetime(2025, 1, 20, 9, 0, tzinfo=dt.UTC)  # after the New Year holidays
+    engine = make_engine(db_url)
+    dues: dict[str, list[dt.date]] = {}
+    with session_scope(engine) as s:
+        for code, tz in (("west", "Europe/Kaliningrad"), ("east", "Asia/Kamchatka")):
+            m = make_municipality(s, code=code, tz=tz)
+            r = roadmap_of(s, m)
+            dues[code] = [dt.date(2024, 11, 1) + dt.timedelta(days=i) for i in range(0, 85, 2)]
+            dues[code].append(dt.date(2025, 1, 25))  # "overdue" yet in the future: 0 days
+            for i, day in enumerate(dues[code]):
+                make_step(s, roadmap=r, key=f"k{i}", due=day, status=StepStatus.overdue)
+            make_step(s, roadmap=r, key="open", due=dt.date(2024, 12, 1))  # not overdue
+        admin = make_person(s, municipality=None, role=Role.admin, full_name="А")
+    with Session(engine) as s:
+        person = s.get(Person, pk(admin))
+        assert person is not None
+        rows = {
+            r.code: r
+            for r in region_rows(
+                s, build_scope(s, person), "Краснодарский край", now=now, year=2025
+            )
+        }
+    for code, tz in (("west", "Europe/Kaliningrad"), ("east", "Asia/Kamchatka")):
+        today = pendulum_today(now, tz)
+        lates = [max(0, working_days_between(d, today)) for d in dues[code]]
+        heat = [0] * len(BUCKETS)
+        for days in lates:
+            i = next((i for i, (lo, hi) in enumerate(BUCKETS) if lo <= days <= hi), 0)
+            heat[i] += 1
+        assert rows[code].heat == heat and sum(heat) == len(dues[code])
+        assert rows[code].overdue == len(dues[code])
+        assert rows[code].max_late == max(lates)
+        assert rows[code].total == len(dues[code]) + 1
+    engine.dispose()
+
+
+def roadmap_of(s: Session, m: Any) -> Any:
+    """A roadmap of ``m`` (the factory's template is created once per database)."""
+    from models import Roadmap, RoadmapTemplate
+
+    t = s.execute(select(RoadmapTemplate)).scalars().first()
+    if t is None:
+        return make_roadmap(s, municipality=m)
+    r = Roadmap(municipality_id=pk(m), template_id=pk(t), template_key=t.key, year=2025)
+    s.add(r)
+    s.flush()
+    return r
+
+
+def pendulum_today(now: dt.datetime, tz: str) -> dt.date:
+    from domain.calendar.time import local_date
+
+    return local_date(now, tz)

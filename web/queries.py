@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -134,9 +135,53 @@ LIST_COLUMNS = (
     col(Step.organisation_id),
     col(Step.due_date),
     col(Step.status),
-    col(Step.blocked_by),
-    col(Step.evidence_required),
 )
+
+
+@dataclass(slots=True)
+class StepRow:
+    """One step of a list. The JSON lists are read only for the rows that show them
+    (blocked: what they wait for; overdue: what evidence is missing)."""
+
+    id: int
+    key: str
+    period: str
+    title: str
+    kind: StepKind
+    owner_role: str
+    organisation_id: int | None
+    due_date: dt.date
+    status: StepStatus
+    blocked_by: list[str] = field(default_factory=list)
+    evidence_required: list[str] = field(default_factory=list)
+
+
+NEEDS_JSON = (StepStatus.blocked, StepStatus.overdue)
+
+
+def step_rows(session: Session, stmt: Any) -> list[StepRow]:
+    return [StepRow(*r) for r in session.connection().execute(stmt)]
+
+
+def attach_json(session: Session, municipality_id: int, rows: list[StepRow]) -> None:
+    """Fill ``blocked_by`` / ``evidence_required`` of the blocked and overdue rows (one query)."""
+    wanted: dict[int, list[StepRow]] = {}
+    for r in rows:
+        if r.status in NEEDS_JSON:
+            wanted.setdefault(r.id, []).append(r)
+    if not wanted:
+        return
+    found = session.connection().execute(
+        select(col(Step.id), col(Step.blocked_by), col(Step.evidence_required)).where(
+            col(Step.municipality_id) == municipality_id,
+            col(Step.status).in_([s.value for s in NEEDS_JSON]),
+        )
+    )
+    for i, blocked_by, required in found:
+        for r in wanted.get(i, ()):
+            r.blocked_by, r.evidence_required = list(blocked_by or []), list(required or [])
+
+
 PAGE_SIZE = 40
 BLOCKED_LIMIT = 200
 OPEN = frozenset(OPEN_STATUSES)
@@ -241,32 +286,29 @@ def municipality_view(
     assert m.id is not None
     today = local_date(now, m.timezone)
     base = scope.steps(select(*LIST_COLUMNS).where(col(Step.municipality_id) == m.id))
-    steps = list(
-        session.execute(filters.apply(base).order_by(col(Step.due_date), col(Step.id))).all()
-    )
+    steps = step_rows(session, filters.apply(base).order_by(col(Step.due_date), col(Step.id)))
     months: dict[str, list[Any]] = {}
-    for s in steps:
-        months.setdefault(f"{s.due_date.year:04d}-{s.due_date.month:02d}", []).append(s)
+    for (year, month), group in groupby(steps, key=lambda r: (r.due_date.year, r.due_date.month)):
+        months[f"{year:04d}-{month:02d}"] = list(group)
     week_end = today + dt.timedelta(days=7)
     unfiltered = not (filters.status or filters.kind or filters.owner)
     if unfiltered:  # the rows already loaded (in due order) hold both short lists
         next_week = [s for s in steps if today <= s.due_date <= week_end and s.status in OPEN]
         blocked = [s for s in steps if s.status == StepStatus.blocked][:BLOCKED_LIMIT]
     else:
-        next_week = list(
-            session.execute(
-                base.where(col(Step.due_date) >= today, col(Step.due_date) <= week_end)
-                .where(col(Step.status).in_([s.value for s in OPEN_STATUSES]))
-                .order_by(col(Step.due_date), col(Step.id))
-            ).all()
+        next_week = step_rows(
+            session,
+            base.where(col(Step.due_date) >= today, col(Step.due_date) <= week_end)
+            .where(col(Step.status).in_([s.value for s in OPEN_STATUSES]))
+            .order_by(col(Step.due_date), col(Step.id)),
         )
-        blocked = list(
-            session.execute(
-                base.where(col(Step.status) == StepStatus.blocked)
-                .order_by(col(Step.due_date), col(Step.id))
-                .limit(BLOCKED_LIMIT)
-            ).all()
+        blocked = step_rows(
+            session,
+            base.where(col(Step.status) == StepStatus.blocked)
+            .order_by(col(Step.due_date), col(Step.id))
+            .limit(BLOCKED_LIMIT),
         )
+    attach_json(session, m.id, [*steps, *blocked])
     orgs = {
         int(i): short or name
         for i, short, name in session.execute(

@@ -1,8 +1,9 @@
 """Read model of the regional page (РМЦ): every municipality of a region in one table.
 
-Set-based: one grouped query per measure (steps by status, overdue steps by due date,
-indicators, НОК cases, last audit entry), so the cost grows with municipalities and
-distinct due dates, never with rows rendered per step.
+Set-based: one grouped query per measure (steps by status, overdue steps per zone,
+indicators, НОК cases, last audit entry), each returning about one row per
+municipality: lateness buckets are date comparisons in SQL (``thresholds``), so no
+row per step or per due date reaches Python.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from domain.calendar.workdays import working_days_between
@@ -62,13 +63,6 @@ def _late(due: dt.date, today: dt.date) -> int:
     return max(0, working_days_between(due, today))
 
 
-def _bucket(days: int) -> int:
-    for i, (lo, hi) in enumerate(BUCKETS):
-        if lo <= days <= hi:
-            return i
-    return 0
-
-
 def regions(session: Session, scope: Scope) -> list[tuple[str, int]]:
     stmt = scope.municipalities(
         select(col(Municipality.region), func.count()).group_by(col(Municipality.region))
@@ -109,18 +103,16 @@ def region_rows(
         r.total += int(n)
         if status in closed:
             r.done += int(n)
-    for mid, due, n in conn.execute(
-        scope.steps(
-            select(col(Step.municipality_id), col(Step.due_date), func.count())
-            .where(col(Step.municipality_id).in_(ids), col(Step.status) == StepStatus.overdue)
-            .group_by(col(Step.municipality_id), col(Step.due_date))
-        )
-    ).all():
-        r = rows[int(mid)]
-        days = _late(due, todays[r.timezone])
-        r.overdue += int(n)
-        r.heat[_bucket(days)] += int(n)
-        r.max_late = max(r.max_late, days)
+    zones: dict[str, list[int]] = {}
+    for r in rows.values():
+        zones.setdefault(r.timezone, []).append(r.id)
+    for tz, zone_ids in sorted(zones.items()):  # one grouped query per zone (its "today")
+        in_zone: Any = sorted(zone_ids)
+        if scope.municipality_ids is None:
+            in_zone = select(col(Municipality.id)).where(
+                col(Municipality.region) == region, col(Municipality.timezone) == tz
+            )
+        _overdue_of_zone(conn, scope, rows, in_zone, todays[tz])
     for mid, target, actual in session.execute(
         select(
             col(IndicatorValue.municipality_id),
@@ -153,6 +145,52 @@ def region_rows(
     ).all():
         rows[int(mid)].last_activity = _aware(at)
     return list(rows.values())
+
+
+def thresholds(today: dt.date) -> list[dt.date]:
+    """For each bucket after the first, the latest due date that is at least that late.
+
+    Lateness in working days never grows with the due date, so "at least k days late"
+    is "due on or before T_k": SQL counts each bucket with a date comparison.
+    """
+    out = []
+    day = today
+    for lo, _hi in BUCKETS[1:]:
+        while _late(day, today) < lo:
+            day -= dt.timedelta(days=1)
+        out.append(day)
+    return out
+
+
+def _overdue_of_zone(
+    conn: Any,
+    scope: Scope,
+    rows: dict[int, RegionRow],
+    in_zone: Any,
+    today: dt.date,
+) -> None:
+    """Overdue count, heat buckets and the oldest due date per municipality of one zone."""
+    due = col(Step.due_date)
+    marks = thresholds(today)
+    at_least = [func.sum(case((due <= t, 1), else_=0)) for t in marks]
+    where = col(Step.municipality_id).in_(in_zone)
+    stmt = scope.steps(
+        select(col(Step.municipality_id), func.count(), func.min(due), *at_least)
+        .where(where, col(Step.status) == StepStatus.overdue)
+        .group_by(col(Step.municipality_id))
+    )
+    for mid, n, oldest, *ge in conn.execute(stmt).all():
+        r = rows[int(mid)]
+        counts = [int(n), *(int(x or 0) for x in ge)]  # rows late >= 0, 6, 11, 21 days
+        r.overdue += int(n)
+        for i in range(len(BUCKETS)):
+            r.heat[i] += counts[i] - (counts[i + 1] if i + 1 < len(counts) else 0)
+        r.max_late = max(r.max_late, _late(_as_date(oldest), today))
+
+
+def _as_date(value: Any) -> dt.date:
+    day: dt.date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return day
 
 
 def _aware(at: Any) -> dt.datetime | None:
