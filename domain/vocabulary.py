@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from models.core import Role
+from models.outbox import OutboxStatus
+from models.review import ReviewState
 from models.roadmap import Recurrence, StepKind, StepStatus
 
 STATUS_RU: dict[str, str] = {
@@ -44,12 +47,12 @@ RECURRENCE_RU: dict[str, str] = {
 }
 
 ROLE_RU: dict[str, str] = {
-    "admin": "администратор",
-    "moc_head": "руководитель МОЦ",
-    "org_contact": "организация",
-    "expert": "эксперт",
-    "auditor": "аудитор",
-    "rmc": "РМЦ",
+    Role.admin: "администратор",
+    Role.moc_head: "руководитель МОЦ",
+    Role.org_contact: "организация",
+    Role.expert: "эксперт",
+    Role.auditor: "аудитор",
+    Role.rmc: "РМЦ",
 }
 
 STATUS_STYLE: dict[str, str] = {
@@ -65,19 +68,19 @@ STATUS_STYLE: dict[str, str] = {
 # --- Labels of the other codes people see on pages, in exports and messages -----------
 
 REVIEW_STATE_RU: dict[str, str] = {
-    "DRAFT": "черновик",
-    "SUBMITTED": "подана на экспертизу",
-    "FORMALLY_REJECTED": "отклонена формально",
-    "EXPERTS_ASSIGNED": "эксперты назначены",
-    "UNDER_REVIEW": "на экспертизе",
-    "POSITIVE": "положительное заключение",
-    "NEGATIVE": "отрицательное заключение",
-    "DISAGREEMENT": "мнения экспертов разошлись",
-    "REVISION": "на доработке",
-    "COUNCIL_DECISION": "решение МОС",
-    "REGIONAL_STAGE": "региональный этап",
-    "IN_REGISTER": "в реестре",
-    "ARCHIVED": "в архиве",
+    ReviewState.DRAFT: "черновик",
+    ReviewState.SUBMITTED: "подана на экспертизу",
+    ReviewState.FORMALLY_REJECTED: "отклонена формально",
+    ReviewState.EXPERTS_ASSIGNED: "эксперты назначены",
+    ReviewState.UNDER_REVIEW: "на экспертизе",
+    ReviewState.POSITIVE: "положительное заключение",
+    ReviewState.NEGATIVE: "отрицательное заключение",
+    ReviewState.DISAGREEMENT: "мнения экспертов разошлись",
+    ReviewState.REVISION: "на доработке",
+    ReviewState.COUNCIL_DECISION: "решение МОС",
+    ReviewState.REGIONAL_STAGE: "региональный этап",
+    ReviewState.IN_REGISTER: "в реестре",
+    ReviewState.ARCHIVED: "в архиве",
 }
 
 
@@ -177,13 +180,33 @@ CHANNEL_RU: dict[str, str] = {
 }
 
 DELIVERY_RU: dict[str, str] = {
-    "pending": "ожидает отправки",
-    "sending": "отправляется",
-    "sent": "отправлено",
-    "dead": "не доставлено",
+    OutboxStatus.pending: "ожидает отправки",
+    OutboxStatus.sending: "отправляется",
+    OutboxStatus.sent: "отправлено",
+    OutboxStatus.dead: "не доставлено",
 }
 
-ENTITY_RU: dict[str, str] = {
+
+class EntityKind(StrEnum):
+    """What an audit entry is about: ``audit_entry.entity`` is ``<kind>:<id>``."""
+
+    step = "step"
+    review_case = "review_case"
+    roadmap = "roadmap"
+    evidence = "evidence"
+    campaign = "campaign"
+    programme = "programme"
+
+    @property
+    def label(self) -> str:
+        return _ENTITY_LABELS[self]
+
+    def ref(self, ident: int | str) -> str:
+        """The stored entity reference: ``EntityKind.step.ref(8)`` -> ``step:8``."""
+        return f"{self.value}:{ident}"
+
+
+_ENTITY_LABELS: dict[str, str] = {
     "step": "шаг",
     "review_case": "заявка НОК",
     "roadmap": "дорожная карта",
@@ -191,6 +214,9 @@ ENTITY_RU: dict[str, str] = {
     "campaign": "кампания НОК",
     "programme": "программа",
 }
+
+ENTITY_RU: dict[str, str] = {e.value: e.label for e in EntityKind}
+
 
 # IANA zone -> how people say it (offset from Moscow and the city).
 TIMEZONE_RU: dict[str, str] = {
@@ -229,26 +255,59 @@ def timezone_ru(zone: str) -> str:
     return TIMEZONE_RU.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def reminder_rule_ru(rule: str) -> str:
-    """``before:7`` -> «за 7 раб. дн. до срока», ``after:1``, ``on_day``, ``escalate:ROLE``."""
-    name, _, arg = rule.partition(":")
-    if name == "before" and arg.isdigit():
-        return f"за {arg} раб. дн. до срока"
-    if name == "after" and arg.isdigit():
-        return f"через {arg} раб. дн. после срока"
-    if name in ("on_day", "due", "day"):
-        return "в день срока"
-    if name == "escalate":
-        return f"эскалация: {ROLE_RU.get(arg, arg)}"
-    if name == "digest":
-        return "ежедневная сводка"
-    return REVIEW_REMINDER_RU.get(name, "напоминание")
+class ReminderRule(StrEnum):
+    """Reminder rules as stored in ``outbox_message.rule`` (``before:7``, ``escalate:ROLE``).
+
+    The value is the rule's name; an argument (working days, a role) follows a colon.
+    """
+
+    before = "before"
+    after = "after"
+    on_day = "on_day"
+    escalate = "escalate"
+    digest = "digest"
+    expert_due = "expert_due"
+    revision_due = "revision_due"
+    review_escalate = "review_escalate"
+
+    @property
+    def label(self) -> str:
+        """The label; ``{arg}`` stands for the argument (``before`` -> «за {arg} …»)."""
+        return _REMINDER_LABELS[self]
+
+    @classmethod
+    def parse(cls, rule: str) -> tuple[ReminderRule | None, str]:
+        """``before:7`` -> (before, "7"); the old spellings ``due``/``day`` are ``on_day``."""
+        name, _, arg = rule.partition(":")
+        name = "on_day" if name in ("due", "day") else name
+        return (cls(name) if name in cls._value2member_map_ else None), arg
 
 
-REVIEW_REMINDER_RU: dict[str, str] = {
+_REMINDER_LABELS: dict[str, str] = {
+    "before": "за {arg} раб. дн. до срока",
+    "after": "через {arg} раб. дн. после срока",
+    "on_day": "в день срока",
+    "escalate": "эскалация: {arg}",
+    "digest": "ежедневная сводка",
     "expert_due": "срок заключения эксперта",
     "revision_due": "срок доработки программы",
     "review_escalate": "эскалация по экспертизе",
+}
+
+
+def reminder_rule_ru(rule: str) -> str:
+    """``before:7`` -> «за 7 раб. дн. до срока», ``after:1``, ``on_day``, ``escalate:ROLE``."""
+    kind, arg = ReminderRule.parse(rule)
+    if kind in (ReminderRule.before, ReminderRule.after) and not arg.isdigit():
+        kind = None
+    if kind is None:
+        return "напоминание"
+    return kind.label.format(arg=ROLE_RU.get(arg, arg) if kind is ReminderRule.escalate else arg)
+
+
+REVIEW_REMINDER_RU: dict[str, str] = {
+    r.value: r.label
+    for r in (ReminderRule.expert_due, ReminderRule.revision_due, ReminderRule.review_escalate)
 }
 
 
