@@ -14,6 +14,7 @@ from domain import lookup
 from domain.errors import InputError
 from models import Person, Role
 from notifications.channels import mask
+from notifications.targets import check_target
 from web.auth_links import login_link
 from web.auth_sessions import revoke_sessions
 from web.auth_tokens import revoke_feeds, revoke_tokens
@@ -31,7 +32,7 @@ def _public(p: Person) -> dict[str, object]:
         "municipality_id": p.municipality_id,
         "organisation_id": p.organisation_id,
         "email": p.email,
-        "notify": [mask(t) for t in p.notify],
+        "notify": [mask(t, settings()) for t in p.notify],
         "disabled": p.disabled_at is not None,
     }
 
@@ -49,12 +50,21 @@ def add(
     municipality: str | None = typer.Option(None, "--municipality", help="код муниципалитета"),
     organisation: int | None = typer.Option(None, "--organisation", help="id организации"),
     email: str = typer.Option("", "--email", help="адрес электронной почты"),
+    notify: list[str] = typer.Option(
+        [], "--notify", help="канал и адрес: email:ivanova@school.ru, telegram:123456, @имя"
+    ),
 ) -> None:
-    """Добавить человека (у контакта организации организация обязательна)."""
+    """Добавить человека (у контакта организации организация обязательна).
+
+    Учётные данные каналов (пароли, ключи, токены ботов) хранятся только в
+    SOCZAKAZ_CHANNELS; у человека — имя канала и его собственный адрес.
+    """
     try:
         r = Role(role)
     except ValueError:
         raise InputError(f"--role: неизвестная роль «{role}» (допустимо: {ROLES})") from None
+    for t in notify:
+        check_target(t)  # refused before anything is opened or written
     if r is Role.org_contact and organisation is None:
         raise InputError("--organisation: обязательна для роли org_contact")
     if r is Role.moc_head and municipality is None:
@@ -64,14 +74,15 @@ def add(
         if organisation is not None:
             org = lookup.organisation_by_id(s, organisation, field="--organisation")
             mid = org.municipality_id
-        notify = [f"mailto://{email}"] if email else []
+        targets = [check_target(f"email:{email}", field="--email")] if email else []
+        targets += [check_target(t) for t in notify]
         p = Person(
             full_name=full_name,
             role=r,
             municipality_id=mid,
             organisation_id=organisation,
             email=email,
-            notify=notify,
+            notify=list(dict.fromkeys(targets)),
         )
         s.add(p)
         s.flush()

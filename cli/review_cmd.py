@@ -35,6 +35,7 @@ from domain.review.rules import STATE_LABELS, VERDICT_ALIASES
 from models import Organisation, Person, ReviewCampaign, ReviewCase, Role
 from models.review import ReviewState
 from notifications.review_reminders import review_tick
+from notifications.targets import check_target
 
 app = typer.Typer(
     help="Экспертиза программ (НОК): кампании, заявки, заключения.", no_args_is_help=True
@@ -167,10 +168,13 @@ def expert_add(
     municipality: str = typer.Option(..., "--municipality", help="Код муниципалитета"),
     name: str = typer.Option(..., "--name", help="ФИО эксперта"),
     organisation: str | None = typer.Option(None, "--organisation", help="Место работы"),
-    notify: list[str] = typer.Option([], "--notify", help="Адрес уведомлений (apprise URL)"),
+    notify: list[str] = typer.Option(
+        [], "--notify", help="Канал и адрес: email:petrov@school.ru, telegram:123456, @имя"
+    ),
     public: bool = typer.Option(False, "--public", help="Общественный эксперт"),
 ) -> None:
     """Добавить эксперта (член МОС или общественный эксперт)."""
+    targets = [check_target(t) for t in notify]  # no channel credential in a person row
     with transaction() as s:
         m = get_municipality(s, municipality)
         org_id = _org(s, m.id or 0, organisation).id if organisation else None
@@ -179,7 +183,7 @@ def expert_add(
             role=Role.expert,
             municipality_id=m.id,
             organisation_id=org_id,
-            notify=list(notify),
+            notify=targets,
         )
         s.add(person)
         s.flush()
