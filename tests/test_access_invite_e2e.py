@@ -231,7 +231,7 @@ def test_invite_sign_in_reminder_step_upload(
         # 2. `roadmap dispatch` delivers it to the SMTP server; the link signs her in.
         assert "Отправлено: 1" in _roadmap(env, "dispatch", "--without-prefect")
         [invite] = _wait_for(box, CONTACT, 1)
-        assert invite["Subject"] == "Вход в soczakaz"
+        assert invite["Subject"] == "Приглашение в soczakaz" and "3 дня" in _text(invite)
         [link] = _links(invite, "/auth/link/")
         assert link.startswith(f"{base}/auth/link/")
         contact = browser.new_context(locale="ru-RU").new_page()
@@ -248,7 +248,7 @@ def test_invite_sign_in_reminder_step_upload(
         assert "напоминаний в очереди: 0" not in out, out
         _roadmap(env, "dispatch", "--without-prefect")
         reminder = next(
-            m for m in _wait_for(box, CONTACT, 2) if "Вход в soczakaz" not in str(m["Subject"])
+            m for m in _wait_for(box, CONTACT, 2) if "Приглашение" not in str(m["Subject"])
         )
         assert "Отчёт организации за квартал" in _text(reminder)
         # The link of the reminder opens the step for its recipient (issue 14 part B:

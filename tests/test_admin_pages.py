@@ -7,6 +7,7 @@ Chromium on a desktop and on a 390 px phone (screenshots in artifacts/).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlmodel import select
 from models import Organisation, Person, Role
 from models.db import session_scope
 from models.outbox import OutboxMessage
+from models.people import MagicLink
 from models.settings import Settings
 from tests.web_fixtures import NOW, ROLES, Side, World, auth
 from web.auth_links import login_link
@@ -228,6 +230,9 @@ def test_invite_goes_through_the_outbox_and_disable_revokes(
         msgs = s.exec(select(OutboxMessage).where(OutboxMessage.person_id == pid)).all()
         assert len(msgs) == 1 and msgs[0].rule == "sign_in" and msgs[0].status == "pending"
         assert "/auth/link/" in msgs[0].body_text and msgs[0].target.startswith("mailto://")
+        assert msgs[0].subject == "Приглашение в soczakaz" and "3 дня" in msgs[0].body_text
+        link = s.exec(select(MagicLink).where(MagicLink.person_id == pid)).one()
+        assert link.expires_at - link.created_at == dt.timedelta(days=3)  # read later, not now
     r = client.post(f"/admin/people/{pid}/disable", headers=head, follow_redirects=False)
     assert r.status_code == 303
     with session_scope(engine) as s:

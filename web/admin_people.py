@@ -198,7 +198,9 @@ def invite_person(
         raise InputError("Учётная запись отключена: приглашение не отправляется")
     settings = app_settings(request)
     try:
-        n = send_link(session, person, "/", settings.base_url, app_now(request), settings)
+        n = send_link(
+            session, person, "/", settings.base_url, app_now(request), settings, invite=True
+        )
     except SoczakazError:
         session.rollback()
         raise

@@ -122,6 +122,9 @@ def request_link(
     return _page(request, {"next": safe_next(next), "sent": True}, session=session)
 
 
+INVITE_DAYS = 3
+
+
 def send_link(
     session: Session,
     person: Person,
@@ -129,32 +132,49 @@ def send_link(
     base_url: str,
     now: dt.datetime,
     settings: object,
+    *,
+    invite: bool = False,
 ) -> int:
-    """Queue a sign-in link to every e-mail channel of a person (through the outbox)."""
+    """Queue a sign-in link to every e-mail channel of a person (through the outbox).
+
+    An invitation (``invite=True``, from the admin page) stays valid for
+    :data:`INVITE_DAYS` days: it is read when the person gets to it, not at once.
+    """
     assert person.id is not None
-    url = login_link(session, person.id, next_path, base_url=base_url, now=now)
-    text = (
-        f"Здравствуйте, {person.full_name}!\n\nСсылка для входа в панель soczakaz "
-        f"(действует 15 минут, один раз):\n{url}\n\nЕсли вы не запрашивали вход, "
-        "просто удалите это письмо."
-    )
+    minutes = INVITE_DAYS * 24 * 60 if invite else 15
+    url = login_link(session, person.id, next_path, base_url=base_url, now=now, minutes=minutes)
+    if invite:
+        subject, kind = "Приглашение в soczakaz", "invite"
+        text = (
+            f"Здравствуйте, {person.full_name}!\n\nВас пригласили в панель дорожных карт "
+            f"soczakaz. Ссылка для первого входа (действует {INVITE_DAYS} дня, один раз):\n"
+            f"{url}\n\nПотом входите по ссылке из письма на странице входа или задайте "
+            "пароль в своей учётной записи."
+        )
+    else:
+        subject, kind = "Вход в soczakaz", "signin"
+        text = (
+            f"Здравствуйте, {person.full_name}!\n\nСсылка для входа в панель soczakaz "
+            f"(действует 15 минут, один раз):\n{url}\n\nЕсли вы не запрашивали вход, "
+            "просто удалите это письмо."
+        )
     sent = 0
     for i, target in enumerate(person.notify):
         if channel_of(target, settings) != "email":  # type: ignore[arg-type]
             continue
         sent += enqueue(
             session,
-            dedupe_key=f"signin:{person.id}:{now.isoformat()}:{i}",
+            dedupe_key=f"{kind}:{person.id}:{now.isoformat()}:{i}",
             municipality_id=person.municipality_id,
             step_id=None,
             person_id=person.id,
             rule="sign_in",
             channel="email",
             target=target,
-            subject="Вход в soczakaz",
+            subject=subject,
             body_text=text,
             body_html="",
-            body_short="Ссылка для входа в soczakaz",
+            body_short=subject,
             not_before=now,
         )
     return sent
