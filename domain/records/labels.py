@@ -84,4 +84,4 @@ def pick(
         if v == alias.casefold():
             return key
     allowed = ", ".join(f"{k} ({label})" for k, label in labels.items())
-    raise InputError(f"{field}: значение «{value}» неизвестно; допустимо: {allowed}")
+    raise InputError(f"{field}: значение «{value}» неизвестно; допустимо: {allowed}", field=field)

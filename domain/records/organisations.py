@@ -31,11 +31,13 @@ def add_organisation(
     """Add one organisation; the code is unique within the municipality."""
     code = code.strip()
     if not code or len(code) > 64 or any(c.isspace() for c in code):
-        raise InputError(f"код организации «{code}»: ожидается слово без пробелов, до 64 знаков")
+        raise InputError(
+            f"код организации «{code}»: ожидается слово без пробелов, до 64 знаков", field="code"
+        )
     if len(name.strip()) < 2:
-        raise InputError("--name: укажите полное название организации")
+        raise InputError("--name: укажите полное название организации", field="name")
     if inn.strip() and not (inn.strip().isdigit() and len(inn.strip()) in (10, 12)):
-        raise InputError(f"--inn: ИНН — 10 или 12 цифр, получено «{inn}»")
+        raise InputError(f"--inn: ИНН — 10 или 12 цифр, получено «{inn}»", field="inn")
     kind_value = OrganisationKind(
         pick(kind, field="--type", labels=ORG_KIND_RU, aliases=ORG_KIND_ALIASES)
     )
@@ -45,7 +47,7 @@ def add_organisation(
         )
     ).first()
     if exists is not None:
-        raise ConflictError(f"организация «{code}» уже есть в муниципалитете")
+        raise ConflictError(f"организация «{code}» уже есть в муниципалитете", field="code")
     org = Organisation(
         municipality_id=municipality_id,
         code=code,
