@@ -276,6 +276,13 @@ def sweep_sql_only(url: str, batch_size: int, day: dt.date = AS_OF) -> float:
     return elapsed
 
 
+def warm_calendar() -> None:
+    """Load the production calendar (holidays) before anything is timed."""
+    from domain.calendar.workdays import add_working_days
+
+    add_working_days(AS_OF, 8)
+
+
 def warm_up() -> None:
     """Start the ephemeral Prefect API before anything is timed."""
     from prefect import flow
@@ -449,6 +456,10 @@ def floor_by_key(url: str, rows: list[tuple[Any, ...]]) -> float:
     return best
 
 
+def runs(xs: list[float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in xs)
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -460,6 +471,7 @@ def main() -> None:
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     p.add_argument("--sample", type=int, default=1_000, help="steps in the naive flow")
     p.add_argument("--batch-size", type=int, default=200)
+    p.add_argument("--repeat", type=int, default=2, help="floor/first-sweep pairs (min taken)")
     p.add_argument("--no-prefect", action="store_true", help="skip the flow and naive runs")
     args = p.parse_args()
     per = args.steps // args.municipalities
@@ -481,9 +493,16 @@ def main() -> None:
             f"generated {total:,} steps in {args.municipalities:,} municipalities "
             f"({args.db}) in {time.perf_counter() - t0:.1f} s; RSS {rss_mb()[0]:.0f} MB"
         )
-        a, a_rows = raw_floor(url)
-        reset(url)
-        first = sweep_sql_only(url, args.batch_size)
+        warm_calendar()
+        floors, firsts = [], []
+        for i in range(args.repeat):  # interleaved: a load spike cannot favour one side
+            a, a_rows = raw_floor(url)
+            reset(url)
+            floors.append(a)
+            firsts.append(sweep_sql_only(url, args.batch_size))
+            if i < args.repeat - 1:
+                reset(url)
+        a, first = min(floors), min(firsts)
         a_day_passes(url)
         snapshot(url)
         next_1 = sweep_sql_only(url, args.batch_size, AS_OF + dt.timedelta(days=1))
@@ -493,8 +512,12 @@ def main() -> None:
         next_2 = sweep_sql_only(url, args.batch_size, AS_OF + dt.timedelta(days=1))
         assert len(changed_rows(url)) == len(rows), "the next day changed different rows"
         ours_next = min(next_1, next_2)
-        print(f"raw SQL floor        {a:10.2f} s   ({a_rows:,} rows due/overdue)")
-        print(f"first sweep (SQL)    {first:10.2f} s   ({first / a:.2f}x floor)")
+        print(
+            f"raw SQL floor        {a:10.2f} s   ({a_rows:,} rows due/overdue; runs {runs(floors)})"
+        )
+        print(
+            f"first sweep (SQL)    {first:10.2f} s   ({first / a:.2f}x floor; runs {runs(firsts)})"
+        )
         print(
             f"next-day sweep (SQL) {ours_next:10.3f} s   (runs {next_1:.3f} / {next_2:.3f} s;"
             f" {len(rows):,} rows change)"
@@ -505,6 +528,8 @@ def main() -> None:
         )
         result.update(
             floor_full_s=round(a, 3),
+            floor_full_runs_s=[round(x, 3) for x in floors],
+            first_sweep_runs_s=[round(x, 3) for x in firsts],
             floor_full_rows=a_rows,
             first_sweep_s=round(first, 3),
             first_ratio=round(first / a, 3),
