@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from cli.common import (
     console,
@@ -20,10 +19,13 @@ from cli.common import (
 )
 from domain.audit.checkpoint import heads_file, sign_heads
 from domain.audit.history import export_entries
+from domain.audit.note import parse_note
+from domain.audit.timestamp import POLICIES, StampCheck, check_stamp_file, token_path
 from domain.audit.tree import check_since
 from domain.audit.trust import Trust
 from domain.audit.verdict import chain_verdict, trust_of
 from domain.errors import InputError
+from models.settings import Settings
 
 app = typer.Typer(
     help="Журнал аудита: проверка, контрольные точки, выгрузка.", no_args_is_help=True
@@ -41,21 +43,47 @@ def verify(
 ) -> None:
     """Пересчитать цепочки, подписи контрольных точек и файлы (нужны только открытые ключи)."""
     cfg = settings()
+    if cfg.audit_tsa_policy not in POLICIES:
+        raise InputError(
+            f"SOCZAKAZ_AUDIT_TSA_POLICY: допустимо {' или '.join(POLICIES)}, "
+            f"получено «{cfg.audit_tsa_policy}»"
+        )
     trust = trust_of(cfg, trusted)
+    if since is not None and not trust.verifiers:
+        raise InputError(
+            "--since: нет доверенных открытых ключей — укажите --key или "
+            "SOCZAKAZ_AUDIT_TRUSTED_KEYS"
+        )
     problems: list[str] = []
+    stamps = StampCheck([], [], [])
+    outside = [since] if since is not None else _published(cfg, municipality, trust)
     with transaction() as s:
-        if since is not None:
-            problems += _since_problems(s, since, trust)
+        for path in outside:
+            note = _read_note(path)
+            problems += check_since(s, note, list(trust.verifiers))
+            check_stamp_file(
+                path,
+                parse_note(note).body,
+                expected=bool(cfg.audit_tsa_url or cfg.audit_tsa_certs),
+                certs=cfg.audit_tsa_certs,
+                policy=cfg.audit_tsa_policy,
+                into=stamps,
+            )
         report = chain_verdict(s, chain=municipality, settings=cfg, trusted_keys=trusted)
-    problems += [str(p) for p in report.problems]
+    problems += stamps.problems + [str(p) for p in report.problems]
     summary = (
         f"записей: {report.entries}, цепочек: {report.chains}, подтверждений: "
         f"{report.evidence}, файлов: {report.files}, контрольных точек: "
-        f"{report.checkpoints}; доверенные ключи: {trust.source or 'не заданы'}"
+        f"{report.checkpoints}, внешних точек: {len(outside)}; доверенные ключи: "
+        f"{trust.source or 'не заданы'}"
     )
+    for w in stamps.warnings:
+        err_console.print(f"[bold yellow]ВНИМАНИЕ[/] {w}", highlight=False)
     if not problems:
-        if since is not None:
-            console.print(f"OK журнал продолжает контрольную точку {since}", highlight=False)
+        for path in outside:
+            console.print(f"OK журнал продолжает контрольную точку {path}", highlight=False)
+        for t in stamps.times:
+            console.print(f"OK {t}", highlight=False)
         console.print(f"[bold green]OK[/] журнал не изменён — {summary}", highlight=False)
         return
     err_console.print(f"[bold red]НАРУШЕНИЕ[/] {problems[0]}", highlight=False)
@@ -67,19 +95,23 @@ def verify(
     raise typer.Exit(1)
 
 
-def _since_problems(s: Session, since: Path, trust: Trust) -> list[str]:
-    """``--since``: the log must extend a checkpoint kept elsewhere, signed by a trusted key."""
-    if not trust.verifiers:
-        raise InputError(
-            "--since: нет доверенных открытых ключей — укажите --key или "
-            "SOCZAKAZ_AUDIT_TRUSTED_KEYS"
-        )
+def _published(cfg: Settings, municipality: str | None, trust: Trust) -> list[Path]:
+    """The operator's copies of the last published checkpoints (daily sweep), if any."""
+    from jobs.audit_publish import state_dir  # lazy: httpx and the outbox only when needed
+
+    folder = state_dir(cfg)
+    if not trust.verifiers or not folder.is_dir():
+        return []
+    found = sorted(folder.glob("*.checkpoint"))
+    return [p for p in found if municipality is None or p.stem == municipality]
+
+
+def _read_note(path: Path) -> str:
     try:
-        note = since.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
-        raise InputError(f"{since}: не удалось прочитать контрольную точку: {why}") from None
-    return check_since(s, note, list(trust.verifiers))
+        raise InputError(f"{path}: не удалось прочитать контрольную точку: {why}") from None
 
 
 @app.command("checkpoint")
@@ -90,12 +122,20 @@ def checkpoint(
     key: Annotated[Path | None, typer.Option("--key", help="закрытый ключ (audit keygen)")] = None,
 ) -> None:
     """Подписать текущие вершины цепочек ключом Ed25519 (ключ хранится вне базы)."""
+    cfg = settings()
     if municipality is not None:
         from cli.audit_tree_cmd import write_checkpoint
 
         write_checkpoint(municipality, out, key)
+        if out is not None and cfg.audit_tsa_url:
+            from jobs.audit_publish import stamp_file
+
+            warning = stamp_file(cfg, out, parse_note(_read_note(out)).body)
+            if warning:
+                err_console.print(f"[bold yellow]ВНИМАНИЕ[/] {warning}", highlight=False)
+            else:
+                console.print(f"Метка времени RFC 3161 → {token_path(out)}", highlight=False)
         return
-    cfg = settings()
     with transaction(immediate=True) as s:
         made = sign_heads(s, key_path=cfg.audit_signing_key, now=now_utc(), name=cfg.audit_key_name)
     if not made:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from domain.roadmap.sweep import sweep_municipalities
 from domain.vocabulary import STATUS_COUNT_RU
+from jobs.audit_publish import configured, publish_checkpoints
 from jobs.batching import Counts, Each, in_process, municipality_batches, run_moment, total
 from models.db import get_engine, session_scope
 from models.roadmap import StepStatus
@@ -65,7 +66,10 @@ def run_sweep(
     now = run_moment(as_of, now)
     batches = municipality_batches(cfg.database_url, batch_size or cfg.sweep_batch_size)
     calls = [{"municipality_ids": ids, "now": now, "as_of": as_of} for ids in batches]
-    return total(each(calls), batches=len(batches))
+    counts = total(each(calls), batches=len(batches))
+    if configured(cfg):  # issue 18: checkpoints of changed chains, after the statuses
+        counts["checkpoints_published"] = len(publish_checkpoints(cfg, now=now).chains)
+    return counts
 
 
 def summary_markdown(counts: Counts, *, now: dt.datetime, as_of: dt.date | None) -> str:
