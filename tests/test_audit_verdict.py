@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -13,7 +15,10 @@ from domain.audit.verify import verify_chain as links_only
 from models.db import session_scope
 from models.settings import Settings
 from tests.test_audit_tree_cli import _attack, _run, _world
+from tests.web_fixtures import World, auth
 from web.actions import verify_chain as dashboard_verdict
+
+pytest_plugins = ["tests.web_fixtures"]
 
 
 def _rewrite_consistently(engine: Engine) -> None:
@@ -67,3 +72,23 @@ def test_cli_and_dashboard_agree_on_intact_and_tampered_chain(
     assert "НАРУШЕНА" in check.message and "подписанной контрольной точкой" in check.message
     first = check.problems[0]
     assert first.split(":")[0] in out and "переписана" in first, (first, out)
+
+
+def test_dashboard_page_and_api_say_what_the_cli_says(
+    client: TestClient, world: World, engine: Engine, cli_env: dict[str, str]
+) -> None:
+    """Through the running app: the auditor's page and the JSON API against ``audit verify``."""
+    h = auth(world, "auditor")
+    assert _run(["audit", "checkpoint"], cli_env)[0] == 0
+
+    def views() -> tuple[int, dict[str, Any], str]:
+        code, _out = _run(["audit", "verify", "-m", "krylovsky"], cli_env)
+        api = client.get("/api/municipalities/krylovsky/audit/verify", headers=h).json()
+        return code, api, client.get("/audit/krylovsky", headers=h).text
+
+    code, api, page = views()
+    assert code == 0 and api["ok"] is True and "цепочка цела" in page, api
+    _rewrite_consistently(engine)  # only the signed checkpoint can tell
+    code, api, page = views()
+    assert code == 1 and api["ok"] is False and "цепочка НАРУШЕНА" in page, api
+    assert any("подписанной контрольной точкой" in p for p in api["problems"]), api
