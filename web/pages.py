@@ -41,6 +41,7 @@ from web.forms import (
 from web.region_pages import api as region_api
 from web.region_pages import router as region_router
 from web.region_words import install_filters
+from web.row_html import overview_row
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 100
@@ -74,7 +75,8 @@ def overview(
     def page() -> str:
         rows = cached_overview(request, session, scope)
         template = request.app.state.templates.get_template("overview.html")
-        return str(template.render({"request": request, "scope": scope, "rows": rows}))
+        ctx = {"request": request, "scope": scope, "rows": rows, "overview_row": overview_row}
+        return str(template.render(ctx))
 
     # Thousands of rows take ~100 ms to render: the page is reused for the cache's TTL.
     return html_with_token(

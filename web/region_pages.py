@@ -20,6 +20,7 @@ from web import regional
 from web.access import Scope
 from web.deps import app_now, get_scope, get_session
 from web.region_charts import funnel
+from web.row_html import region_row
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["Регион (РМЦ)"])
@@ -100,6 +101,7 @@ def region_page(
                     "sort": sort,
                     "desc": desc,
                     "buckets": regional.BUCKET_TITLES,
+                    "region_row": region_row,
                     "year": now.year,
                     "totals": {
                         "total": sum(r.total for r in rows),
