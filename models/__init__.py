@@ -25,6 +25,7 @@ from models.roadmap import (
     StepStatus,
 )
 from models.sweep_state import SweepPending, SweepWatermark  # noqa: F401  (issue 19)
+from models.web_indexes import AUDIT_LAST_INDEX  # noqa: F401  (issue 19)
 
 __all__ = [
     "AuditCheckpoint",

@@ -1,7 +1,7 @@
 """Read model of the regional page (РМЦ): every municipality of a region in one table.
 
 Set-based: one grouped query per measure (steps by status, overdue steps per zone,
-indicators, НОК cases, last audit entry), each returning about one row per
+indicators, НОК cases; the last audit entry is a correlated seek per municipality), each returning about one row per
 municipality: lateness buckets are date comparisons in SQL (``thresholds``), so no
 row per step or per due date reaches Python.
 """
@@ -73,6 +73,13 @@ def regions(session: Session, scope: Scope) -> list[tuple[str, int]]:
 def region_rows(
     session: Session, scope: Scope, region: str, *, now: dt.datetime, year: int
 ) -> list[RegionRow]:
+    # The last audit entry of each municipality: one seek per row (ix_auditentry_municipality_at).
+    last = (
+        select(func.max(AuditEntry.at))
+        .where(col(AuditEntry.municipality_id) == col(Municipality.id))
+        .correlate(Municipality)
+        .scalar_subquery()
+    )
     muns = session.execute(
         scope.municipalities(
             select(
@@ -80,10 +87,13 @@ def region_rows(
                 col(Municipality.code),
                 col(Municipality.name),
                 col(Municipality.timezone),
+                last,
             ).where(col(Municipality.region) == region)
         )
     ).all()
     rows = {int(r[0]): RegionRow(int(r[0]), r[1], r[2], r[3]) for r in muns}
+    for mun in muns:
+        rows[int(mun[0])].last_activity = _aware(mun[4])
     if not rows:
         return []
     ids: Any = sorted(rows)
@@ -138,12 +148,6 @@ def region_rows(
         value = ReviewState(state).value
         r.nok_register += int(n) if value == IN_REGISTER else 0
         r.nok_rejected += int(n) if value in REJECTED else 0
-    for mid, at in session.execute(
-        select(col(AuditEntry.municipality_id), func.max(AuditEntry.at))
-        .where(col(AuditEntry.municipality_id).in_(ids))
-        .group_by(col(AuditEntry.municipality_id))
-    ).all():
-        rows[int(mid)].last_activity = _aware(at)
     return list(rows.values())
 
 
