@@ -1,12 +1,16 @@
 """Every benchmark of issue 19 in one sitting, one table of goals, one RESULT line.
 
     python benchmarks/run_all.py --quick     # small sizes, under 5 minutes
+    python benchmarks/run_all.py --tiny      # smaller still: the CI test (< 3 minutes)
     python benchmarks/run_all.py             # full sizes (1M steps, 2,500 reports: ~an hour)
 
-Each benchmark runs in its own process and ends with ``RESULT {json}`` (web.py and
-reports.py, owned elsewhere, are read from their printed table when they print no
-RESULT). Ratios are taken inside one benchmark run, so the machine's load moves
-both sides; the load average is printed beside the table.
+Each benchmark runs in its own process and is read from its ``RESULT {json}`` line
+(or, for benchmarks that print only a table, from the table), so their internals can
+change. Ratios are taken inside one benchmark run, so the machine's load moves both
+sides; the load average is printed beside the table. A benchmark that fails leaves
+its goals with ``ours: null`` and ``met: false`` and its output's tail is printed.
+At reduced sizes the absolute goals of the full size are scaled where they scale
+(reports: the 60 s for 2,500 documents becomes 24 ms per document).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,60 +28,97 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+PARTS = ("sweep", "dispatch", "web", "reports", "audit", "cli")
+# Sizes per mode: full = the issue's sizes.
+SIZES: dict[str, dict[str, list[str]]] = {
+    "full": {
+        "sweep": ["--steps", "1000000", "--municipalities", "2500"],
+        "dispatch": [],
+        "pages": ["--steps", "100000", "--per-municipality", "500"],
+        "region": ["--steps", "1000000", "--per-municipality", "400", "--requests", "40"],
+        "reports": ["--municipalities", "2500"],
+        "audit": ["--n", "1000000"],
+    },
+    "quick": {
+        "sweep": ["--steps", "40000", "--municipalities", "100"],
+        "dispatch": ["--json", "3000", "--email", "60", "--baseline-json", "1500"],
+        "pages": ["--steps", "10000", "--per-municipality", "500", "--requests", "60"],
+        "region": ["--steps", "25000", "--per-municipality", "10", "--requests", "30"],
+        "reports": ["--municipalities", "200", "--samples", "20"],
+        "audit": ["--n", "100000"],
+    },
+    "tiny": {
+        "sweep": ["--steps", "10000", "--municipalities", "50"],
+        "dispatch": ["--json", "600", "--email", "20", "--baseline-json", "300"],
+        # One web run for every page (250 municipalities of 10 steps).
+        "pages": ["--steps", "2500", "--per-municipality", "10", "--requests", "15"],
+        "region": [],
+        "reports": ["--municipalities", "20", "--samples", "5"],
+        "audit": ["--n", "20000"],
+    },
+}
+REPORTS_FULL = 2500
+REPORTS_TARGET_S = 60.0
 
 
 def run(args: list[str], timeout: float) -> tuple[str, dict[str, Any] | None]:
-    """Output and the RESULT json of one benchmark process (None when absent/failed)."""
+    """Output and the last RESULT json of one benchmark process (None when absent)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     try:
         proc = subprocess.run(
-            [PY, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+            [PY, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env
         )
         out = proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as exc:
         return f"timeout after {timeout:.0f} s: {exc.cmd}", None
     found = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
-    return out, json.loads(found[-1][7:]) if found else None
+    try:
+        return out, json.loads(found[-1][7:]) if found else None
+    except json.JSONDecodeError:
+        return out, None
 
 
-def goal(name: str, ours: float | None, baseline: float | None, target: str) -> dict[str, Any]:
+def goal(
+    name: str, ours: float | None, baseline: float | None, target: str, **extra: Any
+) -> dict[str, Any]:
     """target: '<=N' / '>=N' on the ratio ours/baseline, or 'abs<=N' / 'abs>=N' on ours."""
-    if ours is None:
-        return {
-            "name": name,
-            "ours": None,
-            "baseline": baseline,
-            "ratio": None,
-            "target": target,
-            "met": False,
-        }
     absolute = target.startswith("abs")
-    value = ours if absolute or not baseline else ours / baseline
     op, limit = target.removeprefix("abs")[:2], float(target.removeprefix("abs")[2:])
-    met = value <= limit if op == "<=" else value >= limit
-    ratio = None if absolute or not baseline else round(ours / baseline, 3)
+    ratio = None if ours is None or not baseline else round(ours / baseline, 3)
+    value = ours if absolute else ratio
+    met = value is not None and (value <= limit if op == "<=" else value >= limit)
     return {
         "name": name,
-        "ours": round(ours, 4),
-        "baseline": baseline,
+        "ours": None if ours is None else round(ours, 4),
+        "baseline": None if baseline is None else round(baseline, 4),
         "ratio": ratio,
         "target": target,
         "met": bool(met),
+        **extra,
     }
 
 
-def sweep_goals(quick: bool) -> list[dict[str, Any]]:
-    size = ["--steps", "40000", "--municipalities", "100"] if quick else []
+def _show(title: str, out: str, tail: int = 1800) -> None:
+    print(f"--- {title}\n{out[-tail:].rstrip()}\n")
+
+
+def sweep_goals(mode: str) -> list[dict[str, Any]]:
     goals = []
     for db in ("sqlite", "postgresql"):
-        out, r = run(["benchmarks/sweep.py", "--db", db, "--no-prefect", *size], 3600)
-        print(out[-1500:])
+        out, r = run(
+            ["benchmarks/sweep.py", "--db", db, "--no-prefect", *SIZES[mode]["sweep"]], 3600
+        )
+        _show(f"sweep ({db})", out)
         r = r or {}
+        steps = r.get("steps")
         goals.append(
             goal(
                 f"next-day sweep / UPDATE-by-key floor ({db})",
                 r.get("next_day_s"),
                 r.get("next_day_floor_s"),
                 "<=3",
+                unit="s",
+                size=steps,
             )
         )
         goals.append(
@@ -85,25 +127,143 @@ def sweep_goals(quick: bool) -> list[dict[str, Any]]:
                 r.get("first_sweep_s"),
                 r.get("floor_full_s"),
                 "<=1.5",
+                unit="s",
+                size=steps,
             )
         )
     return goals
 
 
-def dispatch_goals(quick: bool) -> list[dict[str, Any]]:
-    size = ["--json", "3000", "--email", "60", "--baseline-json", "1500", "--baseline-email", "60"]
-    out, r = run(["benchmarks/reminders.py", *(size if quick else [])], 3600)
-    print(out[-1500:])
+def dispatch_goals(mode: str) -> list[dict[str, Any]]:
+    args = ["benchmarks/reminders.py", "--workers", "4", *SIZES[mode]["dispatch"]]
+    out, r = run(args, 3600)
+    _show("dispatch", out)
     r = r or {}
-    faults = r["lost"] + r["duplicated"] if r else None
-    mail = goal(
-        "e-mail ours / bare apprise loop", r.get("email_rate"), r.get("email_baseline"), ">=1"
-    )
+    faults = r["lost"] + r["duplicated"] if "lost" in r and "duplicated" in r else None
     return [
-        goal("json:// ours / bare apprise loop", r.get("json_rate"), r.get("json_baseline"), ">=1"),
-        goal("json:// msg/s with 4 sender threads", r.get("json_rate"), None, "abs>=1000"),
-        mail,
-        goal("messages lost + duplicated", faults, None, "abs<=0"),
+        goal(
+            "json:// ours / bare apprise loop",
+            r.get("json_rate"),
+            r.get("json_baseline"),
+            ">=1",
+            unit="msg/s",
+        ),
+        goal(
+            "json:// msg/s, 4 sender threads", r.get("json_rate"), None, "abs>=1000", unit="msg/s"
+        ),
+        goal(
+            "e-mail ours / bare apprise loop",
+            r.get("email_rate"),
+            r.get("email_baseline"),
+            ">=1",
+            unit="msg/s",
+        ),
+        goal("messages lost + duplicated", faults, None, "abs<=0", unit="messages"),
+    ]
+
+
+# web.py prints one table per database: endpoint (36 columns), p50, p95, ratios.
+PAGE_ROWS = {
+    "overview": "overview /",
+    "municipality page": "municipality /m/",
+    "open-steps API": "API steps?status=open",
+    "regional page": "region /region/",
+}
+
+
+def page_p95(out: str, result: dict[str, Any] | None, db: str, label: str) -> float | None:
+    """p95 ms of a page for one database: from RESULT when it names it, else the table."""
+    if result:
+        per_db = result.get(db, result)
+        for key in (label, label.replace(" ", "_"), PAGE_ROWS[label].split()[0]):
+            item = per_db.get(key) if isinstance(per_db, dict) else None
+            if isinstance(item, dict) and "p95" in item:
+                return float(item["p95"])
+            if isinstance(item, int | float):
+                return float(item)
+    section = ""
+    for chunk in re.split(r"\n== ", "\n" + out):
+        if chunk.startswith(db):
+            section = chunk
+    for ln in section.splitlines():
+        if ln.startswith(PAGE_ROWS[label]):
+            try:
+                return float(ln[36:].split()[1])
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def web_goals(mode: str) -> list[dict[str, Any]]:
+    goals = []
+    dbs = ["--db", "sqlite", "--db", "postgresql"]
+    runs = [
+        ("pages", ("overview", "municipality page", "open-steps API"), SIZES[mode]["pages"]),
+        ("region", ("regional page",), SIZES[mode]["region"]),
+    ]
+    if not runs[1][2]:  # one run measures every page
+        runs = [("pages", runs[0][1] + runs[1][1], runs[0][2])]
+    for what, labels, size in runs:
+        out, r = run(["benchmarks/web.py", *dbs, "--cache", "off", *size], 3600)
+        _show(f"web {what}", out, 3000)
+        steps = int(size[size.index("--steps") + 1])
+        munis = steps // int(size[size.index("--per-municipality") + 1])
+        for db in ("sqlite", "postgresql"):
+            for label in labels:
+                goals.append(
+                    goal(
+                        f"{label} p95, caches off ({db})",
+                        page_p95(out, r, db, label),
+                        None,
+                        "abs<=200" if label == "regional page" else "abs<=50",
+                        unit="ms",
+                        size=f"{steps} steps / {munis} municipalities",
+                    )
+                )
+    return goals
+
+
+def reports_goals(mode: str) -> list[dict[str, Any]]:
+    size = SIZES[mode]["reports"]
+    n = int(size[size.index("--municipalities") + 1])
+    out, r = run(["benchmarks/reports.py", *size], 3600)
+    _show("reports", out)
+    seconds = (r or {}).get("flow_s")
+    if seconds is None:
+        for ln in out.splitlines():
+            if ln.startswith("soczakaz build-reports flow"):
+                seconds = float(ln.split()[3])
+    per_doc = None if seconds is None else seconds / n * 1000
+    limit = REPORTS_TARGET_S / REPORTS_FULL * 1000
+    return [
+        goal(
+            f"annual DOCX, ms per document ({n} documents; 60 s / 2,500)",
+            per_doc,
+            None,
+            f"abs<={limit:g}",
+            unit="ms",
+            total_s=seconds,
+        )
+    ]
+
+
+def audit_goals(mode: str) -> list[dict[str, Any]]:
+    size = SIZES[mode]["audit"]
+    out, r = run(["benchmarks/audit_verify.py", *size], 3600)
+    _show("audit", out)
+    r = r or {}
+    n = r.get("entries", size[-1])
+    return [
+        goal(
+            f"audit verify / read-and-hash floor ({n} entries)",
+            r.get("verify_s"),
+            r.get("floor_s"),
+            "<=2",
+            unit="s",
+        ),
+        goal(
+            f"audit inclusion proof, ms ({n} entries)", r.get("proof_ms"), None, "abs<10", unit="ms"
+        ),
     ]
 
 
@@ -116,87 +276,95 @@ def _wall(args: list[str], env: dict[str, str], repeat: int = 5) -> float:
     return best
 
 
-def cli_goals() -> list[dict[str, Any]]:
+def cli_goals(mode: str) -> list[dict[str, Any]]:
+    """Wall time of the installed ``roadmap`` script, as people start it (best of 5)."""
     home = Path(tempfile.mkdtemp(prefix="soczakaz-cli-"))
     env = {**os.environ, "HOME": str(home), "SOCZAKAZ_DATABASE_URL": f"sqlite:///{home}/c.db"}
-    roadmap = [PY, "-m", "cli.main"]
-    env["PYTHONPATH"] = str(ROOT)
-    subprocess.run([*roadmap, "init"], env=env, capture_output=True, timeout=300)
-    add = [*roadmap, "municipality", "add", "bench", "--name", "Бенчмарк"]
-    subprocess.run(add, env=env, capture_output=True, timeout=300)
+    script = Path(PY).with_name("roadmap")
+    roadmap = [str(script)] if script.exists() else [PY, "-m", "cli.main"]
+    for args in (
+        ["init"],
+        ["municipality", "add", "bench", "--name", "Бенчмарк"],
+        ["load", "moc-standard", "-m", "bench", "-y", "2025"],
+    ):
+        subprocess.run([*roadmap, *args], env=env, capture_output=True, timeout=300, check=True)
     base = _wall([PY, "-c", "pass"], env)
     helps = _wall([*roadmap, "--help"], env)
-    status = _wall([*roadmap, "status", "-m", "bench"], env)
-    print(f"python -c pass {base:.3f} s, roadmap --help {helps:.3f} s, status {status:.3f} s")
+    status = _wall([*roadmap, "status", "-m", "bench", "--as-of", "2025-07-01"], env)
+    print(
+        f"--- cli\npython -c pass {base:.3f} s, roadmap --help {helps:.3f} s, status {status:.3f} s\n"
+    )
     return [
-        goal("roadmap --help wall, s (best of 5)", helps, round(base, 3), "abs<=0.3"),
-        goal("roadmap status wall, s (best of 5)", status, round(base, 3), "abs<=0.5"),
+        goal(
+            "roadmap --help wall (best of 5; baseline python -c pass)",
+            helps,
+            base,
+            "abs<=0.3",
+            unit="s",
+        ),
+        goal(
+            "roadmap status wall (best of 5; baseline python -c pass)",
+            status,
+            base,
+            "abs<=0.5",
+            unit="s",
+        ),
     ]
-
-
-def web_goals(quick: bool) -> list[dict[str, Any]]:
-    size = ["--steps", "10000", "--requests", "60"] if quick else []
-    out, r = run(["benchmarks/web.py", "--db", "sqlite", "--cache", "off", *size], 1800)
-    print(out[-2500:])
-    goals = []
-    for label, prefix in (
-        ("overview", "overview /"),
-        ("municipality page", "municipality /m/"),
-        ("open-steps API", "API steps?status=open"),
-    ):
-        p95 = float(r[label]) if r and label in r else None
-        for ln in out.splitlines():
-            if p95 is None and ln.startswith(prefix):
-                p95 = float(ln[36:].split()[1])
-        goals.append(goal(f"{label} p95 ms, caches off", p95, None, "abs<=50"))
-    return goals
-
-
-def reports_goals(quick: bool) -> list[dict[str, Any]]:
-    size = ["--municipalities", "200", "--samples", "20"] if quick else []
-    out, r = run(["benchmarks/reports.py", *size], 3600)
-    print(out[-1500:])
-    seconds = (r or {}).get("flow_s")
-    if seconds is None:
-        for ln in out.splitlines():
-            if ln.startswith("soczakaz build-reports flow"):
-                seconds = float(ln.split()[3])
-    n = 200 if quick else 2500
-    return [goal(f"{n} annual DOCX, s", seconds, None, "abs<=60")]
 
 
 def fmt(v: float | None) -> str:
     return "—" if v is None else f"{v:g}"
 
 
+def table(goals: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'goal':64} {'ours':>10} {'baseline':>10} {'ratio':>7} {'target':>9} {'load':>5}  met"
+    ]
+    for g in goals:
+        lines.append(
+            f"{g['name'][:64]:64} {fmt(g['ours']):>10} {fmt(g['baseline']):>10} "
+            f"{fmt(g['ratio']):>7} {g['target']:>9} {g.get('load', 0):>5.1f}  "
+            + ("yes" if g["met"] else "NO" if g["ours"] is not None else "не измерено")
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument(
-        "--only", action="append", choices=["sweep", "dispatch", "cli", "web", "reports"]
-    )
+    sized = ap.add_mutually_exclusive_group()
+    sized.add_argument("--quick", action="store_true", help="small sizes, < 5 minutes")
+    sized.add_argument("--tiny", action="store_true", help="smaller still (the CI test)")
+    ap.add_argument("--only", action="append", choices=PARTS)
     args = ap.parse_args()
-    chosen = args.only or ["sweep", "dispatch", "cli", "web", "reports"]
+    mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     load_before = [round(x, 2) for x in os.getloadavg()]
     t0 = time.perf_counter()
     goals: list[dict[str, Any]] = []
-    for part in chosen:
-        if part == "cli":
-            goals += cli_goals()
-        else:
-            goals += globals()[f"{part}_goals"](args.quick)
+    for part in args.only or PARTS:
+        started = time.perf_counter()
+        found = globals()[f"{part}_goals"](mode)
+        for g in found:  # the load average of the minute the figure was taken in
+            g["load"] = round(os.getloadavg()[0], 2)
+        goals += found
+        print(f"({part}: {time.perf_counter() - started:.0f} s)\n")
     load_after = [round(x, 2) for x in os.getloadavg()]
-    print(f"\n{'goal':52} {'ours':>10} {'baseline':>10} {'ratio':>7} {'target':>10}  met")
-    for g in goals:
-        print(
-            f"{g['name']:52} {fmt(g['ours']):>10} {fmt(g['baseline']):>10} "
-            f"{fmt(g['ratio']):>7} {g['target']:>10}  {'yes' if g['met'] else 'NO'}"
-        )
+    print(table(goals))
+    elapsed = time.perf_counter() - t0
     print(
-        f"load average before {load_before}, after {load_after}; "
-        f"{time.perf_counter() - t0:.0f} s in all"
+        f"mode {mode}; load average before {load_before}, after {load_after}; {elapsed:.0f} s in all"
     )
-    print("RESULT " + json.dumps({"goals": goals, "load": [load_before, load_after]}))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "goals": goals,
+                "mode": mode,
+                "load": [load_before, load_after],
+                "seconds": round(elapsed),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":
