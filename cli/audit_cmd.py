@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,8 @@ from cli.common import (
     settings,
     transaction,
 )
-from domain.audit.checkpoint import heads_file, sign_heads
+from domain.audit.checkpoint import head_message, heads_file, sign_heads
+from domain.audit.head_stamps import record_stamp, stamps_file
 from domain.audit.history import export_entries
 from domain.audit.note import parse_note
 from domain.audit.timestamp import POLICIES, StampCheck, check_stamp_file, token_path
@@ -25,6 +27,7 @@ from domain.audit.tree import check_since
 from domain.audit.trust import Trust
 from domain.audit.verdict import chain_verdict, trust_of
 from domain.errors import InputError
+from models import AuditCheckpoint
 from models.settings import Settings
 
 app = typer.Typer(
@@ -71,6 +74,8 @@ def verify(
             )
         report = chain_verdict(s, chain=municipality, settings=cfg, trusted_keys=trusted)
     problems += stamps.problems + [str(p) for p in report.problems]
+    stamps.warnings += report.warnings
+    stamps.times += report.stamps
     summary = (
         f"записей: {report.entries}, цепочек: {report.chains}, подтверждений: "
         f"{report.evidence}, файлов: {report.files}, контрольных точек: "
@@ -93,6 +98,25 @@ def verify(
         err_console.print(f"  … всего нарушений: {len(problems)}", highlight=False)
     err_console.print(f"Проверено: {summary}", highlight=False)
     raise typer.Exit(1)
+
+
+def _stamp_heads(cfg: Settings, made: list[AuditCheckpoint]) -> None:
+    """RFC 3161 stamps of the heads just signed (after the transaction: no lock held)."""
+    from jobs.audit_publish import fetch_stamp
+
+    stamped = 0
+    for cp in made:
+        at = cp.at if cp.at.tzinfo else cp.at.replace(tzinfo=dt.UTC)
+        token, warning = fetch_stamp(cfg, head_message(cp.chain, cp.seq, cp.hash, at))
+        if token is None:
+            err_console.print(f"[bold yellow]ВНИМАНИЕ[/] {warning}", highlight=False)
+            continue
+        record_stamp(
+            cfg.audit_signing_key, chain=cp.chain, seq=cp.seq, head=cp.hash, at=at, token=token
+        )
+        stamped += 1
+    where = stamps_file(cfg.audit_signing_key)
+    console.print(f"Меток времени RFC 3161: {stamped} → {where}", highlight=False)
 
 
 def _published(cfg: Settings, municipality: str | None, trust: Trust) -> list[Path]:
@@ -143,6 +167,8 @@ def checkpoint(
         return
     for cp in made:
         console.print(f"цепочка {cp.chain}: запись №{cp.seq}, хеш {cp.hash}", highlight=False)
+    if cfg.audit_tsa_url:
+        _stamp_heads(cfg, made)
     key = cfg.audit_signing_key
     console.print(
         f"Подписано контрольных точек: {len(made)}; ключ {key}, копия вершин: {heads_file(key)}",

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from domain.audit.checkpoint import head_message
+from domain.audit.head_stamps import stamps_file
 from domain.audit.note import NoteError, parse_note
 from domain.audit.timestamp import check_token, read_certs, request_for, token_path
+from models.settings import Settings
 from tests.audit_tsa_helpers import Pki, closed_port_url, make_tsa, reply, serve_tsa
+from tests.evidence_helpers import NOW
 from tests.test_audit_tree_cli import _run, _world
 from tests.test_audit_trust import _has
 
@@ -91,3 +97,35 @@ def test_tsa_down_checkpoint_written_with_warning_verify_by_policy(
     assert code == 1 and _has(out, "НАРУШЕНИЕ") and _has(out, "нет метки времени"), out
     code, out = _run(["audit", "verify"], {**env, "SOCZAKAZ_AUDIT_TSA_POLICY": "always"})
     assert code == 2 and _has(out, "SOCZAKAZ_AUDIT_TSA_POLICY"), out
+
+
+def test_signed_heads_are_stamped_and_checked(
+    engine: Engine, settings: Settings, cli_env: dict[str, str], tmp_path: Path, pki: Pki
+) -> None:
+    _world(engine, cli_env, tmp_path)
+    env = cli_env | {"SOCZAKAZ_AUDIT_TSA_CERTS": str(pki.chain)}
+    with serve_tsa(pki) as url:
+        code, out = _run(["audit", "checkpoint"], env | {"SOCZAKAZ_AUDIT_TSA_URL": url})
+    assert code == 0 and _has(out, "Меток времени RFC 3161: 1"), out
+    code, out = _run(["audit", "verify"], env)
+    assert code == 0 and _has(out, "на записи №2: метка времени"), out
+
+    # The stamp of another head (same TSA, genuine) swapped in: detected.
+    stamps = stamps_file(settings.audit_signing_key)
+    rec = json.loads(stamps.read_text(encoding="utf-8"))
+    query, _ = request_for(head_message("krylovsky", 1, "0" * 64, NOW))
+    rec["tsr"] = base64.b64encode(reply(pki, query)).decode()
+    stamps.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    code, out = _run(["audit", "verify", "-m", "krylovsky"], env)
+    assert code == 1 and _has(out, "метка времени выдана для других данных"), out
+
+    # TSA down: the head is still signed, with a warning; verify reports it by policy.
+    stamps.unlink()
+    down = env | {"SOCZAKAZ_AUDIT_TSA_URL": closed_port_url()}
+    code, out = _run(["audit", "checkpoint"], down)
+    assert code == 0 and _has(out, "Подписано контрольных точек: 1"), out
+    assert _has(out, "без метки времени"), out
+    code, out = _run(["audit", "verify"], down)
+    assert code == 0 and _has(out, "ВНИМАНИЕ") and _has(out, "нет метки времени"), out
+    code, out = _run(["audit", "verify"], down | {"SOCZAKAZ_AUDIT_TSA_POLICY": "require"})
+    assert code == 1 and _has(out, "нет метки времени"), out

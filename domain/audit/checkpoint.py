@@ -47,6 +47,11 @@ def heads_file(key_path: Path) -> Path:
     return key_path.with_name(key_path.name + ".heads.jsonl")
 
 
+def head_message(chain: str, seq: int, head: str, at: dt.datetime) -> str:
+    """The text a head's signature (and its RFC 3161 stamp) covers."""
+    return _message(chain, seq, head, at).decode()
+
+
 def _message(chain: str, seq: int, head: str, at: dt.datetime) -> bytes:
     body = canonical({"chain": chain, "seq": seq, "hash": head, "at": format_at(at)})
     return (MAGIC + body).encode()
@@ -105,6 +110,7 @@ class Head:
     seq: int
     hash: str
     source: str  # "база" or the heads file name
+    at: dt.datetime | None = None  # when it was signed (part of the signed message)
 
 
 def check_signature(
@@ -147,7 +153,7 @@ def heads_to_check(
                 f"контрольная точка id={cp.id}",
             )
         )
-        heads.append(Head(cp.chain, cp.seq, cp.hash, "база"))
+        heads.append(Head(cp.chain, cp.seq, cp.hash, "база", cp.at))
     hf = heads_file(key_path)
     if hf.exists():
         for n, line in enumerate(hf.read_text(encoding="utf-8").splitlines(), start=1):
@@ -172,7 +178,7 @@ def heads_to_check(
                     f"{hf.name}:{n}",
                 )
             )
-            heads.append(Head(rec["chain"], int(rec["seq"]), rec["hash"], hf.name))
+            heads.append(Head(rec["chain"], int(rec["seq"]), rec["hash"], hf.name, at))
     if heads and not trust.verifiers:
         problems.append(
             "нет доверенных открытых ключей: подписи контрольных точек не с чем сверить — "

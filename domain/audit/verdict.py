@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from domain.audit import log as audit_log
+from domain.audit.head_stamps import StampPolicy
 from domain.audit.trust import Trust, resolve_trust
 from domain.audit.verify import VerifyReport, verify, verify_chain
 from models.settings import Settings, get_settings
@@ -44,4 +45,13 @@ def chain_verdict(
         evidence_root=cfg.evidence_dir,
         key_path=cfg.audit_signing_key,
         trust=trust_of(cfg, trusted_keys),
+        stamps=stamp_policy(cfg),
+    )
+
+
+def stamp_policy(cfg: Settings) -> StampPolicy:
+    return StampPolicy(
+        certs=cfg.audit_tsa_certs,
+        policy=cfg.audit_tsa_policy,
+        expected=bool(cfg.audit_tsa_url or cfg.audit_tsa_certs),
     )

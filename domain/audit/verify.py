@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from domain.audit.checkpoint import heads_to_check
+from domain.audit.head_stamps import StampPolicy, check_head_stamps
 from domain.audit.log import GENESIS_HASH, canonical, entry_hash
+from domain.audit.timestamp import StampCheck
 from domain.audit.trust import Trust
 from domain.content_store import hash_file, path_for
 from domain.errors import NotFoundError
@@ -95,6 +97,8 @@ class VerifyReport:
     files: int = 0
     checkpoints: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a missing time stamp (policy warn)
+    stamps: list[str] = field(default_factory=list)  # verified time stamps of signed heads
 
     @property
     def ok(self) -> bool:
@@ -269,6 +273,7 @@ def verify(
     evidence_root: Path,
     key_path: Path,
     trust: Trust | None = None,
+    stamps: StampPolicy | None = None,
     batch: int = 5000,
 ) -> VerifyReport:
     """Verify chains (all, or one municipality's), signed heads, evidence and files.
@@ -288,6 +293,12 @@ def verify(
         session, key_path=key_path, chain=municipality_code, trust=trust
     )
     report.problems.extend(Problem("контрольные точки", p) for p in sig_problems)
+    if stamps is not None:
+        check = StampCheck([], [], [])
+        check_head_stamps(key_path, heads_list, stamps, check)
+        report.problems.extend(Problem("метки времени", p) for p in check.problems)
+        report.warnings.extend(check.warnings)
+        report.stamps.extend(check.times)
     # The database and the heads file hold a copy of each checkpoint: count each once.
     report.checkpoints = len({(h.chain, h.seq, h.hash) for h in heads_list})
     heads = {(h.chain, h.seq): h.hash for h in heads_list}
