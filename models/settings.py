@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Key that signs the links in step reminders (web/step_links.py); unset = the
     # per-database server key.
     link_secret: SecretStr | None = None
+    # Largest request body the web app reads (uploads are streamed and cut off past it).
+    upload_limit_bytes: int = 50 * 1024 * 1024
     # Working hours of recipients (local time) for the sending window.
     work_hours_start: int = 9
     work_hours_end: int = 18

@@ -61,29 +61,41 @@ class UploadGuard:
             await _answer(send, 413, f"файл больше допустимого ({self.limit // 2**20} МБ)")
             return
         seen = 0
-        started = False
+        too_large = False
+        answered = False
+        message_413 = f"файл больше допустимого ({self.limit // 2**20} МБ)"
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
+            if too_large:
+                raise _TooLarge()
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    too_large = True
                     raise _TooLarge()
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def guarded_send(message: Message) -> None:
+            # Past the limit, whatever the app answers (FastAPI turns the cut-off body
+            # into a 400 "error parsing the body") is replaced by one 413.
+            nonlocal answered
+            if too_large:
+                if not answered and message["type"] == "http.response.start":
+                    answered = True
+                    await _answer(send, 413, message_413)
+                return
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            if not started:
-                await _answer(send, 413, f"файл больше допустимого ({self.limit // 2**20} МБ)")
+            pass
+        if too_large and not answered:
+            await _answer(send, 413, message_413)
 
 
 def limit_of(settings: Any) -> int:
+    """``SOCZAKAZ_UPLOAD_LIMIT_BYTES`` (default 50 MB)."""
     return int(getattr(settings, "upload_limit_bytes", DEFAULT_LIMIT))
