@@ -1,19 +1,19 @@
 """Reminders end to end: a sweep enqueues them, the dispatcher delivers them.
 
-    python benchmarks/reminders.py                       # 50,000 json:// + 1,000 e-mail, SQLite
-    python benchmarks/reminders.py --db postgresql --json 5000 --email 200
+    python benchmarks/reminders.py                  # 50,000 json:// + 2,000 e-mail, SQLite
+    python benchmarks/reminders.py --db postgresql --quick
 
-One run measures:
-(a) the sweep (statuses + enqueue_due_reminders, one transaction per batch of
-    municipalities) producing one "before:7" reminder per step;
-(b) our dispatcher (claim batches, send through apprise, mark each row) into a
-    local HTTP sink (json://, ``Idempotency-Key`` logged) and a local aiosmtpd sink;
-(c) baselines in the same run: apprise called directly in a loop with no database
-    (json: one reused Apprise object; e-mail: one object per message, since the
-    e-mail plugin sleeps 5.5 s between sends on one object).
-E-mail runs at ~40-60 msg/s (one SMTP connection per message), so the full
-50,000 go through json:// and a measured subset through e-mail.
+One run measures, against real receivers on loopback served by their own process
+(benchmarks/loopback.py: an HTTP/1.1 webhook sink and an aiosmtpd SMTP sink):
+(a) the sweep (statuses + enqueue_due_reminders) producing one "before:7" reminder per step;
+(b) json://: the bare apprise loop (one Apprise object, no database, the same rows'
+    subject and text), our dispatch pass with 1 sender thread, with ``--workers``
+    threads, and the bare loop again (the baseline is the mean of both loops);
+(c) e-mail the same way (bare loop: one Apprise object with its 5.5 s throttle off,
+    the fastest apprise allows; ours: one kept SMTP connection per sender thread).
+Our rates are wall time of whole dispatch passes (claims and marks included).
 Lost and duplicated messages are counted at the receivers, never from our tables.
+Ends with ``RESULT {json}``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import apprise
 import pendulum
-from sqlalchemy import insert, select
+from loopback import RemoteSinks
+from sqlalchemy import insert, select, update
 
 from jobs.dispatch import dispatch_pending
 from jobs.sweep import sweep_in_session
@@ -50,7 +51,6 @@ from models import (
 )
 from models.db import init_db, make_engine, session_scope
 from models.settings import Settings
-from tests.notifications_fixtures import SmtpHandler, free_port, start_http_sink
 
 NOW = pendulum.datetime(2025, 3, 5, 10, 0, tz="Europe/Moscow")  # before:7 of 14 March
 DUE = dt.date(2025, 3, 14)
@@ -153,116 +153,159 @@ def _sweep(engine: Any, settings: Settings, ids: list[int]) -> int:
     return total
 
 
-def _rate(engine: Any, channel: str) -> tuple[int, float]:
+def _park(engine: Any, channel: str, until: dt.datetime) -> None:
+    """Move one channel's pending rows to ``until`` (so the other is measured alone)."""
+    ot = _t(OutboxMessage)
     with session_scope(engine) as s:
-        ot = _t(OutboxMessage)
-        stamps = [r[0] for r in s.execute(select(ot.c.sent_at).where(ot.c.channel == channel))]
-    stamps = [x for x in stamps if x is not None]
-    if len(stamps) < 2:
-        return len(stamps), 0.0
-    span = (max(stamps) - min(stamps)).total_seconds()
-    return len(stamps), (len(stamps) - 1) / span if span else 0.0
+        s.execute(
+            update(ot)
+            .where(ot.c.channel == channel, ot.c.status == "pending")
+            .values(next_attempt_at=until)
+        )
+
+
+def _dispatch(engine: Any, settings: Settings, workers: int, **kw: Any) -> tuple[int, float]:
+    """(messages sent, wall seconds) of one pass, claims and marks included."""
+    t0 = time.perf_counter()
+    counts = dispatch_pending(engine, settings, workers=workers, **kw)
+    return counts.get("sent", 0), time.perf_counter() - t0
+
+
+def _bare_loop(url: str, rows: list[Any], fmt: str, *, reuse_throttle_off: bool) -> float:
+    """msg/s of apprise called directly in a loop (no database) with our rows' content."""
+    obj = apprise.Apprise()
+    obj.add(url)
+    if reuse_throttle_off:
+        for plugin in obj:
+            cast(Any, plugin).request_rate_per_sec = 0
+    body = "body_html" if fmt == apprise.NotifyFormat.HTML else "body_text"
+    t0 = time.perf_counter()
+    for r in rows:
+        obj.notify(body=getattr(r, body), title=r.subject, body_format=fmt)
+    return len(rows) / (time.perf_counter() - t0)
+
+
+SIZES = {
+    "full": dict(json=50_000, email=2_000, baseline_json=5_000, baseline_email=300),
+    "quick": dict(json=4_000, email=300, baseline_json=1_500, baseline_email=100),
+}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
-    ap.add_argument("--json", type=int, default=50_000, help="reminders delivered via json://")
-    ap.add_argument("--email", type=int, default=1_000, help="reminders delivered via e-mail")
+    ap.add_argument("--quick", action="store_true", help="small sizes (benchmarks/run_all.py)")
+    ap.add_argument("--json", type=int, default=None, help="reminders delivered via json://")
+    ap.add_argument("--email", type=int, default=None, help="reminders delivered via e-mail")
     ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--baseline-json", type=int, default=5_000)
-    ap.add_argument("--baseline-email", type=int, default=200)
+    ap.add_argument("--baseline-json", type=int, default=None)
+    ap.add_argument("--baseline-email", type=int, default=None)
     args = ap.parse_args()
+    size = SIZES["quick" if args.quick else "full"]
+    n_json_want = args.json if args.json is not None else size["json"]
+    n_mail_want = args.email if args.email is not None else size["email"]
+    n_base_json = args.baseline_json or size["baseline_json"]
+    n_base_mail = args.baseline_email or size["baseline_email"]
 
-    from aiosmtpd.controller import Controller
-
-    http = start_http_sink()
-    handler = SmtpHandler()
-    port = free_port()
-    smtp = Controller(handler, hostname="127.0.0.1", port=port)
-    smtp.start()
-    mail_url = f"mailto://robot@127.0.0.1:{port}?to=org@example.ru&from=robot@soczakaz.ru&secure=no"
-    json_url = http.url("hook")
-
+    sinks = RemoteSinks()
+    mail_url, json_url = sinks.mail_url(), sinks.json_url("hook")
     url = _database(args.db)
     engine = make_engine(url)
     init_db(engine)
     settings = Settings(database_url=url, outbox_batch_size=500)
     ids = _populate(
-        engine, json_url=json_url, mail_url=mail_url, n_json=args.json, n_mail=args.email
+        engine, json_url=json_url, mail_url=mail_url, n_json=n_json_want, n_mail=n_mail_want
     )
 
     t0 = time.perf_counter()
     enqueued = _sweep(engine, settings, ids)
     t_sweep = time.perf_counter() - t0
     again = _sweep(engine, settings, ids)
-
-    t0 = time.perf_counter()
-    counts = dispatch_pending(engine, settings, workers=args.workers)
-    t_dispatch = time.perf_counter() - t0
-
-    keys = Counter(http.keys())
-    subjects = Counter(str(m["subject"]) for m in handler.received)
     with session_scope(engine) as s:
         ot = _t(OutboxMessage)
-        rows = s.execute(select(ot.c.dedupe_key, ot.c.channel, ot.c.subject)).all()
-    want_json = {r.dedupe_key for r in rows if r.channel == "webhook"}
-    want_mail = {r.subject for r in rows if r.channel == "email"}
+        rows = s.execute(
+            select(ot.c.dedupe_key, ot.c.channel, ot.c.subject, ot.c.body_text, ot.c.body_html)
+        ).all()
+    json_rows = [r for r in rows if r.channel == "webhook"]
+    mail_rows = [r for r in rows if r.channel == "email"]
+    n_base_json = min(n_base_json, len(json_rows))
+    n_base_mail = min(n_base_mail, len(mail_rows))
+    base_json_url, base_mail_url = sinks.json_url("base"), sinks.mail_url("base@example.ru")
+    text, html = apprise.NotifyFormat.TEXT, apprise.NotifyFormat.HTML
+
+    # json://: bare loop, ours with 1 sender thread, ours with N threads, bare loop again.
+    later = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    _park(engine, "email", later)
+    base_json_a = _bare_loop(base_json_url, json_rows[:n_base_json], text, reuse_throttle_off=False)
+    step = min(500, max(1, len(json_rows) // 4))
+    one = _dispatch(engine, settings, 1, batch_size=step, max_batches=max(1, n_base_json // step))
+    many = _dispatch(engine, settings, args.workers)
+    base_json_b = _bare_loop(base_json_url, json_rows[:n_base_json], text, reuse_throttle_off=False)
+    base_json = (base_json_a + base_json_b) / 2
+    rate_json_1 = one[0] / one[1]
+    rate_json = many[0] / many[1]
+
+    # e-mail: bare loop (one Apprise object, its 5.5 s throttle off), ours, bare loop again.
+    _park(engine, "email", NOW)
+    mails = mail_rows[:n_base_mail]
+    base_mail_a = _bare_loop(base_mail_url, mails, html, reuse_throttle_off=True)
+    mail = _dispatch(engine, settings, args.workers)
+    base_mail_b = _bare_loop(base_mail_url, mails, html, reuse_throttle_off=True)
+    base_mail = (base_mail_a + base_mail_b) / 2
+    rate_mail = mail[0] / mail[1]
+
+    got = sinks.received()
+    sinks.close()
+    keys = Counter(k for path, k in got["posts"] if path == "/hook")
+    subjects = Counter(subj for to, subj in got["mails"] if to == "org@example.ru")
+    want_json = {r.dedupe_key for r in json_rows}
+    want_mail = {r.subject for r in mail_rows}
     lost = len(want_json - set(keys)) + len(want_mail - set(subjects))
     dup = sum(n - 1 for n in keys.values()) + sum(n - 1 for n in subjects.values())
-    n_json, json_rate = _rate(engine, "webhook")
-    n_mail, mail_rate = _rate(engine, "email")
-
-    # Baselines: apprise directly, no database, same sinks, same run.
-    obj = apprise.Apprise()
-    obj.add(json_url)
-    t0 = time.perf_counter()
-    for i in range(args.baseline_json):
-        obj.notify(body=f"Текст {i}", title=f"Тема {i}")
-    base_json = args.baseline_json / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    for i in range(args.baseline_email):
-        one = apprise.Apprise()
-        one.add(mail_url)
-        one.notify(body=f"Текст {i}", title=f"Базовая линия {i}")
-    base_mail = args.baseline_email / (time.perf_counter() - t0)
-
-    http.server.shutdown()
-    smtp.stop()
-    print(f"database                 {args.db}")
+    load = [round(x, 2) for x in os.getloadavg()]
+    print(f"database                 {args.db}   (load average {load})")
     print(
         f"reminders enqueued       {enqueued:,} by the sweep in {t_sweep:.1f} s "
         f"({enqueued / t_sweep:,.0f}/s); second sweep enqueued {again}"
     )
     print(
-        f"dispatched               {counts.get('sent', 0):,} in {t_dispatch:.1f} s "
-        f"({args.workers} sender threads), failed {counts.get('retry', 0)}"
+        f"json:// bare apprise     {base_json:8.0f} msg/s  ({n_base_json:,} x2, one Apprise "
+        f"object, no DB: {base_json_a:.0f} before, {base_json_b:.0f} after)"
     )
-    print(f"json:// ours             {json_rate:8.0f} msg/s  ({n_json:,} messages)")
     print(
-        f"json:// apprise loop     {base_json:8.0f} msg/s  ({args.baseline_json:,}, no DB)"
-        f"  -> ours = {json_rate / base_json:.2f}x baseline"
+        f"json:// ours, 1 thread   {rate_json_1:8.0f} msg/s  ({one[0]:,} messages)  "
+        f"-> {rate_json_1 / base_json:.2f}x bare apprise"
     )
-    print(f"e-mail ours              {mail_rate:8.1f} msg/s  ({n_mail:,} messages)")
     print(
-        f"e-mail apprise loop      {base_mail:8.1f} msg/s  ({args.baseline_email:,}, 1 thread,"
-        f" no DB)  -> ours = {mail_rate / base_mail:.2f}x baseline"
+        f"json:// ours, {args.workers} threads  {rate_json:8.0f} msg/s  ({many[0]:,} messages)"
+        f"  -> {rate_json / base_json:.2f}x bare apprise"
     )
-    print(f"lost                     {lost}")
+    print(
+        f"e-mail bare apprise      {base_mail:8.1f} msg/s  ({n_base_mail:,} x2, one Apprise "
+        f"object, throttle off, no DB: {base_mail_a:.1f} before, {base_mail_b:.1f} after)"
+    )
+    print(
+        f"e-mail ours, {args.workers} threads   {rate_mail:8.1f} msg/s  ({mail[0]:,} messages)"
+        f"  -> {rate_mail / base_mail:.2f}x bare apprise"
+    )
+    print(f"lost                     {lost}   (counted at the receivers)")
     print(f"duplicated               {dup}")
     result = {
         "db": args.db,
         "workers": args.workers,
-        "json_rate": round(json_rate, 1),
+        "json_rate": round(rate_json, 1),
+        "json_rate_1thread": round(rate_json_1, 1),
         "json_baseline": round(base_json, 1),
-        "json_ratio": round(json_rate / base_json, 3),
-        "email_rate": round(mail_rate, 2),
+        "json_ratio": round(rate_json / base_json, 3),
+        "json_ratio_1thread": round(rate_json_1 / base_json, 3),
+        "email_rate": round(rate_mail, 2),
         "email_baseline": round(base_mail, 2),
-        "email_ratio": round(mail_rate / base_mail, 3),
+        "email_ratio": round(rate_mail / base_mail, 3),
+        "sent": one[0] + many[0] + mail[0],
         "lost": lost,
         "duplicated": dup,
         "reenqueued": again,
-        "load": [round(x, 2) for x in os.getloadavg()],
+        "load": load,
     }
     print("RESULT " + json.dumps(result))
     if lost or dup or again:

@@ -2,27 +2,22 @@
 
 Targets are apprise URLs or ``@name`` references resolved against
 ``Settings.channels`` at send time, so secrets never sit in the database, the
-roadmap YAML or the log. One Apprise object per message: the e-mail plugin
-throttles consecutive sends on the same object by 5.5 s.
+roadmap YAML or the log. A ``Sender`` (one per sender thread) keeps one Apprise object
+per channel URL and the HTTP session / SMTP connection under it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import Any
 from urllib.parse import urlsplit
 
-from models.outbox import OutboxMessage
 from models.settings import Settings
 from notifications.targets import addressed, with_address
-
-if TYPE_CHECKING:  # apprise is imported when a message is sent (fast CLI start)
-    import apprise
 
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
@@ -167,72 +162,3 @@ _apprise_logger = logging.getLogger("apprise")
 _LOG = _ThreadCapture(_apprise_logger.getEffectiveLevel())
 _apprise_logger.addFilter(_LOG)
 _apprise_logger.setLevel(logging.DEBUG)
-
-
-_CACHE = threading.local()
-
-
-def _apprise_for(url: str, key: str) -> apprise.Apprise | None:
-    """An Apprise object for one message.
-
-    Webhooks (no throttle) reuse one object per URL and thread, with the message's
-    ``Idempotency-Key`` header set on it; every other scheme gets a new object
-    (the e-mail plugin sleeps 5.5 s between sends on the same object).
-    """
-    import apprise
-
-    if scheme_of(url) in HEADER_SCHEMES:
-        cache: dict[str, apprise.Apprise] = getattr(_CACHE, "objects", None) or {}
-        _CACHE.objects = cache
-        obj = cache.get(url)
-        if obj is None:
-            obj = apprise.Apprise()
-            if not obj.add(url):
-                return None
-            cache[url] = obj
-        for plugin in obj:
-            cast(Any, plugin).headers["Idempotency-Key"] = key
-        return obj
-    obj = apprise.Apprise()
-    return obj if obj.add(url) else None
-
-
-def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None) -> Delivery:
-    """Deliver one message; never raises for a delivery problem."""
-    try:
-        url = resolve(msg.target, settings)
-    except LookupError as exc:
-        return Delivery(False, str(exc))
-    scheme = scheme_of(url)
-    if scheme == "console":
-        out = stdout or sys.stdout
-        out.write(f"[{msg.rule}] {msg.subject}\n{msg.body_text}\n\n")
-        out.flush()
-        return Delivery(True)
-    import apprise
-
-    obj = _apprise_for(url, msg.dedupe_key)
-    if obj is None:
-        return Delivery(False, f"адрес канала не распознан apprise (схема {scheme}://)")
-    if scheme in EMAIL_SCHEMES:
-        html = bool(msg.body_html)
-        body, fmt = (
-            (msg.body_html, apprise.NotifyFormat.HTML)
-            if html
-            else (msg.body_text, apprise.NotifyFormat.TEXT)
-        )
-        title = msg.subject
-    elif scheme in HEADER_SCHEMES:
-        body, fmt, title = msg.body_text, apprise.NotifyFormat.TEXT, msg.subject
-    else:
-        body, fmt, title = msg.body_short or msg.body_text, apprise.NotifyFormat.TEXT, ""
-    _LOG.local.buf = []
-    try:
-        ok = bool(obj.notify(body=body, title=title, body_format=fmt))
-        errors = list(_LOG.local.buf)
-    finally:
-        _LOG.local.buf = None
-    if ok:
-        return Delivery(True)
-    detail = "; ".join(dict.fromkeys(errors[-4:])) or "apprise: отправка не удалась"
-    return Delivery(False, mask(detail, settings, urls=(url,)))

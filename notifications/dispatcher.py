@@ -1,7 +1,11 @@
 """Claim due outbox rows and deliver them: the two steps of jobs.dispatch's loop.
 
-Each message is marked in its own short transaction right after its send, so a
-crash can duplicate only the messages in flight (one per sender thread).
+N sender threads each keep their own connections (``notifications.sender.Sender``).
+A thread sends one message, hands its outcome to the group commit and waits until
+it is recorded before it sends the next: the outcomes of all threads that finished
+a send meanwhile go into one transaction (one UPDATE for the delivered ids). So at
+any moment each thread has at most one message sent but not yet marked, and a crash
+can duplicate at most one message per sender thread.
 One pass without Prefect: ``python -m jobs.dispatch``.
 """
 
@@ -10,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,10 +29,12 @@ from models.db import session_scope
 from models.outbox import OutboxMessage, OutboxStatus
 from models.settings import Settings
 from models.types import utcnow
-from notifications.channels import send
-from notifications.outbox import claim, mark_failed, mark_sent, release
+from notifications.channels import Delivery
+from notifications.outbox import claim_due_ids, mark_failed, mark_sent_many, release
+from notifications.sender import Sender
 
 Clock = Callable[[], dt.datetime]
+Outcome = tuple[int, Delivery]
 OT: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 
@@ -40,27 +47,74 @@ def claim_ids(
 ) -> list[int]:
     """Claim one batch (SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
     with session_scope(engine, immediate=True) as s:
-        rows = claim(
+        return claim_due_ids(
             s, now=now, limit=limit, worker=worker, lease_seconds=settings.outbox_lease_seconds
         )
-        return [m.id for m in rows if m.id is not None]
 
 
-def _deliver_one(
-    engine: Engine, settings: Settings, msg: OutboxMessage, clock: Clock, deadline: float
-) -> str:
-    if time.monotonic() > deadline:
-        return "released"  # our lease is half gone: leave the row to a fresh claim
-    result = send(msg, settings)
-    assert msg.id is not None
-    with session_scope(engine, immediate=True) as s:
-        if result.ok:
-            mark_sent(s, message_id=msg.id, now=clock())
-            return "sent"
-        status = mark_failed(
-            s, message_id=msg.id, error=result.error, now=clock(), settings=settings
-        )
-    return "dead" if status == OutboxStatus.dead else "retry"
+class GroupCommit:
+    """Outcomes handed in by several threads, recorded together: the first waiting
+    thread records everything handed in so far while the others wait for it."""
+
+    def __init__(self, record: Callable[[list[Outcome]], dict[int, str]]) -> None:
+        self._record = record
+        self._cond = threading.Condition()
+        self._queue: list[Outcome] = []
+        self._done: dict[int, str | BaseException] = {}
+        self._busy = False
+
+    def submit(self, outcome: Outcome) -> str:
+        """Record one outcome (sent / retry / dead) once it is committed."""
+        key = outcome[0]
+        with self._cond:
+            self._queue.append(outcome)
+            while key not in self._done and self._busy:
+                self._cond.wait()
+            if key not in self._done:
+                batch, self._queue, self._busy = self._queue, [], True
+            else:
+                batch = []
+        if batch:
+            got: dict[int, str | BaseException]
+            try:
+                got = dict(self._record(batch))
+            except BaseException as exc:  # every waiter of this batch sees the error
+                got = {i: exc for i, _ in batch}
+            with self._cond:
+                self._done.update(got)
+                self._busy = False
+                self._cond.notify_all()
+        with self._cond:
+            result = self._done.pop(key)
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
+def _recorder(engine: Engine, settings: Settings, clock: Clock) -> Callable[..., dict[int, str]]:
+    """One Core transaction per group (BEGIN IMMEDIATE on SQLite). On PostgreSQL the
+    marks commit without waiting for the WAL flush: a dispatcher killed at any point
+    still sees them committed; only a crash of the database server itself may forget
+    the last few, and those messages are then sent again (a duplicate, never a loss)."""
+    _marks = engine.execution_options(sqlite_begin="IMMEDIATE")
+    pg = engine.dialect.name == "postgresql"
+
+    def record(batch: list[Outcome]) -> dict[int, str]:
+        now = clock()
+        out: dict[int, str] = {}
+        with _marks.begin() as s:
+            if pg:  # see below
+                s.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            sent = [i for i, d in batch if d.ok]
+            mark_sent_many(s, ids=sent, now=now)
+            out.update((i, "sent") for i in sent)
+            for i, d in batch:
+                if not d.ok:
+                    status = mark_failed(s, message_id=i, error=d.error, now=now, settings=settings)
+                    out[i] = "dead" if status == OutboxStatus.dead else "retry"
+        return out
+
+    return record
 
 
 def deliver_ids(
@@ -82,16 +136,36 @@ def deliver_ids(
     with session_scope(engine) as s:
         q = select(OutboxMessage).where(OT.c.id.in_(ids)).order_by(OT.c.id)
         msgs = [m for (m,) in s.execute(q)]
-    n = max(1, workers or settings.outbox_workers)
+    commit = GroupCommit(_recorder(engine, settings, clock))
+    queue: Iterator[OutboxMessage] = iter(msgs)
+    take = threading.Lock()
+    counts: Counter[str] = Counter()
+    left: list[int] = []
+
+    def sender_thread() -> None:
+        with Sender(settings) as sender:
+            while True:
+                with take:
+                    msg = next(queue, None)
+                if msg is None or msg.id is None:
+                    return
+                if time.monotonic() > deadline:  # our lease is half gone
+                    with take:
+                        left.append(msg.id)
+                    continue
+                status = commit.submit((msg.id, sender.send(msg)))
+                with take:
+                    counts[status] += 1
+
+    n = max(1, min(workers or settings.outbox_workers, len(msgs)))
     if n == 1:
-        outcomes = [_deliver_one(engine, settings, m, clock, deadline) for m in msgs]
+        sender_thread()
     else:
         with ThreadPoolExecutor(max_workers=n) as pool:
-            outcomes = list(
-                pool.map(lambda m: _deliver_one(engine, settings, m, clock, deadline), msgs)
-            )
-    left = [m.id for m, o in zip(msgs, outcomes, strict=True) if o == "released" and m.id]
+            for future in [pool.submit(sender_thread) for _ in range(n)]:
+                future.result()
     if left:
         with session_scope(engine, immediate=True) as s:
             release(s, ids=left)
-    return dict(Counter(outcomes))
+        counts["released"] += len(left)
+    return dict(counts)

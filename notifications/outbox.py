@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from domain.errors import ConflictError, NotFoundError
@@ -119,6 +120,38 @@ def release(session: Session, *, ids: list[int]) -> int:
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def claim_due_ids(
+    session: Session,
+    *,
+    now: dt.datetime,
+    limit: int,
+    worker: str,
+    lease_seconds: float = 300.0,
+) -> list[int]:
+    """Take up to ``limit`` due pending rows, mark them ``sending`` by ``worker``, in one
+    UPDATE ... RETURNING (ids ascending).
+
+    PostgreSQL: the due rows are picked ``FOR UPDATE SKIP LOCKED``, so several workers
+    claim at once. SQLite: call inside ``session_scope(engine, immediate=True)``.
+    """
+    release_expired(session, now=now, lease_seconds=lease_seconds)
+    due = (
+        select(T.c.id)
+        .where(and_(T.c.status == OutboxStatus.pending.value, T.c.next_attempt_at <= now))
+        .order_by(T.c.next_attempt_at, T.c.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    res = session.execute(
+        update(T)
+        .where(T.c.id.in_(due.scalar_subquery()))
+        .values(status=OutboxStatus.sending.value, claimed_at=now, claimed_by=worker)
+        .returning(T.c.id)
+    )
+    return sorted(int(r[0]) for r in res)
+
+
 def claim(
     session: Session,
     *,
@@ -127,42 +160,29 @@ def claim(
     worker: str,
     lease_seconds: float = 300.0,
 ) -> list[OutboxMessage]:
-    """Take up to ``limit`` due pending rows and mark them ``sending`` by ``worker``.
-
-    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets several workers claim at once.
-    SQLite: call inside ``session_scope(engine, immediate=True)``.
-    """
-    release_expired(session, now=now, lease_seconds=lease_seconds)
-    q = (
-        select(T.c.id)
-        .where(and_(T.c.status == OutboxStatus.pending.value, T.c.next_attempt_at <= now))
-        .order_by(T.c.next_attempt_at, T.c.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    ids = [r[0] for r in session.execute(q)]
+    """``claim_due_ids`` returning the claimed rows (by id)."""
+    ids = claim_due_ids(session, now=now, limit=limit, worker=worker, lease_seconds=lease_seconds)
     if not ids:
         return []
-    session.execute(
-        update(T)
-        .where(T.c.id.in_(ids))
-        .values(status=OutboxStatus.sending.value, claimed_at=now, claimed_by=worker)
-    )
-    rows = session.execute(select(OutboxMessage).where(T.c.id.in_(ids)))
-    out = [r[0] for r in rows]
-    out.sort(key=lambda m: m.id or 0)
-    return out
+    rows = session.execute(select(OutboxMessage).where(T.c.id.in_(ids)).order_by(T.c.id))
+    return [r[0] for r in rows]
 
 
 def mark_sent(session: Session, *, message_id: int, now: dt.datetime) -> bool:
     """Record a delivery (no-op if already sent)."""
+    return mark_sent_many(session, ids=[message_id], now=now) == 1
+
+
+def mark_sent_many(session: Session | Connection, *, ids: Sequence[int], now: dt.datetime) -> int:
+    """Record the delivery of many rows in one UPDATE (rows already sent stay as they are)."""
+    if not ids:
+        return 0
     res = session.execute(
         update(T)
-        .where(and_(T.c.id == message_id, T.c.status != OutboxStatus.sent.value))
+        .where(and_(T.c.id.in_(list(ids)), T.c.status != OutboxStatus.sent.value))
         .values(status=OutboxStatus.sent.value, sent_at=now, last_error=None)
     )
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def backoff_seconds(attempts: int, settings: Settings, rng: random.Random | None = None) -> float:
@@ -173,7 +193,7 @@ def backoff_seconds(attempts: int, settings: Settings, rng: random.Random | None
 
 
 def mark_failed(
-    session: Session,
+    session: Session | Connection,
     *,
     message_id: int,
     error: str,
