@@ -244,3 +244,13 @@ def test_sign_out_everywhere_ends_password_sessions(
         pid = world.person_ids["org_contact"]
         rows = s.exec(select(SignInSession).where(SignInSession.person_id == pid)).all()
         assert len(rows) == 2 and all(r.revoked_at is not None for r in rows)
+
+
+def test_sign_in_page_after_a_refused_write_has_working_forms(app_client: TestClient) -> None:
+    """A page write with an expired session answers 401 with the sign-in page; its forms work."""
+    app_client.cookies.set("soczakaz_session", "expired-or-forged")
+    r = app_client.post("/admin/people", data={"full_name": "x"})
+    assert r.status_code == 401 and 'action="/login/password"' in r.text
+    data = {"email": EMAIL, "password": PASSWORD, "csrf_token": _csrf(r.text)}
+    ok = app_client.post("/login/password", data=data, follow_redirects=False)
+    assert ok.status_code == 303

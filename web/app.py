@@ -145,10 +145,11 @@ def create_app(
         return not (path.startswith("/api") or path.startswith("/ical"))
 
     def page_error(request: Request, code: int, message: str, items: list[str]) -> Response:
-        name = "login.html" if code == 401 else "error.html"
+        if code == 401:  # the sign-in page, with its login-CSRF token (web/auth_csrf.py)
+            return auth_pages._page(request, {"next": "/", "message": message}, 401)
         return pages.render(
             request,
-            name,
+            "error.html",
             {"scope": None, "code": code, "message": message, "items": items},
             status_code=code,
         )
