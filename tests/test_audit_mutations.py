@@ -25,10 +25,13 @@ from sqlalchemy.engine import Engine
 
 from domain.audit.checkpoint import _message, heads_file, public_key_text, sign_heads
 from domain.audit.log import entry_hash
+from domain.audit.note import NoteError, generate
+from domain.audit.tree import check_proof, check_since, make_checkpoint, open_checkpoint, prove
 from domain.audit.verify import VerifyReport, verify
 from domain.evidence.store import path_for
 from models.db import session_scope
 from models.settings import Settings
+from tests import audit_attacks as attacks
 from tests.evidence_helpers import NOW, build_world
 
 
@@ -363,6 +366,213 @@ def test_verify_detects_mutation(engine: Engine, settings: Settings, case: str) 
     report = _verify(engine, settings)
     RESULTS[(engine.dialect.name, case)] = str(report.problems[0]) if report.problems else ""
     assert not report.ok, f"not detected: {case}"
+
+
+# --- Merkle corpus (issue 18): a checkpoint kept outside the database ------------------
+# Each attack comes *after* the operator published a checkpoint of krylovsky (5 entries)
+# to a file the attacker cannot reach; ``verify --since`` must name entry and reason.
+
+
+def _delete_tail(c: Connection, *, with_tree: bool, keep: int = 3) -> None:
+    """Delete the entries after ``keep`` with the evidence they logged and the step status."""
+    for r in attacks.rows(c, "krylovsky")[keep:]:
+        c.execute(text("DELETE FROM auditentry WHERE id = :i"), {"i": r.id})
+        payload = json.loads(r.payload)
+        if "evidence_id" in payload:
+            c.execute(text("UPDATE evidence SET superseded_by_id = NULL"))
+            c.execute(text("DELETE FROM evidence WHERE id = :i"), {"i": payload["evidence_id"]})
+        if r.entity.startswith("step:"):
+            c.execute(
+                text("UPDATE step SET status = 'planned' WHERE id = :i"), {"i": int(r.entity[5:])}
+            )
+        if with_tree:
+            c.execute(
+                text("DELETE FROM auditnode WHERE chain = 'krylovsky' AND level = 0 AND idx = :i"),
+                {"i": r.seq - 1},
+            )
+    if with_tree:
+        attacks.rebuild_tree(c, "krylovsky")
+
+
+def _rewrite(c: Connection, seq: int, *, rehash: bool, tree: bool) -> None:
+    r = attacks.rows(c, "krylovsky")[seq - 1]
+    c.execute(text("UPDATE auditentry SET actor = 'Мошенников' WHERE id = :i"), {"i": r.id})
+    if rehash:
+        attacks.rehash(c, "krylovsky", seq)
+    if tree:
+        attacks.rebuild_tree(c, "krylovsky")
+
+
+def _rewrite_all_no_checkpoint(c: Connection) -> None:
+    c.execute(text("DELETE FROM auditcheckpoint"))
+    _rewrite(c, 1, rehash=True, tree=True)
+
+
+def _append_forged(c: Connection) -> None:
+    last = attacks.rows(c, "krylovsky")[-1]
+    at = NOW.replace(tzinfo=None) if c.dialect.name == "sqlite" else NOW
+    h = entry_hash(
+        last.hash,
+        chain="krylovsky",
+        seq=last.seq + 1,
+        at=NOW,
+        actor="Иванова А.П.",
+        action="step.waived",
+        entity="step:1",
+        payload_text='{"reason":"не требуется"}',
+    )
+    c.execute(
+        text(
+            "INSERT INTO auditentry (chain, municipality_id, seq, at, actor, action, entity, "
+            "payload, prev_hash, hash) VALUES ('krylovsky', NULL, :s, :at, 'Иванова А.П.', "
+            "'step.waived', 'step:1', '{\"reason\":\"не требуется\"}', :p, :h)"
+        ),
+        {"s": last.seq + 1, "at": at, "p": last.hash, "h": h},
+    )
+    c.execute(text("UPDATE step SET status = 'waived' WHERE id = 1"))
+
+
+def _delete_middle(c: Connection) -> None:
+    r = attacks.rows(c, "krylovsky")[2]
+    c.execute(text("DELETE FROM auditentry WHERE id = :i"), {"i": r.id})
+    attacks.rehash(c, "krylovsky")
+
+
+def _truncate_chain(c: Connection) -> None:
+    c.execute(text("DELETE FROM auditentry WHERE chain = 'krylovsky'"))
+    c.execute(text("DELETE FROM auditnode WHERE chain = 'krylovsky'"))
+
+
+def _swap(c: Connection) -> None:
+    r = attacks.rows(c, "krylovsky")
+    c.execute(
+        text("UPDATE auditentry SET payload = :p WHERE id = :i"), {"p": r[3].payload, "i": r[1].id}
+    )
+    c.execute(
+        text("UPDATE auditentry SET payload = :p WHERE id = :i"), {"p": r[1].payload, "i": r[3].id}
+    )
+    attacks.rehash(c, "krylovsky")
+
+
+# attack -> (mutation, words the first problem must contain)
+MERKLE_ATTACKS: dict[str, tuple[Callable[[Connection], object], tuple[str, ...]]] = {
+    "last entries deleted with their evidence and step status": (
+        lambda c: _delete_tail(c, with_tree=False),
+        ("записи №4…№5 удалены", "усечение"),
+    ),
+    "last entries deleted, tree rebuilt to match": (
+        lambda c: _delete_tail(c, with_tree=True),
+        ("записи №4…№5 удалены", "усечение"),
+    ),
+    "last entry rewritten after the checkpoint": (
+        lambda c: _rewrite(c, 5, rehash=False, tree=False),
+        ("запись №5", "содержимое изменено"),
+    ),
+    "entry 4 rewritten, successors re-hashed": (
+        lambda c: _rewrite(c, 4, rehash=True, tree=False),
+        ("запись №4", "переписана с пересчётом хешей", "развилка"),
+    ),
+    "full consistent rewrite (no DB checkpoint), tree rebuilt": (
+        _rewrite_all_no_checkpoint,
+        ("не позже №5", "подменены вместе", "развилка"),
+    ),
+    "forged correctly hashed entry appended": (
+        _append_forged,
+        ("запись №6 не входит в дерево журнала", "в обход приложения"),
+    ),
+    "fork: history rewritten from entry 2 and re-linked": (
+        lambda c: _rewrite(c, 2, rehash=True, tree=False),
+        ("запись №2", "развилка"),
+    ),
+    "middle entry deleted, chain re-linked": (
+        _delete_middle,
+        ("запись №4", "на месте записи №3 стоит №4", "4 записей из 5 заверенных"),
+    ),
+    "two entries' payloads swapped and re-hashed": (
+        _swap,
+        ("запись №2", "переписана"),
+    ),
+    "chain truncated with its tree": (
+        _truncate_chain,
+        ("в журнале 0 записей", "записи №1…№5 удалены", "усечение"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MERKLE_ATTACKS))
+def test_attack_after_external_checkpoint_is_detected(
+    engine: Engine, settings: Settings, tmp_path: Path, case: str
+) -> None:
+    build_world(engine, settings)
+    signer = generate("soczakaz")
+    outside = tmp_path / "published" / "krylovsky.cp"  # beyond the attacker's reach
+    outside.parent.mkdir()
+    with session_scope(engine) as s:
+        outside.write_text(make_checkpoint(s, "krylovsky", signer), encoding="utf-8")
+        assert check_since(s, outside.read_text(), [signer.verifier()]) == []
+    mutate, words = MERKLE_ATTACKS[case]
+    with attacks.tampering(engine) as conn:
+        mutate(conn)
+    with session_scope(engine) as s:
+        problems = check_since(s, outside.read_text(encoding="utf-8"), [signer.verifier()])
+    RESULTS[(engine.dialect.name, "merkle: " + case)] = problems[0] if problems else ""
+    assert problems, f"not detected: {case}"
+    assert "krylovsky" in problems[0], problems
+    for word in words:
+        assert word in problems[0], problems
+
+
+CORRUPT_CHECKPOINTS = [
+    "",
+    "soczakaz/krylovsky\nmany\n",
+    "soczakaz/krylovsky\n5\nAAAA\n\n\u2014 soczakaz AAAA\n",
+    "soczakaz/krylovsky\n5\n" + "A" * 44 + "\n\n\u2014 soczakaz " + "A" * 92 + "\n",
+    "soczakaz/krylovsky\n05\nAAAA\n\n",
+    "чужой/журнал\n5\nAAAA\n\n\u2014 x AAAA\n",
+    "\x00",
+]
+
+
+@pytest.mark.parametrize("bad", CORRUPT_CHECKPOINTS)
+def test_corrupt_checkpoint_is_an_error_not_a_traceback(
+    engine: Engine, settings: Settings, bad: str
+) -> None:
+    with session_scope(engine) as s, pytest.raises(NoteError) as err:
+        check_since(s, bad, [generate("soczakaz").verifier()])
+    assert any("а" <= ch <= "я" for ch in err.value.message)
+
+
+CORRUPT_PROOFS: list[Any] = [
+    {},
+    {"entry": "x"},
+    {"entry": {"seq": 1}, "index": 0, "tree_size": 5, "proof": []},
+    {"index": "a", "tree_size": 5, "proof": [], "entry": {}},
+    {"proof": ["zz"], "index": 0, "tree_size": 5},
+]
+
+
+@pytest.mark.parametrize("doc", CORRUPT_PROOFS)
+def test_corrupt_proof_is_an_error_not_a_traceback(
+    engine: Engine, settings: Settings, doc: Any
+) -> None:
+    build_world(engine, settings)
+    signer = generate("soczakaz")
+    with session_scope(engine) as s:
+        note = make_checkpoint(s, "krylovsky", signer)
+        good = prove(s, "krylovsky", 2)
+    cp = open_checkpoint(note, [signer.verifier()], where="t")
+    assert check_proof(good, cp)
+    with pytest.raises(NoteError, match=r"повреждён|другого журнала|не совпадает|не входит"):
+        check_proof(doc, cp)
+    # A correct-looking proof for an edited entry, and a proof of another tree size.
+    edited = {**good, "entry": {**good["entry"], "actor": "Мошенников"}}
+    with pytest.raises(NoteError, match="хеш записи не совпадает"):
+        check_proof(edited, cp)
+    forged = {**edited, "entry": {**edited["entry"], "hash": "00" * 32}}
+    with pytest.raises(NoteError, match=r"не совпадает|не входит"):
+        check_proof(forged, cp)
+    with pytest.raises(NoteError, match="дерева из 4 записей"):
+        check_proof({**good, "tree_size": 4}, cp)
 
 
 def test_zz_detection_figure() -> None:

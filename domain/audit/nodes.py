@@ -7,19 +7,19 @@ O(log n) rows (:class:`StoredTree`). Rows are never updated (append-only trigger
 
 The tree is the application's own record of what it appended: an entry written
 around the application has no leaf, so the next append and ``verify --since`` say so
-instead of silently absorbing it. ``backfill`` builds the tree of entries written before
-revision 0004 (the migration) from their stored hashes; ``verify`` re-checks those.
+instead of silently absorbing it. Revision 0004 built the tree of entries written before
+it from their stored hashes; ``verify`` re-checks those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from domain.audit.merkle import Frontier, Get, leaf_hash, needed, node_hash
+from domain.audit.merkle import Get, leaf_hash, needed, node_hash
 from domain.errors import SoczakazError
 
 T = TypeVar("T")
@@ -30,19 +30,39 @@ class TreeError(SoczakazError):
     """The stored tree and the chain disagree (entries written or deleted around the app)."""
 
 
-def _in(keys: Iterable[tuple[int, int]]) -> str:
-    # Integers we computed ourselves, inlined: one index probe per (level, idx).
-    return " OR ".join(f"(level = {int(lv)} AND idx = {int(ix)})" for lv, ix in sorted(keys))
+def driver(session: Session, sql: str, chain: str) -> list[Any]:
+    """Rows of ``sql`` with ``:c`` bound to ``chain``, run at the driver level.
+
+    The proof path issues a handful of small statements; SQLAlchemy's text() parsing and
+    compiling cost more than the index probes themselves, so they are skipped here.
+    """
+    conn = session.connection()
+    style = conn.dialect.paramstyle
+    if style == "qmark":
+        return list(conn.exec_driver_sql(sql.replace(":c", "?1"), (chain,)))
+    if style == "pyformat":
+        return list(conn.exec_driver_sql(sql.replace(":c", "%(c)s"), {"c": chain}))
+    return list(conn.execute(text(sql), {"c": chain}))
 
 
 def fetch(session: Session, chain: str, keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of ``keys``: one statement of primary-key probes (UNION ALL)."""
     if not keys:
         return {}
-    rows = session.execute(
-        text(f"SELECT level, idx, hash FROM auditnode WHERE chain = :c AND ({_in(keys)})"),
-        {"c": chain},
+    # Integers we computed ourselves, inlined; each branch is one index probe.
+    probe = "SELECT level, idx, hash FROM auditnode WHERE chain = :c AND level = {} AND idx = {}"
+    sql = " UNION ALL ".join(probe.format(int(lv), int(ix)) for lv, ix in sorted(keys))
+    return {(int(lv), int(ix)): bytes(h) for lv, ix, h in driver(session, sql, chain)}
+
+
+def head(session: Session, chain: str) -> tuple[int, str]:
+    """(seq, hash) of the chain's last entry, or (0, "") for an empty chain."""
+    rows = driver(
+        session,
+        "SELECT seq, hash FROM auditentry WHERE chain = :c ORDER BY seq DESC LIMIT 1",
+        chain,
     )
-    return {(int(lv), int(ix)): bytes(h) for lv, ix, h in rows}
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, "")
 
 
 def stored_size(session: Session, chain: str) -> int:
@@ -61,14 +81,24 @@ def insert(session: Session, chain: str, nodes: list[tuple[int, int, bytes]]) ->
 
 
 class StoredTree:
-    """One chain's tree as stored: ``run(compute)`` feeds ``compute`` the nodes it needs."""
+    """One chain's tree as stored: ``run(compute)`` feeds ``compute`` the nodes it needs.
 
-    def __init__(self, session: Session, chain: str) -> None:
-        self.session, self.chain = session, chain
-        self.size = stored_size(session, chain)
+    With ``head`` (the chain's last (seq, hash)) the tree is taken to be exactly as long as
+    the chain, and every ``run`` checks that in the same query: the leaf of the last entry
+    is that entry's, and there is no leaf beyond it.
+    """
+
+    def __init__(self, session: Session, chain: str, head: tuple[int, str] | None = None) -> None:
+        self.session, self.chain, self.head = session, chain, head
+        self.size = stored_size(session, chain) if head is None else head[0]
 
     def run(self, compute: Callable[[Get], T]) -> T:
-        found = fetch(self.session, self.chain, needed(compute))
+        keys = needed(compute)
+        if self.head is not None:
+            keys |= {(0, self.size), (0, self.size - 1)} if self.size else {(0, 0)}
+        found = fetch(self.session, self.chain, keys)
+        if self.head is not None:
+            self._guard(found)
 
         def get(level: int, index: int) -> bytes:
             try:
@@ -81,12 +111,34 @@ class StoredTree:
 
         return compute(get)
 
-    def frontier(self) -> Frontier:
-        keys = Frontier.nodes_of(self.size)
-        found = fetch(self.session, self.chain, set(keys))
-        if len(found) != len(keys):
-            raise TreeError(f"цепочка «{self.chain}»: правый край дерева журнала неполон")
-        return Frontier(self.size, [found[k] for k in keys])
+    def _guard(self, found: dict[tuple[int, int], bytes]) -> None:
+        assert self.head is not None
+        seq, head = self.head
+        if (0, seq) in found or (seq and (0, seq - 1) not in found):
+            raise TreeError(length_problem(self.chain, seq, stored_size(self.session, self.chain)))
+        if seq and found[(0, seq - 1)] != leaf_hash(bytes.fromhex(head)):
+            raise TreeError(
+                f"цепочка «{self.chain}»: последняя запись №{seq} не совпадает с деревом журнала — "
+                "изменена в обход приложения (roadmap audit verify)"
+            )
+
+
+def entries_ru(first: int, last: int, verb: tuple[str, str]) -> str:
+    """«запись №6 удалена» / «записи №4…№5 удалены» (verb: singular, plural)."""
+    if first == last:
+        return f"запись №{first} {verb[0]}"
+    return f"записи №{first}…№{last} {verb[1]}"
+
+
+def length_problem(chain: str, entries: int, leaves: int) -> str:
+    if entries > leaves:
+        what = entries_ru(leaves + 1, entries, ("не входит", "не входят"))
+        return f"цепочка «{chain}»: {what} в дерево журнала — добавлены в обход приложения"
+    what = entries_ru(entries + 1, leaves, ("удалена", "удалены"))
+    return (
+        f"цепочка «{chain}»: в дереве журнала {leaves} записей, в цепочке {entries} — "
+        f"{what} в обход приложения"
+    )
 
 
 def add_leaf(session: Session, chain: str, seq: int, entry_hash_hex: str) -> None:
@@ -116,31 +168,3 @@ def add_leaf(session: Session, chain: str, seq: int, entry_hash_hex: str) -> Non
         h = node_hash(found[(lv, (index >> lv) - 1)], h)
         made.append((lv + 1, index >> (lv + 1), h))
     insert(session, chain, made)
-
-
-def backfill(
-    session: Session, chain: str, rows: Iterator[Any], *, start: int = 0
-) -> tuple[int, bytes]:
-    """Store the tree of ``rows`` (``(seq, hash)``, in order, from leaf ``start`` on).
-
-    Returns (size, root). Each row's seq must follow its predecessor's: a gap is refused.
-    """
-    tree = StoredTree(session, chain)
-    if tree.size != start:
-        raise TreeError(
-            f"цепочка «{chain}»: дерево журнала хранит {tree.size} листьев, а не {start}"
-        )
-    frontier = tree.frontier()
-    batch: list[tuple[int, int, bytes]] = []
-    for seq, h in rows:
-        if int(seq) != frontier.size + 1:
-            raise TreeError(
-                f"цепочка «{chain}»: после записи №{frontier.size} идёт №{seq} — записи удалены "
-                "или вставлены"
-            )
-        batch.extend(frontier.push(leaf_hash(bytes.fromhex(h))))
-        if len(batch) >= _BATCH:
-            insert(session, chain, batch)
-            batch = []
-    insert(session, chain, batch)
-    return frontier.size, frontier.root()

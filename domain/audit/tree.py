@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from domain.audit.log import GENESIS_HASH, _s, chain_head, entry_hash, format_at
+from domain.audit.log import GENESIS_HASH, _s, entry_hash, format_at
 from domain.audit.merkle import (
     Frontier,
     MerkleTree,
@@ -27,7 +27,7 @@ from domain.audit.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from domain.audit.nodes import StoredTree, TreeError
+from domain.audit.nodes import StoredTree, driver, entries_ru, head, length_problem
 from domain.audit.note import (
     Checkpoint,
     NoteError,
@@ -114,29 +114,8 @@ def chain_tree(session: Session, chain: str) -> tuple[MerkleTree, list[Any]]:
 
 
 def _stored(session: Session, chain: str) -> StoredTree:
-    """The stored tree of a chain, refused when it does not cover exactly the chain."""
-    tree = StoredTree(session, chain)
-    seq, head = chain_head(session, chain)
-    if seq != tree.size:
-        raise TreeError(_length_problem(chain, seq, tree.size))
-    if seq and tree.run(lambda g: g(0, seq - 1)) != leaf_hash(bytes.fromhex(head)):
-        raise TreeError(
-            f"цепочка «{chain}»: последняя запись №{seq} не совпадает с деревом журнала — "
-            "изменена в обход приложения (roadmap audit verify)"
-        )
-    return tree
-
-
-def _length_problem(chain: str, entries: int, leaves: int) -> str:
-    if entries > leaves:
-        return (
-            f"цепочка «{chain}»: записи №{leaves + 1}…№{entries} не входят в дерево журнала — "
-            "добавлены в обход приложения"
-        )
-    return (
-        f"цепочка «{chain}»: в дереве журнала {leaves} записей, в цепочке {entries} — "
-        f"записи №{entries + 1}…№{leaves} удалены в обход приложения"
-    )
+    """The stored tree of a chain; each use checks it covers exactly the chain."""
+    return StoredTree(session, chain, head=head(session, chain))
 
 
 def make_checkpoint(session: Session, chain: str, signer: Signer) -> str:
@@ -205,15 +184,24 @@ def check_since(session: Session, note_text: str, verifiers: list[Verifier]) -> 
     got = recompute(session, chain, cp.size)
     problems: list[str] = []
     if got.entries < cp.size:
-        problems.append(
-            f"цепочка «{chain}»: в журнале {got.entries} записей, а контрольная точка "
-            f"заверяет {cp.size} — записи №{got.entries + 1}…№{cp.size} удалены (усечение)"
-        )
+        found = _first_divergent(session, chain, cp.size, cp.root)
+        gone = entries_ru(got.entries + 1, cp.size, ("удалена", "удалены"))
+        if found is None:
+            problems.append(
+                f"цепочка «{chain}»: в журнале {got.entries} записей, а контрольная точка "
+                f"заверяет {cp.size} — {gone} (усечение)"
+            )
+        else:
+            problems.append(
+                f"цепочка «{chain}»: запись №{found[0]} — первая, что не совпадает с "
+                f"контрольной точкой: {found[1]}; в журнале {got.entries} записей из "
+                f"{cp.size} заверенных (усечение)"
+            )
     elif got.root_at != cp.root:
         problems.append(_divergence(session, chain, cp.size, cp.root, "контрольной точкой"))
     tree = StoredTree(session, chain)
     if tree.size != got.entries:
-        problems.append(_length_problem(chain, got.entries, tree.size))
+        problems.append(length_problem(chain, got.entries, tree.size))
     elif not problems and tree.run(lambda g: mth(g, 0, tree.size)) != got.root:
         problems.append(
             _divergence(session, chain, got.entries, None, "деревом, записанным приложением")
@@ -239,7 +227,7 @@ def _divergence(session: Session, chain: str, size: int, root: bytes | None, wha
 def _first_divergent(
     session: Session, chain: str, size: int, root: bytes | None
 ) -> tuple[int, str] | None:
-    """(seq, reason) of the first of ``size`` entries that differs from the stored tree.
+    """(seq, reason) of the first of (at most) ``size`` entries that differs from the stored tree.
 
     Only meaningful when the stored tree is the one ``root`` signed (checked first; with
     ``root=None`` the stored tree is taken as reference). A leaf commits to its entry *and*
@@ -255,13 +243,13 @@ def _first_divergent(
     rows = _rows(session, chain)
     for digest, _ in zip(digests(rows, chain), range(size), strict=False):
         leaves += leaf_hash(digest)
-    if len(leaves) < 32 * size:
-        return None
 
     def differs(i: int) -> bool:
         return bytes(leaves[32 * i : 32 * i + 32]) != tree.run(lambda g: g(0, i))
 
-    lo, hi = 0, size - 1
+    lo, hi = 0, len(leaves) // 32 - 1  # fewer rows than ``size``: search what is left
+    if hi < 0:
+        return None
     if not differs(hi):
         return None
     while lo < hi:
@@ -318,12 +306,12 @@ def prove(session: Session, chain: str, seq: int, size: int | None = None) -> di
     if not 1 <= seq <= size:
         raise NoteError(f"цепочка «{chain}»: записи №{seq} нет в дереве из {size} записей")
     index = seq - 1
-    r = session.execute(
-        text(f"SELECT {_COLS} FROM auditentry WHERE chain = :c AND seq = :s"),
-        {"c": chain, "s": seq},
-    ).first()
-    if r is None:
+    found = driver(
+        session, f"SELECT {_COLS} FROM auditentry WHERE chain = :c AND seq = {int(seq)}", chain
+    )
+    if not found:
         raise NoteError(f"цепочка «{chain}»: записи №{seq} нет")
+    r = found[0]
     stored_leaf, path = tree.run(lambda g: (g(0, index), inclusion_path(g, index, size)))
     entry = {
         "chain": chain,
