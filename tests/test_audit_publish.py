@@ -139,6 +139,15 @@ def test_roadmap_sweep_subprocess_publishes_with_a_stamp_and_verify_checks_it(
     # Plain verify checks the log against the operator's copy of the published point.
     done = cli.run("audit", "verify")
     assert _has(done.stdout, "внешних точек: 1") and _has(done.stdout, "метка времени"), done
-    _attack(engine, "DELETE FROM auditentry WHERE seq = 2")
+    # A change while the TSA is down: published anyway, without a stamp, with a warning.
+    waive = ["waive", "npa-moc", "-m", "krylovsky", "--year", "2025", "--reason", "не нужно"]
+    cli.run(*waive, "--actor", "Иванова А.П.")
+    done = cli.run("sweep", "--without-prefect", "--as-of", "2025-03-10")
+    assert _has(done.stderr, "без метки времени"), done
+    assert len(receiver.got) == 2 and receiver.got[1][1].startswith("soczakaz/krylovsky\n3\n")
+    assert not token_path(pub / "krylovsky.checkpoint").exists()  # the stale stamp is gone
+    done = cli.run("audit", "verify")
+    assert _has(done.stderr, "нет метки времени"), done  # policy warn: exit 0
+    _attack(engine, "DELETE FROM auditentry WHERE seq = 3")
     done = cli.run("audit", "verify", code=1)
     assert _has(done.stdout + done.stderr, "усечение"), done
