@@ -326,3 +326,17 @@ def test_admin_pages_in_chromium_desktop_and_phone(
     with session_scope(engine) as s:
         invited = s.exec(select(OutboxMessage).where(OutboxMessage.rule == "sign_in")).all()
         assert len(invited) == 2
+
+
+def test_admin_filters_by_municipality(client: TestClient, world: World, engine: Engine) -> None:
+    own_contact, other_contact = _contact(engine, world.own), _contact(engine, world.other)
+    admin = auth(world, "admin")
+    everyone = client.get("/admin/people", headers=admin).text
+    assert f'data-person="{own_contact}"' in everyone and "Админ Системы" in everyone
+    page = client.get(f"/admin/people?m={world.other.code}", headers=admin).text
+    assert f'data-person="{other_contact}"' in page and f'data-person="{own_contact}"' not in page
+    # The add form then offers that municipality and its organisations only.
+    assert f'<option value="{world.other.org_id}"' in page
+    assert f'<option value="{world.own.org_id}"' not in page
+    assert f'<option value="{world.other.code}" selected>' in page
+    assert client.get("/admin/people?m=nowhere", headers=admin).status_code == 404

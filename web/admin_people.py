@@ -27,6 +27,7 @@ from web.deps import app_now, app_settings, get_scope, get_session
 
 router = APIRouter(include_in_schema=False)
 NEEDS_MUNICIPALITY = (Role.moc_head, Role.auditor)
+LIST_LIMIT = 500  # past this the page asks to choose a municipality
 
 
 def _rows(session: Session, scope: Scope, code: str | None) -> list[dict[str, Any]]:
@@ -37,7 +38,9 @@ def _rows(session: Session, scope: Scope, code: str | None) -> list[dict[str, An
         stmt = stmt.where(
             (col(Person.municipality_id) == m.id) | col(Person.organisation_id).in_(in_orgs)
         )
-    people = list(session.execute(stmt.order_by(col(Person.full_name))).scalars())
+    people = list(
+        session.execute(stmt.order_by(col(Person.full_name)).limit(LIST_LIMIT + 1)).scalars()
+    )
     munis = {m.id: m.name for m in session.execute(select(Municipality)).scalars()}
     org_ids = {p.organisation_id for p in people if p.organisation_id}
     orgs = {
@@ -74,12 +77,15 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     munis = common.municipalities(session, scope)
+    rows = _rows(session, scope, code)
+    chosen = next((m.id for m in munis if m.code == code), None) if code else None
     context = {
         "scope": scope,
-        "people": _rows(session, scope, code),
+        "people": rows[:LIST_LIMIT],
+        "truncated": len(rows) > LIST_LIMIT,
         "code": code or "",
         "municipalities": munis,
-        "organisations": common.organisations(session, scope, None),
+        "organisations": common.organisations(session, scope, chosen),
         "muni_names": {m.id: m.name for m in munis},
         "roles": [(r.value, ROLE_RU[r.value]) for r in scope.assignable_roles],
         "form": form or {},
