@@ -7,13 +7,19 @@ implementations and by RFC 9162 test suites).
 from __future__ import annotations
 
 import random
+from functools import partial
 
 import pytest
 
 from domain.audit.merkle import (
     EMPTY_ROOT,
+    Frontier,
     MerkleTree,
+    consistency_path,
+    inclusion_path,
     leaf_hash,
+    mth,
+    needed,
     verify_consistency,
     verify_inclusion,
 )
@@ -117,3 +123,29 @@ def test_fork_is_not_consistent() -> None:
     forked = MerkleTree.from_data([*LEAVES[:3], b"rewritten", *LEAVES[4:]])
     proof = forked.consistency_proof(5, 8)
     assert not verify_consistency(5, 8, honest.root(5), forked.root(8), proof)
+
+
+def test_stored_subtrees_answer_every_proof_with_log_n_lookups() -> None:
+    """What domain.audit.nodes persists (Frontier.push) is enough for every proof."""
+    rng = random.Random(6962)
+    data = [rng.randbytes(8) for _ in range(70)]
+    tree = MerkleTree.from_data(data)
+    frontier, stored = Frontier(), {}
+    for size, d in enumerate(data, start=1):
+        for level, index, h in frontier.push(leaf_hash(d)):
+            assert (level, index) not in stored  # each subtree written once, when complete
+            stored[(level, index)] = h
+        assert frontier.root() == tree.root(size)
+    assert len(stored) == sum(70 >> k for k in range(7))  # exactly the complete subtrees
+
+    def get(level: int, index: int) -> bytes:
+        return stored[(level, index)]
+
+    for size in range(1, 71):
+        assert mth(get, 0, size) == tree.root(size)
+        for i in range(size):
+            keys = needed(partial(inclusion_path, index=i, size=size))
+            assert len(keys) <= 2 * size.bit_length()
+            assert inclusion_path(get, i, size) == tree.inclusion_proof(i, size)
+        for old in range(size + 1):
+            assert consistency_path(get, old, size) == tree.consistency_proof(old, size)
