@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import select
 
@@ -37,7 +38,8 @@ def add(
         if s.exec(select(Municipality).where(Municipality.code == code)).first():
             raise ConflictError(f"муниципалитет «{code}» уже есть")
         s.add(Municipality(code=code, name=name, region=region, timezone=tz))
-    console.print(f"Добавлен муниципалитет [bold]{code}[/] ({name}, {tz})")
+    # User text is escaped: '[/bold]' in a name is printed, never interpreted (issue 14).
+    console.print(f"Добавлен муниципалитет [bold]{escape(code)}[/] ({escape(name)}, {escape(tz)})")
 
 
 @app.command("list")
@@ -53,5 +55,5 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Вывести JSO
     for col in ("Код", "Название", "Регион", "Часовой пояс"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.code, r.name, r.region, r.timezone)
+        table.add_row(*(escape(v) for v in (r.code, r.name, r.region, r.timezone)))
     console.print(table)

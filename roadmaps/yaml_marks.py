@@ -150,8 +150,54 @@ def compose(text: str) -> Located:
     if root is None:
         out.problems.append((Pos(1, 1), "файл пуст: ожидается описание дорожной карты", ()))
         return out
+    _expansion_check(root)
     out.data = _build(root, (), out, yaml.SafeLoader(""))
     return out
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes ``_build`` builds under ``node``, in its order (keys it refuses skipped)."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if not isinstance(node, MappingNode):
+        return []
+    seen: set[str] = set()
+    out = []
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value != "<<":
+            if key_node.value not in seen:
+                seen.add(key_node.value)
+                out.append(value_node)
+    return out
+
+
+def _expansion_check(root: Node) -> None:
+    """Refuse an alias bomb before building it: expanded sizes are counted once per
+    distinct node (aliases share nodes), and the error names the very node at which
+    ``_build`` would have stopped — in linear time instead of 50,000 built values."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 1 + sum(size(c) for c in _children(node))
+        return sizes[key]
+
+    if size(root) <= MAX_NODES:
+        return
+    node, budget = root, MAX_NODES
+    while True:
+        budget -= 1  # the node itself
+        if budget < 0:
+            raise YamlSyntaxError(
+                _pos(node),
+                f"слишком много значений после раскрытия ссылок (&/*): больше {MAX_NODES}",
+            )
+        for child in _children(node):
+            if size(child) > budget:
+                node = child
+                break
+            budget -= size(child)
 
 
 def _build(node: Node, path: Path, out: Located, ctor: yaml.SafeLoader) -> Any:
