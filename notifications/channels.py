@@ -81,10 +81,11 @@ def _secret_pieces(url: str) -> list[str]:
 def mask(text: str, settings: Settings | None = None, *, urls: tuple[str, ...] = ()) -> str:
     """Hide every URL (credentials, tokens, paths) and the pieces of known channel URLs."""
     known = [*urls, *(settings.channels.values() if settings is not None else ())]
+    text = _URL_RE.sub(lambda m: f"{m.group(1)}://***", text)
     for url in known:
         for piece in _secret_pieces(url):
             text = text.replace(piece, "***")
-    return _URL_RE.sub(lambda m: f"{m.group(1)}://***", text)
+    return text
 
 
 SECRET_BLOCK_PREFIX = "soczakaz-channel-"
