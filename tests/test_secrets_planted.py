@@ -110,6 +110,7 @@ def _cli_outputs(home: Path, env: dict[str, str], world: World) -> list[str]:
     run("person", "show", str(world.person_ids["org_contact"]))
     run("outbox", "list")
     run("outbox", "list", "--json")
+    run("person", "invite", str(world.person_ids["org_contact"]))  # sign-in e-mail queued
     run("dispatch", "--without-prefect")  # every channel refuses: 127.0.0.1:9, no network
     run("outbox", "list", "--status", "dead", "--json")
     # Credential URLs are refused wherever a person row is written.
@@ -124,6 +125,7 @@ def _cli_outputs(home: Path, env: dict[str, str], world: World) -> list[str]:
     bad = json.dumps(CHANNELS)[:-3]  # malformed JSON still holding the secrets
     run("outbox", "list", code=2, extra={"SOCZAKAZ_CHANNELS": bad})
     run("status", "-m", "krylovsky", code=2, extra={"SOCZAKAZ_CHANNELS": '{"Bad name": "x"}'})
+    run("serve", "--port", "9", code=2, extra={"SOCZAKAZ_CHANNELS": bad})  # server start
     run(
         "outbox",
         "list",
