@@ -45,6 +45,25 @@ def stored_key(session: Session) -> str:
     return row.key
 
 
+def verify_keys(session: Session, settings: Settings) -> list[str]:
+    """Every key a genuine link may be signed with: the configured secret, else each
+    stored server key (two first sweeps racing on an empty database may make two)."""
+    secret = settings.link_secret
+    if secret is not None and secret.get_secret_value():
+        return [secret.get_secret_value()]
+    rows = session.execute(select(col(ServerKey.key)).order_by(col(ServerKey.id))).scalars()
+    return list(rows)
+
+
+def grant_of(session: Session, settings: Settings, token: str) -> StepGrant | None:
+    """The grant of a link signed with any of :func:`verify_keys`; None when forged."""
+    for key in verify_keys(session, settings):
+        grant = read_grant(key, token)
+        if grant is not None:
+            return grant
+    return None
+
+
 def link_key(session: Session, settings: Settings) -> str:
     """The signing key of step links: the configured secret, else the server key."""
     secret = settings.link_secret

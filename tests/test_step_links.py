@@ -232,3 +232,18 @@ def test_link_under_uvicorn_once_for_that_person_and_never_logged(
     for url in (link, expired, other_step):
         token = url.rsplit("/", 1)[1]
         assert token not in log and token.split(".")[0] not in log
+
+
+def test_link_signed_with_a_racing_second_server_key_opens(
+    client: TestClient, engine: Engine, settings: Settings, world: World
+) -> None:
+    """Two first sweeps on an empty database may each make a server key: both verify."""
+    pid, step = world.person_ids["org_contact"], world.own.org_step
+    with session_scope(engine) as s:
+        first = step_link(s, settings, pid, step, now=NOW)  # makes (or reads) key 1
+        s.add(ServerKey(key="second-racing-key-0123456789"))
+    url = StepLinks("second-racing-key-0123456789", "", NOW).url(pid, step)
+    for link in (first.removeprefix(settings.base_url), url):
+        client.cookies.clear()
+        r = client.get(link, follow_redirects=False)
+        assert r.status_code == 303 and COOKIE in r.headers.get("set-cookie", ""), link

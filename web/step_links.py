@@ -27,8 +27,8 @@ from notifications.links import (
     STEP_LINK_PREFIX,
     StepGrant,
     StepLinks,
+    grant_of,
     link_key,
-    read_grant,
 )
 from web.auth_sessions import start_session
 from web.auth_tokens import digest
@@ -89,7 +89,7 @@ def open_step_link(
     from web.auth_pages import _page, set_session_cookie
 
     now = app_now(request)
-    grant = read_grant(link_key(session, app_settings(request)), token)
+    grant = grant_of(session, app_settings(request), token)
     if grant is None:
         session.commit()
         return _page(
