@@ -105,6 +105,7 @@ def start_http_sink(delay: float = 0.0, extra: dict[str, Any] | None = None) -> 
                 requests.append(
                     {
                         "path": self.path,
+                        "peer": self.client_address[1],
                         "headers": dict(self.headers.items()),
                         "json": json.loads(raw.decode("utf-8")),
                     }

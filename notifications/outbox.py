@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -173,15 +173,18 @@ def mark_sent(session: Session, *, message_id: int, now: dt.datetime) -> bool:
     return mark_sent_many(session, ids=[message_id], now=now) == 1
 
 
+_MARK_SENT = (
+    update(T)
+    .where(and_(T.c.id.in_(bindparam("ids", expanding=True)), T.c.status != "sent"))
+    .values(status=OutboxStatus.sent.value, sent_at=bindparam("now"), last_error=None)
+)  # built once: the dispatcher runs it after every group of sends
+
+
 def mark_sent_many(session: Session | Connection, *, ids: Sequence[int], now: dt.datetime) -> int:
     """Record the delivery of many rows in one UPDATE (rows already sent stay as they are)."""
     if not ids:
         return 0
-    res = session.execute(
-        update(T)
-        .where(and_(T.c.id.in_(list(ids)), T.c.status != OutboxStatus.sent.value))
-        .values(status=OutboxStatus.sent.value, sent_at=now, last_error=None)
-    )
+    res = session.execute(_MARK_SENT, {"ids": list(ids), "now": now})
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
