@@ -33,7 +33,7 @@ TOKEN = "stream-test-token-0123456789"
 BOUNDARY = "szkboundary"
 
 
-def _head(port: int, path: str, auth: bool) -> bytes:
+def _head(port: int, path: str, auth: bool, token: str = TOKEN) -> bytes:
     lines = [
         f"POST {path} HTTP/1.1",
         f"Host: 127.0.0.1:{port}",
@@ -41,7 +41,7 @@ def _head(port: int, path: str, auth: bool) -> bytes:
         "Transfer-Encoding: chunked",
     ]
     if auth:
-        lines.append(f"Authorization: Bearer {TOKEN}")
+        lines.append(f"Authorization: Bearer {token}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -118,6 +118,12 @@ def test_chunked_upload_past_limit_is_cut_off_with_flat_rss(
         sock.close()
         assert head.startswith(b"HTTP/1.1 401"), head
         assert time.monotonic() - started < 2
+        # A wrong token likewise: refused on the headers alone.
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(_head(port, path, auth=True, token="szk_wrong_token_000000"))
+        head = _answer(sock)
+        sock.close()
+        assert head.startswith(b"HTTP/1.1 401"), head
 
         small, _ = _stream(port, path, 2 * CHUNK)  # warm up the upload path (under the limit)
         assert not small.startswith((b"HTTP/1.1 413", b"HTTP/1.1 401")), small

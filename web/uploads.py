@@ -1,7 +1,8 @@
 """Request bodies are guarded before they are read (issue 14).
 
-* a state-changing request with no credential at all is answered 401 before
-  its body is read (nothing reaches memory or disk);
+* a state-changing request with no credential at all, or with an unknown,
+  revoked or expired bearer token, is answered 401 before its body is read
+  (nothing reaches memory or disk);
 * a declared ``Content-Length`` over the limit is answered 413 at once;
 * a body that grows past the limit while streaming is cut off with 413.
 """
@@ -19,6 +20,29 @@ OPEN_PATHS = ("/login", "/auth/")
 
 class _TooLarge(Exception):
     pass
+
+
+async def _live_token(scope: Scope, raw: bytes) -> bool:
+    """Whether a bearer token is known, live and its person enabled (authentication only;
+    what it may do is decided by web.deps.get_scope / web.access)."""
+    from sqlmodel import Session
+    from starlette.concurrency import run_in_threadpool
+
+    from web.auth_tokens import grant_for_token
+
+    app = scope.get("app")
+    state: Any = getattr(app, "state", None)
+    engine = getattr(state, "engine", None)
+    if engine is None:
+        return True  # not our app: leave the decision to the endpoint
+    token = raw.decode("latin-1").strip()
+
+    def check() -> bool:
+        with Session(engine) as session:
+            grant = grant_for_token(session, token, state.clock())
+            return grant is not None
+
+    return await run_in_threadpool(check)
 
 
 async def _answer(send: Send, status: int, detail: str) -> None:
@@ -55,6 +79,11 @@ class UploadGuard:
             and (b"soczakaz_session=" not in cookie)
         ):
             await _answer(send, 401, "нужен вход: войдите по ссылке из письма")
+            return
+        bearer = headers.get(b"authorization", b"")
+        if bearer[:7].lower() == b"bearer " and not await _live_token(scope, bearer[7:]):
+            # A wrong token is refused before its body is read, like no token at all.
+            await _answer(send, 401, "токен доступа неизвестен, отозван или истёк")
             return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
