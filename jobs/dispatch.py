@@ -31,7 +31,7 @@ def claim_batch(batch_size: int, worker: str, settings: Settings | None = None) 
 def deliver_batch(
     ids: list[int], workers: int | None = None, settings: Settings | None = None
 ) -> dict[str, int]:
-    """Send the claimed rows and mark each one right after its send."""
+    """Send the claimed rows; each outcome is committed before its sender thread goes on."""
     cfg = settings or get_settings()
     return deliver_ids(get_engine(cfg.database_url), cfg, ids, workers=workers)
 
