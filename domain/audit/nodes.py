@@ -49,9 +49,23 @@ def fetch(session: Session, chain: str, keys: set[tuple[int, int]]) -> dict[tupl
     """The stored hashes of ``keys``: one statement of primary-key probes (UNION ALL)."""
     if not keys:
         return {}
-    # Integers we computed ourselves, inlined; each branch is one index probe.
-    probe = "SELECT level, idx, hash FROM auditnode WHERE chain = :c AND level = {} AND idx = {}"
-    sql = " UNION ALL ".join(probe.format(int(lv), int(ix)) for lv, ix in sorted(keys))
+    # Integers we computed ourselves, inlined; each key is one primary-key probe.
+    if session.get_bind().dialect.name == "postgresql":  # one small plan: a nested loop
+        lv_list = ",".join(str(int(lv)) for lv, _ in sorted(keys))
+        ix_list = ",".join(str(int(ix)) for _, ix in sorted(keys))
+        sql = (
+            "SELECT n.level, n.idx, n.hash FROM unnest(ARRAY["
+            + lv_list
+            + "]::int[], ARRAY["
+            + ix_list
+            + "]::int[]) AS k(l, i) JOIN auditnode n ON n.chain = :c "
+            "AND n.level = k.l AND n.idx = k.i"
+        )
+    else:
+        probe = (
+            "SELECT level, idx, hash FROM auditnode WHERE chain = :c AND level = {} AND idx = {}"
+        )
+        sql = " UNION ALL ".join(probe.format(int(lv), int(ix)) for lv, ix in sorted(keys))
     return {(int(lv), int(ix)): bytes(h) for lv, ix, h in driver(session, sql, chain)}
 
 

@@ -299,17 +299,21 @@ def prove(session: Session, chain: str, seq: int, size: int | None = None) -> di
     Reads the entry and O(log n) stored nodes; refuses an entry that no longer matches
     the leaf the application stored for it.
     """
-    tree = _stored(session, chain)
+    # One statement for the entry and the chain's head, one for the O(log n) nodes.
+    last = "(SELECT max(seq) FROM auditentry WHERE chain = :c)"
+    sql = f"SELECT {_COLS} FROM auditentry WHERE chain = :c AND seq IN ({int(seq)}, {last})"
+    found = sorted(driver(session, sql, chain), key=lambda row: int(row.seq))
+    head_row = found[-1] if found else None
+    tree = StoredTree(
+        session, chain, head=(int(head_row.seq), head_row.hash) if head_row else (0, "")
+    )
     size = tree.size if size is None else size
     if not 1 <= size <= tree.size:
         raise NoteError(f"цепочка «{chain}»: размер дерева {size} вне 1…{tree.size}")
     if not 1 <= seq <= size:
         raise NoteError(f"цепочка «{chain}»: записи №{seq} нет в дереве из {size} записей")
     index = seq - 1
-    found = driver(
-        session, f"SELECT {_COLS} FROM auditentry WHERE chain = :c AND seq = {int(seq)}", chain
-    )
-    if not found:
+    if not found or int(found[0].seq) != seq:
         raise NoteError(f"цепочка «{chain}»: записи №{seq} нет")
     r = found[0]
     stored_leaf, path = tree.run(lambda g: (g(0, index), inclusion_path(g, index, size)))
