@@ -226,6 +226,9 @@ def targets(code: str) -> dict[str, str]:
 def run(db: str, steps: int, per_m: int, n: int, reuse: str | None = None) -> dict[str, Any]:
     """Seed (or reuse) one database and measure it: {page: figures} for RESULT."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    # A schema of this run only: concurrent runs (run_all.py, another sitting) never
+    # drop each other's tables mid-measurement. Dropped at the end.
+    schema = f"bench_web_{os.getpid()}"
     if reuse is not None:  # a database seeded by an earlier run of this script
         url = reuse if "://" in reuse else f"sqlite:///{reuse}"
         code = f"m{steps // per_m // 2:04d}"
@@ -237,11 +240,11 @@ def run(db: str, steps: int, per_m: int, n: int, reuse: str | None = None) -> di
             import psycopg
 
             with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute("DROP SCHEMA IF EXISTS bench_web CASCADE")
-                conn.execute("CREATE SCHEMA bench_web")
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                conn.execute(f"CREATE SCHEMA {schema}")
             url = (
                 PG_DSN.replace("postgresql://", "postgresql+psycopg://")
-                + "?options=-csearch_path%3Dbench_web"
+                + f"?options=-csearch_path%3D{schema}"
             )
         t0 = time.perf_counter()
         code = seed(url, steps, per_m)
@@ -250,10 +253,17 @@ def run(db: str, steps: int, per_m: int, n: int, reuse: str | None = None) -> di
             f"(seeded in {time.perf_counter() - t0:.1f} s)"
         )
     out: dict[str, Any] = {"steps": steps, "municipalities": steps // per_m}
-    for ttl in CACHE_TTLS:
-        label = "caches off" if ttl == "0" else f"caches on ({ttl} s, the default)"
-        out["off" if ttl == "0" else "on"] = serve_and_measure(url, tmp, code, n, ttl, label)
-    inproc = in_process(url, tmp, code)
+    try:
+        for ttl in CACHE_TTLS:
+            label = "caches off" if ttl == "0" else f"caches on ({ttl} s, the default)"
+            out["off" if ttl == "0" else "on"] = serve_and_measure(url, tmp, code, n, ttl, label)
+        inproc = in_process(url, tmp, code)
+    finally:
+        if db == "postgresql" and reuse is None:
+            import psycopg
+
+            with psycopg.connect(PG_DSN, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     out["count_floor_ms"] = inproc.pop("_count_floor")
     return {"figures": out, "in_process": inproc}
 
