@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from domain import lookup
 from domain.calendar.time import day_start_utc
 from domain.errors import NotFoundError
 from domain.vocabulary import AUDIT_ACTION_RU
-from models import AuditEntry, Evidence, Municipality, Step
+from models import AuditEntry, Evidence, Step
 
 EXPORT_COLUMNS = ("chain", "seq", "at", "actor", "action", "entity", "payload", "prev_hash", "hash")
 
@@ -87,10 +88,7 @@ def export_entries(
     batch: int = 5000,
 ) -> Iterator[dict[str, Any]]:
     """Entries of one chain in order; dates are local days in the municipality's zone."""
-    mu = Municipality.__table__.c  # type: ignore[attr-defined]
-    m = session.scalars(select(Municipality).where(mu.code == municipality_code)).first()
-    if m is None:
-        raise NotFoundError(f"муниципалитет «{municipality_code}» не найден")
+    m = lookup.municipality(session, municipality_code, field="--municipality")
     c = AuditEntry.__table__.c  # type: ignore[attr-defined]
     stmt = select(*(c[name] for name in EXPORT_COLUMNS)).where(c.chain == m.code)
     if date_from is not None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from domain import lookup
 from domain.audit.checkpoint import heads_to_check
 from domain.audit.evidence_check import (
     EVIDENCE_ACTIONS,
@@ -31,8 +32,7 @@ from domain.audit.report import Problem as Problem
 from domain.audit.report import VerifyReport as VerifyReport
 from domain.audit.timestamp import StampCheck
 from domain.audit.trust import Trust
-from domain.errors import NotFoundError
-from models import AuditEntry, Municipality
+from models import AuditEntry
 
 
 def _rows(session: Session, chain: str | None, batch: int) -> Iterator[Any]:
@@ -142,11 +142,7 @@ def verify(
     report = VerifyReport()
     municipality_id: int | None = None
     if municipality_code is not None:
-        code_col = Municipality.__table__.c.code  # type: ignore[attr-defined]
-        m = session.scalars(select(Municipality).where(code_col == municipality_code)).first()
-        if m is None:
-            raise NotFoundError(f"муниципалитет «{municipality_code}» не найден")
-        municipality_id = m.id
+        municipality_id = lookup.municipality(session, municipality_code, field="--municipality").id
     heads_list, sig_problems = heads_to_check(
         session, key_path=key_path, chain=municipality_code, trust=trust
     )
