@@ -2,7 +2,7 @@
 
 ``ix_auditentry_municipality_at`` answers "the last audit entry of a municipality"
 (the regional page's «Последнее действие») with one index seek per municipality,
-instead of reading every entry of the log. Revision ``0007_web_indexes`` creates it
+instead of reading every entry of the log. Revision ``0006_web_indexes`` creates it
 in existing databases.
 """
 

@@ -4,12 +4,12 @@
 each municipality's latest entry with one seek (``models/web_indexes.py``). No
 existing row changes.
 
-Revision ID: 0007_web_indexes
+Revision ID: 0006_web_indexes
 """
 
 from alembic import op
 
-revision = "0007_web_indexes"
+revision = "0006_web_indexes"
 down_revision = "0005_performance"
 branch_labels = None
 depends_on = None
