@@ -56,9 +56,9 @@ def start_in_thread(
     return RunningServer(f"http://{host}:{port}", server, thread)
 
 
-def dashboard_url(base_url: str, token: str | None = None) -> str:
-    """The overview URL; with a token the first visit also logs the browser in."""
-    return f"{base_url.rstrip('/')}/" + (f"?token={token}" if token else "")
+def dashboard_url(base_url: str) -> str:
+    """The overview URL (sign-in goes through a one-time link, never a URL token)."""
+    return f"{base_url.rstrip('/')}/"
 
 
 def serve_forever(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
