@@ -16,6 +16,7 @@ from cli.common import console, handle_errors, parse_date, settings
 from cli.demo_data import DEMO_MUNICIPALITIES, seed_demo
 from cli.demo_sink import http_inbox
 from domain import lookup
+from domain.vocabulary import REVIEW_STATE_RU
 from models import Municipality, Person, Role, Step, StepKind
 from models.db import init_db, make_engine, session_scope
 
@@ -135,7 +136,8 @@ def demo(
         first = json.loads(inbox.read_text(encoding="utf-8").splitlines()[0])["message"]
         console.print(f"  Пример письма: «{first.get('title', '')}»", highlight=False)
     console.print(
-        "  НОК (Крыловский район): " + ", ".join(f"{k}: {v}" for k, v in states.items()),
+        "  НОК (Крыловский район): "
+        + ", ".join(f"{REVIEW_STATE_RU.get(k, k)}: {v}" for k, v in states.items()),
         highlight=False,
     )
     console.print("  Отчёты: " + ", ".join(str(f) for f in files))

@@ -27,7 +27,9 @@ def test_demo_builds_a_verified_world(tmp_path: Path) -> None:
     for zone in ("Europe/Kaliningrad", "Europe/Moscow", "Asia/Irkutsk"):
         assert zone in text
     assert "Журнал аудита: OK" in text
-    assert "IN_REGISTER: 1" in text
+    assert "в реестре: 1" in text
+    nok = next(line for line in text.splitlines() if "НОК (" in line)
+    assert not re.search(r"[A-Z_]{4,}", nok), nok  # states by their Russian labels
     assert "Просрочено" in text
     # Reminders really crossed HTTP into the local inbox, in Russian, deduplicated.
     lines = (out / "inbox.jsonl").read_text(encoding="utf-8").splitlines()
