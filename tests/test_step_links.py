@@ -12,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -30,6 +27,7 @@ from models.people import ServerKey
 from models.settings import Settings
 from notifications.links import StepLinks, read_grant
 from notifications.reminders import enqueue_due_reminders
+from tests.live_server import serve
 from tests.web_fixtures import NOW, PDF, REPORT_FIELDS, World
 from web.headers import redact
 from web.server import free_port
@@ -162,37 +160,6 @@ def test_configured_secret_signs_links(settings: Settings, engine: Engine) -> No
     assert read_grant("another", url.rsplit("/", 1)[1]) is None
 
 
-def _serve(db_url: str, home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "SOCZAKAZ_DATABASE_URL": db_url,
-        "SOCZAKAZ_EVIDENCE_DIR": str(home / "evidence"),
-        "SOCZAKAZ_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    cmd = [sys.executable, "-m", "cli.main", "serve", "--port", str(port)]
-    cwd = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError(proc.communicate()[0].decode())
-
-
 def test_link_under_uvicorn_once_for_that_person_and_never_logged(
     db_url: str, engine: Engine, settings: Settings, world: World, tmp_path: Path
 ) -> None:
@@ -205,7 +172,7 @@ def test_link_under_uvicorn_once_for_that_person_and_never_logged(
         link = step_link(s, cfg, pid, step, now=wall)
         expired = step_link(s, cfg, pid, step, now=wall - dt.timedelta(days=15))
         other_step = step_link(s, cfg, pid, world.other.org_step, now=wall)
-    proc = _serve(db_url, tmp_path, port)
+    proc = serve(db_url, tmp_path, port)
     try:
         with httpx.Client(base_url=base) as c:
             r = c.get(link.removeprefix(base))
