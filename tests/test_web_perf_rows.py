@@ -13,7 +13,7 @@ import pytest
 
 from models.settings import Settings
 from web.app import create_app
-from web.queries import MunicipalitySummary
+from web.overview_queries import MunicipalitySummary
 from web.regional import BUCKET_TITLES, RegionRow
 from web.row_html import overview_row, region_row
 

@@ -24,7 +24,7 @@ from models.outbox import OutboxPublic
 from models.roadmap import StepKind, StepPublic
 from models.settings import Settings
 from notifications.channels import mask
-from web import queries
+from web import detail_queries, overview_queries, queries
 from web.access import NotVisible, Scope
 from web.actions import complete, parse_fields_json, verify_chain
 from web.cache import TTLCache
@@ -67,9 +67,9 @@ def _history_public(i: HistoryItem) -> dict[str, Any]:
 
 def cached_overview(
     request: Request, session: Session, scope: Scope
-) -> list[queries.MunicipalitySummary]:
-    cache: TTLCache[list[queries.MunicipalitySummary]] = request.app.state.overview_cache
-    return cache.get(scope.cache_key, lambda: queries.overview(session, scope))
+) -> list[overview_queries.MunicipalitySummary]:
+    cache: TTLCache[list[overview_queries.MunicipalitySummary]] = request.app.state.overview_cache
+    return cache.get(scope.cache_key, lambda: overview_queries.overview(session, scope))
 
 
 @router.get("/me")
@@ -98,8 +98,8 @@ def municipality(
 ) -> dict[str, Any]:
     m = scope.municipality(session, code)
     assert m.id is not None
-    summary = queries.MunicipalitySummary(m.id, m.code, m.name, m.timezone)
-    summary.counts = queries.counts_for(session, scope, m.id)
+    summary = overview_queries.MunicipalitySummary(m.id, m.code, m.name, m.timezone)
+    summary.counts = overview_queries.counts_for(session, scope, m.id)
     return summary.finish().as_dict()
 
 
@@ -145,9 +145,11 @@ def step_detail(
         "can_complete": scope.can_complete(step),
         "evidence": [
             EvidencePublic.model_validate(e).model_dump(mode="json")
-            for e in queries.step_evidence(session, step)
+            for e in detail_queries.step_evidence(session, step)
         ],
-        "reminders": [_reminder_public(o, settings) for o in queries.step_reminders(session, step)],
+        "reminders": [
+            _reminder_public(o, settings) for o in detail_queries.step_reminders(session, step)
+        ],
         "history": [_history_public(i) for i in step_history(session, step_id=step_id)],
     }
 
@@ -212,25 +214,25 @@ def evidence_file(
 def organisation_steps(
     org_id: int, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
 ) -> list[Step]:
-    return queries.organisation_steps(session, scope, scope.organisation(session, org_id))
+    return detail_queries.organisation_steps(session, scope, scope.organisation(session, org_id))
 
 
 def _audit_query(
     q: str | None = None, since: dt.date | None = None, until: dt.date | None = None
-) -> queries.AuditQuery:
-    return queries.AuditQuery(q=q, since=since, until=until)
+) -> detail_queries.AuditQuery:
+    return detail_queries.AuditQuery(q=q, since=since, until=until)
 
 
 @router.get("/municipalities/{code}/audit")
 def audit(
     code: str,
-    query: queries.AuditQuery = Depends(_audit_query),
+    query: detail_queries.AuditQuery = Depends(_audit_query),
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
     """Audit entries of a municipality, newest first (search and dates in its zone)."""
     m = scope.municipality(session, code)
-    return [_audit_public(e) for e in queries.audit_entries(session, scope, m, query)]
+    return [_audit_public(e) for e in detail_queries.audit_entries(session, scope, m, query)]
 
 
 @router.get("/municipalities/{code}/audit/verify")
@@ -255,7 +257,7 @@ def audit_verify(
 @router.get("/municipalities/{code}/audit.csv")
 def audit_csv(
     code: str,
-    query: queries.AuditQuery = Depends(_audit_query),
+    query: detail_queries.AuditQuery = Depends(_audit_query),
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -265,7 +267,7 @@ def audit_csv(
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["seq", "at", "actor", "action", "entity", "payload", "prev_hash", "hash"])
-    for e in reversed(queries.audit_entries(session, scope, m, query)):
+    for e in reversed(detail_queries.audit_entries(session, scope, m, query)):
         w.writerow(
             [e.seq, e.at.isoformat(), e.actor, e.action, e.entity, e.payload, e.prev_hash, e.hash]
         )

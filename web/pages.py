@@ -16,7 +16,7 @@ from domain.errors import SoczakazError
 from domain.evidence.fields import LABELS
 from models import IndicatorValue, StepKind, StepStatus
 from models.settings import Settings
-from web import queries
+from web import detail_queries, queries
 from web import region_charts as charts
 from web.access import Scope
 from web.actions import complete, verify_chain
@@ -146,8 +146,8 @@ def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any
         "organisation": session.get(Organisation, step.organisation_id)
         if step.organisation_id
         else None,
-        "evidence": queries.step_evidence(session, step),
-        "reminders": queries.step_reminders(session, step),
+        "evidence": detail_queries.step_evidence(session, step),
+        "reminders": detail_queries.step_reminders(session, step),
         "history": step_history(session, step_id=step_id),
         "can_complete": scope.can_complete(step) and step.status not in ("done", "waived"),
         "form_fields": form_fields(step),
@@ -157,7 +157,7 @@ def _step_context(session: Session, scope: Scope, step_id: int) -> dict[str, Any
         "values": {},
         "missing": missing_evidence(step.kind, list(step.evidence_required)),
         "people": queries.responsible_people(session, step.municipality_id),
-        "dependencies": queries.dependency_links(session, step),
+        "dependencies": detail_queries.dependency_links(session, step),
         "field_labels": LABELS,
     }
 
@@ -232,14 +232,14 @@ def audit_page(
     page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     m = scope.municipality(session, code)
-    query = queries.AuditQuery(
+    query = detail_queries.AuditQuery(
         q=q or None,
         since=dt.date.fromisoformat(since) if since else None,
         until=dt.date.fromisoformat(until) if until else None,
         limit=AUDIT_PAGE + 1,  # one more tells whether a next page exists
         offset=(page - 1) * AUDIT_PAGE,
     )
-    found = queries.audit_entries(session, scope, m, query)
+    found = detail_queries.audit_entries(session, scope, m, query)
     entries = [in_words(e) for e in found[:AUDIT_PAGE]]
     more = len(found) > AUDIT_PAGE
     filters = {k: v for k, v in (("q", q), ("since", since), ("until", until)) if v}
@@ -273,7 +273,7 @@ def organisation_page(
     now: dt.datetime = Depends(app_now),
 ) -> HTMLResponse:
     org = scope.organisation(session, org_id)
-    steps = queries.organisation_steps(session, scope, org)
+    steps = detail_queries.organisation_steps(session, scope, org)
     from domain.roadmap.deadlines import local_date
     from models import Municipality
 

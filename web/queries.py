@@ -8,100 +8,22 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from domain.calendar.time import day_start_utc, local_date
+from domain.calendar.time import local_date
 from domain.calendar.workdays import working_days_between
 from models import (
-    AuditEntry,
-    Evidence,
     Municipality,
     Organisation,
-    OutboxMessage,
     Person,
     Role,
     Step,
 )
-from models.roadmap import CLOSED_STATUSES, OPEN_STATUSES, StepKind, StepStatus
+from models.roadmap import OPEN_STATUSES, StepKind, StepStatus
 from web.access import Scope
 from web.forms import missing_evidence
-
-STATUS_ORDER = [s.value for s in StepStatus]
-
-
-@dataclass
-class MunicipalitySummary:
-    id: int
-    code: str
-    name: str
-    timezone: str
-    counts: dict[str, int] = field(default_factory=dict)
-    # Derived from counts by finish() (computed once: the overview renders hundreds).
-    total: int = 0
-    done: int = 0
-    overdue: int = 0
-    percent_done: float = 0.0
-    cells: list[int] = field(default_factory=list)  # counts in STATUS_ORDER
-
-    def finish(self) -> MunicipalitySummary:
-        self.total = sum(self.counts.values())
-        self.done = sum(self.counts.get(s.value, 0) for s in CLOSED_STATUSES)
-        self.overdue = self.counts.get(StepStatus.overdue.value, 0)
-        self.percent_done = round(100.0 * self.done / self.total, 1) if self.total else 0.0
-        self.cells = [self.counts.get(s, 0) for s in STATUS_ORDER]
-        return self
-
-    def as_dict(self) -> dict[str, Any]:
-        counts = {s: self.counts.get(s, 0) for s in STATUS_ORDER}
-        return {
-            "id": self.id,
-            "code": self.code,
-            "name": self.name,
-            "timezone": self.timezone,
-            "counts": counts,
-            "total": self.total,
-            "done": self.done,
-            "percent_done": self.percent_done,
-        }
-
-
-def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
-    """Municipalities in scope with step counts by status; most overdue first."""
-    muns = session.execute(
-        scope.municipalities(
-            select(
-                col(Municipality.id),
-                col(Municipality.code),
-                col(Municipality.name),
-                col(Municipality.timezone),
-            )
-        )
-    ).all()
-    out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
-    if not out:
-        return []
-    stmt = select(col(Step.municipality_id), col(Step.status), func.count())
-    if scope.municipality_ids is not None:
-        stmt = stmt.where(col(Step.municipality_id).in_(sorted(out)))
-    stmt = scope.steps(stmt.group_by(col(Step.municipality_id), col(Step.status)))
-    rows = session.execute(stmt).all()
-    for mid, status, n in rows:
-        if int(mid) in out:
-            out[int(mid)].counts[StepStatus(status).value] = int(n)
-    done = [m.finish() for m in out.values()]
-    return sorted(done, key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
-
-
-def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
-    rows = session.execute(
-        scope.steps(
-            select(col(Step.status), func.count())
-            .where(col(Step.municipality_id) == municipality_id)
-            .group_by(col(Step.status))
-        )
-    ).all()
-    return {StepStatus(s).value: int(n) for s, n in rows}
+from web.overview_queries import STATUS_ORDER, counts_for
 
 
 @dataclass
@@ -368,90 +290,3 @@ def _sort_key(sort: str) -> Any:
     if sort == "status":
         return lambda r: (-int(r.status == StepStatus.overdue), order[r.status.value], r.due_date)
     return lambda r: (r.kind.value, r.due_date)
-
-
-def step_reminders(session: Session, step: Step) -> list[OutboxMessage]:
-    return list(
-        session.execute(
-            select(OutboxMessage)
-            .where(col(OutboxMessage.step_id) == step.id)
-            .order_by(
-                col(OutboxMessage.created_at),
-                col(OutboxMessage.id),
-            )
-        ).scalars()
-    )
-
-
-def step_evidence(session: Session, step: Step) -> list[Evidence]:
-    return list(
-        session.execute(
-            select(Evidence)
-            .where(col(Evidence.step_id) == step.id)
-            .order_by(col(Evidence.id).desc())
-        ).scalars()
-    )
-
-
-@dataclass
-class AuditQuery:
-    q: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    limit: int = 500
-    offset: int = 0
-
-
-def audit_entries(
-    session: Session, scope: Scope, m: Municipality, query: AuditQuery
-) -> list[AuditEntry]:
-    """Entries of a municipality's chain, newest first; dates in the municipality zone."""
-    stmt = scope.audit(select(AuditEntry).where(col(AuditEntry.municipality_id) == m.id))
-    if query.q:
-        # SQLite's lower() folds ASCII only: also match the common Cyrillic casings.
-        variants = {query.q, query.q.lower(), query.q.capitalize(), query.q.upper()}
-        cols = (
-            col(AuditEntry.actor),
-            col(AuditEntry.action),
-            col(AuditEntry.entity),
-            col(AuditEntry.payload),
-        )
-        stmt = stmt.where(
-            or_(
-                *(func.lower(c).like(f"%{v.lower()}%") for c in cols for v in variants),
-                *(col(c).like(f"%{v}%") for c in cols for v in variants),
-            )
-        )
-    if query.since:
-        stmt = stmt.where(col(AuditEntry.at) >= day_start_utc(query.since, m.timezone))
-    if query.until:
-        end = day_start_utc(query.until + dt.timedelta(days=1), m.timezone)
-        stmt = stmt.where(col(AuditEntry.at) < end)
-    return list(
-        session.execute(
-            stmt.order_by(col(AuditEntry.seq).desc()).offset(query.offset).limit(query.limit)
-        ).scalars()
-    )
-
-
-def organisation_steps(session: Session, scope: Scope, org: Organisation) -> list[Step]:
-    return list(
-        session.execute(
-            scope.steps(select(Step).where(col(Step.organisation_id) == org.id)).order_by(
-                col(Step.due_date), col(Step.id)
-            )
-        ).scalars()
-    )
-
-
-def dependency_links(session: Session, step: Step) -> dict[str, tuple[int, str]]:
-    """Step key -> (id, title) of the same roadmap, for «Зависит от» and «Ждёт» links."""
-    keys = sorted(set(step.depends_on) | set(step.blocked_by))
-    if not keys:
-        return {}
-    rows = session.execute(
-        select(col(Step.key), col(Step.id), col(Step.title))
-        .where(col(Step.roadmap_id) == step.roadmap_id, col(Step.key).in_(keys))
-        .order_by(col(Step.due_date).desc())
-    ).all()
-    return {k: (int(i), t) for k, i, t in rows}

@@ -18,7 +18,7 @@ from domain.vocabulary import timezone_ru
 from web.region_words import local_time, plural, workdays_ru
 
 if TYPE_CHECKING:
-    from web.queries import MunicipalitySummary
+    from web.overview_queries import MunicipalitySummary
     from web.regional import RegionRow
 
 

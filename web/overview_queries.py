@@ -1,0 +1,89 @@
+"""Read models of the overview: step counts by status per municipality, through a Scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from models import Municipality, Step
+from models.roadmap import CLOSED_STATUSES, StepStatus
+from web.access import Scope
+
+STATUS_ORDER = [s.value for s in StepStatus]
+
+
+@dataclass
+class MunicipalitySummary:
+    id: int
+    code: str
+    name: str
+    timezone: str
+    counts: dict[str, int] = field(default_factory=dict)
+    # Derived from counts by finish() (computed once: the overview renders hundreds).
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    percent_done: float = 0.0
+    cells: list[int] = field(default_factory=list)  # counts in STATUS_ORDER
+
+    def finish(self) -> MunicipalitySummary:
+        self.total = sum(self.counts.values())
+        self.done = sum(self.counts.get(s.value, 0) for s in CLOSED_STATUSES)
+        self.overdue = self.counts.get(StepStatus.overdue.value, 0)
+        self.percent_done = round(100.0 * self.done / self.total, 1) if self.total else 0.0
+        self.cells = [self.counts.get(s, 0) for s in STATUS_ORDER]
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        counts = {s: self.counts.get(s, 0) for s in STATUS_ORDER}
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "timezone": self.timezone,
+            "counts": counts,
+            "total": self.total,
+            "done": self.done,
+            "percent_done": self.percent_done,
+        }
+
+
+def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
+    """Municipalities in scope with step counts by status; most overdue first."""
+    muns = session.execute(
+        scope.municipalities(
+            select(
+                col(Municipality.id),
+                col(Municipality.code),
+                col(Municipality.name),
+                col(Municipality.timezone),
+            )
+        )
+    ).all()
+    out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
+    if not out:
+        return []
+    stmt = select(col(Step.municipality_id), col(Step.status), func.count())
+    if scope.municipality_ids is not None:
+        stmt = stmt.where(col(Step.municipality_id).in_(sorted(out)))
+    stmt = scope.steps(stmt.group_by(col(Step.municipality_id), col(Step.status)))
+    rows = session.execute(stmt).all()
+    for mid, status, n in rows:
+        if int(mid) in out:
+            out[int(mid)].counts[StepStatus(status).value] = int(n)
+    done = [m.finish() for m in out.values()]
+    return sorted(done, key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
+
+
+def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
+    rows = session.execute(
+        scope.steps(
+            select(col(Step.status), func.count())
+            .where(col(Step.municipality_id) == municipality_id)
+            .group_by(col(Step.status))
+        )
+    ).all()
+    return {StepStatus(s).value: int(n) for s, n in rows}
