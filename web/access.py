@@ -85,6 +85,12 @@ class Scope:
         ids = None if self.municipality_ids is None else tuple(sorted(self.municipality_ids))
         return (self.role.value, ids, self.organisation_id, tuple(sorted(self.review_step_ids)))
 
+    @property
+    def sees_whole_municipalities(self) -> bool:
+        """True when every step of each visible municipality is visible (not a contact or an
+        expert): per-municipality totals, such as maintained counters, may then be shown."""
+        return self.role not in (Role.org_contact, Role.expert)
+
     # --- reads: WHERE clauses -------------------------------------------------------
     def _in(self, column: Any, ids: frozenset[int] | None) -> Any:
         if ids is None:
