@@ -1,5 +1,6 @@
 """SQLModel tables of soczakaz; importing this package registers them all."""
 
+import models.status_counts  # noqa: F401  (issue 19: step counters and their triggers)
 from models.core import Municipality, Organisation, Person, Role
 from models.evidence import AuditCheckpoint, AuditEntry, Evidence
 from models.indicators import IndicatorValue
