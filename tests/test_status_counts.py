@@ -1,0 +1,136 @@
+"""Step counters (issue 19): after any writer's changes they equal a GROUP BY over step.
+
+Seeded random sequences of ORM and raw-SQL inserts, status and municipality updates,
+deletes, sweeps, completions and folds, on SQLite and PostgreSQL; after each round the
+counters (folded plus pending deltas) must equal the counts from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from domain.roadmap.sweep import sweep_municipalities
+from models import Roadmap, StepStatus
+from models.db import make_engine, session_scope
+from models.status_counts import current_counts, fold_counts, rebuild_counts
+from tests.factories import make_municipality, make_step, pk
+from tests.sweep_helpers import roadmap_for
+
+NOW = dt.datetime(2025, 3, 20, 9, tzinfo=dt.UTC)
+STATUSES = [s.value for s in StepStatus]
+Counts = dict[tuple[int, str], int]
+
+
+def _truth(conn: Connection) -> Counts:
+    rows = conn.execute(
+        text("SELECT municipality_id, status, count(*) FROM step GROUP BY municipality_id, status")
+    ).all()
+    return {(int(m), str(getattr(s, "value", s))): int(n) for m, s, n in rows}
+
+
+def _counters(conn: Connection) -> Counts:
+    return {(int(m), str(s)): int(n) for m, s, n in conn.execute(current_counts()).all()}
+
+
+def _cast(conn: Connection) -> str:
+    return "::stepstatus" if conn.dialect.name == "postgresql" else ""
+
+
+def _raw_sql(conn: Connection, rng: random.Random, mids: list[int]) -> None:
+    c = _cast(conn)
+    kind = rng.randrange(4)
+    if kind == 0:  # bulk status change, several municipalities in one statement
+        conn.execute(
+            text(f"UPDATE step SET status = CAST(:s AS VARCHAR){c} WHERE id % 3 = :r"),
+            {"s": rng.choice(STATUSES), "r": rng.randrange(3)},
+        )
+    elif kind == 1:  # steps move to another municipality (and roadmap)
+        conn.execute(
+            text("UPDATE step SET municipality_id = :m WHERE id % 5 = :r"),
+            {"m": rng.choice(mids), "r": rng.randrange(5)},
+        )
+    elif kind == 2:
+        conn.execute(text("DELETE FROM step WHERE id % 7 = :r"), {"r": rng.randrange(7)})
+    else:  # an update that changes no status nor municipality
+        conn.execute(text("UPDATE step SET title = title || '.' WHERE id % 2 = 0"))
+
+
+def _orm(s: Session, rng: random.Random, roadmaps: list[int], seq: list[int]) -> None:
+    for _ in range(rng.randrange(1, 8)):
+        seq[0] += 1
+        make_step(
+            s,
+            roadmap=_get(s, rng.choice(roadmaps)),
+            key=f"k{seq[0]}",
+            due=NOW.date() + dt.timedelta(days=rng.randrange(-40, 40)),
+            status=rng.choice(list(StepStatus)),
+        )
+    steps = s.execute(text("SELECT id FROM step ORDER BY id")).all()
+    for (sid,) in rng.sample(steps, min(3, len(steps))):  # web-like completion
+        s.execute(
+            text(f"UPDATE step SET status = 'done'{_cast(s.connection())} WHERE id = :i"),
+            {"i": sid},
+        )
+
+
+def _get(s: Session, roadmap_id: int) -> Roadmap:
+    r = s.get(Roadmap, roadmap_id)
+    assert r is not None
+    return r
+
+
+def test_counters_equal_group_by_after_random_writes(db_url: str) -> None:
+    engine = make_engine(db_url)
+    rng = random.Random(19)
+    seq = [0]
+    with session_scope(engine) as s:
+        muns = [make_municipality(s, code=f"m{i}") for i in range(4)]
+        roadmaps = [pk(roadmap_for(s, municipality=m)) for m in muns]
+        mids = [pk(m) for m in muns]
+    for _round in range(25):
+        with session_scope(engine) as s:
+            action = rng.randrange(4)
+            if action == 0:
+                _orm(s, rng, roadmaps, seq)
+            elif action == 1:
+                _raw_sql(s.connection(), rng, mids)
+            elif action == 2:
+                batch = rng.sample(mids, 2)
+                sweep_municipalities(s, municipality_ids=batch, now=NOW, window_working_days=5)
+            else:
+                fold_counts(s.connection(), rng.sample(mids, rng.randrange(1, 5)))
+        with engine.connect() as conn:
+            assert _counters(conn) == _truth(conn), f"round {_round}, action {action}"
+    with engine.begin() as conn:
+        assert _truth(conn), "the sequence left no steps: it tested nothing"
+        fold_counts(conn, mids)
+        if conn.dialect.name == "postgresql":
+            assert conn.execute(text("SELECT count(*) FROM step_count_delta")).scalar() == 0
+        assert _counters(conn) == _truth(conn)
+        rebuild_counts(conn)
+        assert _counters(conn) == _truth(conn)
+    engine.dispose()
+
+
+def test_deleting_a_municipality_drops_its_counts(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as s:
+        m = make_municipality(s, code="gone")
+        r = roadmap_for(s, municipality=m)
+        for i in range(3):
+            make_step(s, roadmap=r, key=f"s{i}")
+        mid = pk(m)
+    with engine.connect() as conn:
+        assert _counters(conn) == {(mid, "planned"): 3}
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM step WHERE municipality_id = :m"), {"m": mid})
+        conn.execute(text("DELETE FROM roadmap WHERE municipality_id = :m"), {"m": mid})
+        conn.execute(text("DELETE FROM municipality WHERE id = :m"), {"m": mid})
+    with engine.connect() as conn:
+        assert _counters(conn) == {}
+    engine.dispose()
