@@ -10,6 +10,7 @@ blocked steps (``mark_blocked``) and deletes exactly the entries it read
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import TextClause, bindparam, text
@@ -85,10 +86,27 @@ def expanding(sql: str, *names: str) -> TextClause:
     return text(sql).bindparams(*(bindparam(n, expanding=True) for n in names))
 
 
+def id_lists(conn: Connection, sql: str, *names: str) -> TextClause:
+    """``sql`` whose ``IN :name`` take lists of integer ids.
+
+    PostgreSQL gets one array parameter (``= ANY(CAST(:name AS integer[]))``): an
+    expanded list of 200 ids costs the driver and the planner more than the UPDATE
+    of a quiet day's rows. SQLite (no arrays) gets expanded ``IN`` lists.
+    """
+    if conn.dialect.name != "postgresql":
+        return expanding(sql, *names)
+    for name in names:
+        sql, n = re.subn(rf"\bIN :{name}\b", f"= ANY(CAST(:{name} AS integer[]))", sql)
+        if not n:
+            raise ValueError(f"no 'IN :{name}' in the statement")
+    return text(sql)
+
+
 def read_pending(conn: Connection, municipality_ids: list[int]) -> list[tuple[int, int, int]]:
     """(log entry id, roadmap id, municipality id) logged for the municipalities."""
     rows: Any = conn.execute(
-        expanding(
+        id_lists(
+            conn,
             "SELECT id, roadmap_id, municipality_id FROM sweep_pending"
             " WHERE municipality_id IN :ids",
             "ids",
@@ -122,7 +140,8 @@ def fill_blockers(conn: Connection, municipality_ids: list[int], roadmap_ids: li
         conn.execute(text(ddl))
     conn.execute(text("DELETE FROM sweep_blocker"))
     conn.execute(
-        expanding(
+        id_lists(
+            conn,
             "INSERT INTO sweep_blocker (step_id, dep_key) SELECT DISTINCT s.id, j.value "
             + _BLOCKERS_FROM[dialect]
             + _BLOCKERS_WHERE.format(has_deps=_HAS_DEPS[dialect]),
@@ -161,6 +180,6 @@ UPDATE step SET status = 'blocked', blocked_by = {keys},
 WHERE id IN (SELECT step_id FROM sweep_blocked) AND municipality_id IN :ids
   AND (status <> 'blocked' OR json(coalesce(blocked_by, '[]')) <> json({keys}))
 """
-    stmt = expanding(sql, "ids").bindparams(bindparam("now", type_=UTCDateTime))
+    stmt = id_lists(conn, sql, "ids").bindparams(bindparam("now", type_=UTCDateTime))
     result = conn.execute(stmt, {"ids": municipality_ids, "now": now})
     return int(result.rowcount or 0)

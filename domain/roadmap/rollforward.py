@@ -18,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from domain.roadmap.blockers import id_lists
 from domain.roadmap.deadlines import end_of_day_utc
 from domain.roadmap.recurrence import next_due_date, period_of, periods_between
 from models.roadmap import Recurrence, Step, StepStatus
@@ -117,10 +118,9 @@ def roll_forward(
     """
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     sql = _LATEST_SQL.format(only="" if roadmap_ids is None else " AND roadmap_id IN :rids")
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    stmt = id_lists(conn, sql, "ids", *(() if roadmap_ids is None else ("rids",)))
     params: dict[str, Any] = {"ids": municipality_ids}
     if roadmap_ids is not None:
-        stmt = stmt.bindparams(bindparam("rids", expanding=True))
         params["rids"] = roadmap_ids
     currents = {r: period_of(today, r) for r in _RECURRING}
     latest_rows = conn.execute(stmt, params | {r.value: p for r, p in currents.items()}).all()
@@ -158,10 +158,12 @@ def roll_forward_due(
     marks = {
         int(m): str(p)
         for m, p in conn.execute(
-            text(
+            id_lists(
+                conn,
                 "SELECT municipality_id, rolled_period FROM sweep_watermark"
-                " WHERE municipality_id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
+                " WHERE municipality_id IN :ids",
+                "ids",
+            ),
             {"ids": ids},
         )
     }
@@ -185,9 +187,11 @@ def _set_marks(conn: Connection, mids: list[int], month: str, *, fresh: list[int
     known = [m for m in mids if m not in set(fresh)]
     if known:
         conn.execute(
-            text(
-                "UPDATE sweep_watermark SET rolled_period = :p WHERE municipality_id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
+            id_lists(
+                conn,
+                "UPDATE sweep_watermark SET rolled_period = :p WHERE municipality_id IN :ids",
+                "ids",
+            ),
             {"p": month, "ids": known},
         )
     if fresh:

@@ -32,9 +32,9 @@ from sqlmodel import Session
 from domain.calendar.workdays import add_working_days
 from domain.roadmap.blockers import (
     clear_blockers,
-    expanding,
     fill_blockers,
     forget_pending,
+    id_lists,
     mark_blocked,
     read_pending,
 )
@@ -48,8 +48,8 @@ TIME_STATUSES = (StepStatus.overdue, StepStatus.due, StepStatus.due_soon, StepSt
 SWEEP_LOCK_NAMESPACE = 4_242
 
 
-def _ids(sql: str) -> Any:
-    return expanding(sql, "ids")
+def _ids(conn: Connection, sql: str) -> Any:
+    return id_lists(conn, sql, "ids")
 
 
 def lock_municipalities(conn: Connection, municipality_ids: list[int]) -> None:
@@ -104,7 +104,7 @@ def _mark_by_date(
 UPDATE step SET status = '{status.value}', blocked_by = '[]', status_changed_at = :now
 WHERE municipality_id IN :ids AND {which} AND {_date_condition(status)}
 """
-    stmt = expanding(sql, "ids", *(() if released is None else ("rids",)))
+    stmt = id_lists(conn, sql, "ids", *(() if released is None else ("rids",)))
     params: dict[str, object] = {"ids": municipality_ids, "now": now}
     if released is not None:
         params["rids"] = released
@@ -121,7 +121,8 @@ def local_dates(
 ) -> dict[dt.date, list[int]]:
     """Municipality ids grouped by their local date at ``now`` (or all at ``as_of``)."""
     rows: Any = conn.execute(
-        _ids("SELECT id, timezone FROM municipality WHERE id IN :ids"), {"ids": municipality_ids}
+        _ids(conn, "SELECT id, timezone FROM municipality WHERE id IN :ids"),
+        {"ids": municipality_ids},
     ).all()
     groups: dict[dt.date, list[int]] = defaultdict(list)
     zone_dates: dict[str, dt.date] = {}
@@ -146,7 +147,9 @@ def due_soon_cutoff(today: dt.date, window_working_days: int) -> dt.date:
 def status_totals(conn: Connection, municipality_ids: list[int]) -> dict[str, int]:
     """Number of steps per status over the municipalities (index-only on PostgreSQL)."""
     rows: Any = conn.execute(
-        _ids("SELECT status, count(*) FROM step WHERE municipality_id IN :ids GROUP BY status"),
+        _ids(
+            conn, "SELECT status, count(*) FROM step WHERE municipality_id IN :ids GROUP BY status"
+        ),
         {"ids": municipality_ids},
     ).all()
     totals = {s.value: 0 for s in StepStatus}
@@ -159,10 +162,12 @@ def counts_by_municipality(
     session: Session, *, municipality_ids: list[int]
 ) -> dict[int, dict[str, int]]:
     """Steps per status for each municipality (one GROUP BY)."""
-    rows: Any = session.connection().execute(
+    conn = session.connection()
+    rows: Any = conn.execute(
         _ids(
+            conn,
             "SELECT municipality_id, status, count(*) FROM step WHERE municipality_id IN :ids"
-            " GROUP BY municipality_id, status"
+            " GROUP BY municipality_id, status",
         ),
         {"ids": municipality_ids},
     )
