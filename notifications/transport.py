@@ -20,6 +20,8 @@ from typing import Any
 
 import requests
 
+from notifications.http_kept import KeptHttp
+
 MAX_MAILS_PER_CONNECTION = 100  # many servers close a session after ~100 messages
 _WEBHOOK_MODULES = (
     "apprise.plugins.custom_json",
@@ -127,6 +129,7 @@ class Pool:
     def __init__(self) -> None:
         self.key = ""
         self._session: requests.Session | None = None
+        self._http: KeptHttp | None = None
         self._mail: dict[tuple[Any, ...], _Mail] = {}
 
     def session(self) -> requests.Session:
@@ -135,6 +138,11 @@ class Pool:
             s.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
             self._session = s
         return self._session
+
+    def http(self) -> KeptHttp:
+        if self._http is None:
+            self._http = KeptHttp()
+        return self._http
 
     def smtp(self, factory: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Mail:
         key = (self.key, factory, args)
@@ -163,10 +171,14 @@ class Pool:
             self.drop(kept)
         if self._session is not None:
             self._session.close()
+        if self._http is not None:
+            self._http.close()
 
 
 class _Requests(ModuleType):
-    """``requests`` as the webhook plugins see it: ``request`` goes through the session."""
+    """``requests`` as the webhook plugins see it: ``request`` goes over a kept
+    ``http.client`` connection (``notifications.http_kept``) when it is a plain one,
+    else through the pool's ``requests`` session."""
 
     def __init__(self) -> None:
         super().__init__("requests")
@@ -175,7 +187,8 @@ class _Requests(ModuleType):
         pool = current()
         if pool is None:
             return requests.request(method, url, **kwargs)
-        return pool.session().request(method, url, **kwargs)
+        kept = pool.http().request(method, url, **kwargs)
+        return kept if kept is not None else pool.session().request(method, url, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(requests, name)
