@@ -41,6 +41,7 @@ from domain.roadmap.blockers import (
 from domain.roadmap.deadlines import local_date
 from domain.roadmap.rollforward import roll_forward_due
 from models.roadmap import StepStatus
+from models.status_counts import current_counts, fold_counts
 from models.types import UTCDateTime
 
 TIME_STATUSES = (StepStatus.overdue, StepStatus.due, StepStatus.due_soon, StepStatus.planned)
@@ -145,16 +146,11 @@ def due_soon_cutoff(today: dt.date, window_working_days: int) -> dt.date:
 
 
 def status_totals(conn: Connection, municipality_ids: list[int]) -> dict[str, int]:
-    """Number of steps per status over the municipalities (index-only on PostgreSQL)."""
-    rows: Any = conn.execute(
-        _ids(
-            conn, "SELECT status, count(*) FROM step WHERE municipality_id IN :ids GROUP BY status"
-        ),
-        {"ids": municipality_ids},
-    ).all()
+    """Number of steps per status over the municipalities, from the trigger-kept
+    counters of ``models.status_counts`` (a few rows per municipality, not every step)."""
     totals = {s.value: 0 for s in StepStatus}
-    for status, count in rows:
-        totals[str(getattr(status, "value", status))] = int(count)
+    for _mid, status, count in conn.execute(current_counts(municipality_ids)).all():
+        totals[str(status)] += int(count)
     return totals
 
 
@@ -230,6 +226,7 @@ def sweep_municipalities(
     if rids:
         clear_blockers(conn)
     forget_pending(conn, [entry for entry, _, _ in pending])
+    fold_counts(conn, ids)  # the batch's advisory locks make the sweep their only folder
     counts["changed"] = sum(v for k, v in counts.items() if k.startswith("to_"))
     counts.update(status_totals(conn, ids))
     return counts
