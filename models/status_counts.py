@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Index, Select, bindparam, func, select, text, union_all
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Field, SQLModel
 
 from models.db import POST_CREATE_HOOKS
@@ -47,6 +48,11 @@ class StepCountDelta(SQLModel, table=True):
     status: str = Field(max_length=16)
     n: int
 
+
+# Namespace (first int4 key) of the fold locks; the municipality id is the second key.
+FOLD_LOCK_NAMESPACE = 4_243
+# Pending deltas past which readers fold first (summing them would cost more).
+BACKLOG = 2_000
 
 TRIGGERS = ("step_count_ins", "step_count_del", "step_count_upd", "step_count_trunc")
 FUNCTIONS = tuple(f"soczakaz_step_count_{k}" for k in ("new", "old", "upd", "trunc"))
@@ -157,28 +163,72 @@ def rebuild_counts(conn: Connection) -> None:
     )
 
 
-def fold_counts(conn: Connection, municipality_ids: Iterable[int]) -> None:
+def fold_counts(conn: Connection, municipality_ids: Iterable[int]) -> int:
     """Move the pending deltas of these municipalities into ``step_count``.
 
-    The caller must be the only one folding these municipalities (the sweep holds their
-    advisory locks); writers of ``step`` may go on, they only append deltas. A no-op on
-    SQLite, whose triggers update ``step_count`` directly.
+    Safe anywhere and at any time: it folds only the municipalities whose fold lock
+    (a transaction-scoped advisory lock) it gets without waiting, so two folds never
+    update the same counter row and a fold never waits for another. Writers of ``step``
+    only append deltas and are never blocked. Returns how many municipalities were
+    folded; a no-op (0) on SQLite, whose triggers update ``step_count`` directly.
     """
     ids = sorted(set(municipality_ids))
     if conn.dialect.name != "postgresql" or not ids:
-        return
-    conn.execute(
-        text(
-            "WITH moved AS (DELETE FROM step_count_delta WHERE municipality_id IN :ids"
-            " RETURNING municipality_id, status, n)"
-            " INSERT INTO step_count (municipality_id, status, n)"
-            " SELECT municipality_id, status, sum(n) FROM moved"
-            " GROUP BY municipality_id, status ORDER BY municipality_id, status"
-            " ON CONFLICT (municipality_id, status)"
-            " DO UPDATE SET n = step_count.n + excluded.n"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"ids": ids},
-    )
+        return 0
+    got = [
+        int(m)
+        for (m,) in conn.execute(
+            text(
+                "SELECT m FROM unnest(CAST(:ids AS integer[])) AS m"
+                " WHERE pg_try_advisory_xact_lock(:ns, m)"
+            ),
+            {"ids": ids, "ns": FOLD_LOCK_NAMESPACE},
+        ).all()
+    ]
+    if got:
+        conn.execute(
+            text(
+                "WITH moved AS (DELETE FROM step_count_delta WHERE municipality_id IN :ids"
+                " RETURNING municipality_id, status, n)"
+                " INSERT INTO step_count (municipality_id, status, n)"
+                " SELECT municipality_id, status, sum(n) FROM moved"
+                " GROUP BY municipality_id, status ORDER BY municipality_id, status"
+                " ON CONFLICT (municipality_id, status)"
+                " DO UPDATE SET n = step_count.n + excluded.n"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": got},
+        )
+    return len(got)
+
+
+def fold_backlog(engine: Engine, *, above: int = BACKLOG, batch: int = 200) -> int:
+    """Fold every municipality when more than ``above`` deltas wait (e.g. after a bulk
+    load by per-row statements, which appends one delta per row), in short transactions
+    of ``batch`` municipalities. Readers call it so that they never sum a long backlog;
+    a failure (e.g. a read-only role) is ignored: the counts read stay exact anyway.
+    Returns how many municipalities were folded."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    try:
+        with engine.connect() as conn:
+            many = conn.exec_driver_sql(
+                f"SELECT 1 FROM step_count_delta OFFSET {int(above)} LIMIT 1"
+            ).first()
+            if many is None:
+                return 0
+            mids = [
+                int(m)
+                for (m,) in conn.exec_driver_sql(
+                    "SELECT DISTINCT municipality_id FROM step_count_delta"
+                ).all()
+            ]
+        folded = 0
+        for start in range(0, len(mids), batch):
+            with engine.begin() as conn:
+                folded += fold_counts(conn, mids[start : start + batch])
+        return folded
+    except DBAPIError:
+        return 0
 
 
 def current_counts(municipality_ids: Any = None) -> Select[Any]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from domain.roadmap.sweep import sweep_municipalities
 from models import Roadmap, StepStatus
 from models.db import make_engine, session_scope
-from models.status_counts import current_counts, fold_counts, rebuild_counts
+from models.status_counts import current_counts, fold_backlog, fold_counts, rebuild_counts
 from tests.factories import make_municipality, make_step, pk
 from tests.sweep_helpers import roadmap_for
 
@@ -133,4 +134,52 @@ def test_deleting_a_municipality_drops_its_counts(db_url: str) -> None:
         conn.execute(text("DELETE FROM municipality WHERE id = :m"), {"m": mid})
     with engine.connect() as conn:
         assert _counters(conn) == {}
+    engine.dispose()
+
+
+def test_backlog_of_per_row_inserts_is_folded_exactly(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as s:
+        m = make_municipality(s, code="bulk")
+        rm = roadmap_for(s, municipality=m)
+        mid = pk(m)
+        for i in range(30):  # one INSERT statement per row: one delta per row
+            make_step(s, roadmap=rm, key=f"b{i}", status=list(StepStatus)[i % 7])
+    folded = fold_backlog(engine, above=10)
+    with engine.connect() as conn:
+        assert _counters(conn) == _truth(conn)
+        left = conn.execute(text("SELECT count(*) FROM step_count_delta")).scalar()
+    if engine.dialect.name == "postgresql":
+        assert (folded, left) == (1, 0)
+        assert fold_backlog(engine, above=10) == 0  # nothing waits any more
+    else:
+        assert (folded, left) == (0, 0)
+    assert sum(_truth_of(engine, mid).values()) == 30
+    engine.dispose()
+
+
+def _truth_of(engine: Engine, mid: int) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {s: n for (m, s), n in _counters(conn).items() if m == mid}
+
+
+def test_a_fold_skips_municipalities_another_fold_holds(db_url: str) -> None:
+    engine = make_engine(db_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite triggers update the counts directly: nothing to fold")
+    with session_scope(engine) as s:
+        a, b = make_municipality(s, code="a"), make_municipality(s, code="b")
+        for m in (a, b):
+            make_step(s, roadmap=roadmap_for(s, municipality=m), key="x")
+        ida, idb = pk(a), pk(b)
+    with engine.begin() as first, engine.begin() as second:
+        assert fold_counts(first, [ida]) == 1
+        assert fold_counts(second, [ida, idb]) == 1  # a is held: skipped, no wait
+        pending = second.execute(text("SELECT municipality_id FROM step_count_delta")).scalars()
+        assert set(pending) == {ida}  # first has not committed: second still sees a's delta
+        assert _counters(second) == _truth(second)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM step_count_delta")).scalar() == 0
+        assert _counters(conn) == _truth(conn)
     engine.dispose()
