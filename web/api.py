@@ -116,7 +116,7 @@ def municipality_steps(
 ) -> Response:
     m = scope.municipality(session, code)
     filters = queries.StepFilters(status=status, kind=kind.value if kind else None, owner=owner)
-    base = public_steps_select().where(col(Step.municipality_id) == m.id)
+    base = public_steps_select(session).where(col(Step.municipality_id) == m.id)
     stmt = filters.apply(scope.steps(base))
     stmt = stmt.order_by(col(Step.due_date), col(Step.id)).limit(limit).offset(offset)
     return steps_response(session, stmt)  # the bytes of list[StepPublic] (web/step_json.py)

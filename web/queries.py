@@ -24,6 +24,7 @@ from models.roadmap import OPEN_STATUSES, StepKind, StepStatus
 from web.access import Scope
 from web.forms import missing_evidence
 from web.overview_queries import STATUS_ORDER, counts_for
+from web.raw_rows import RawColumns
 
 
 @dataclass
@@ -46,7 +47,8 @@ class StepFilters:
         return stmt
 
 
-# The columns a list row needs: no JSON bodies, no ORM objects (fast at 500+ rows).
+# The columns a list row needs: no ORM objects, raw driver values decoded per column
+# (web/raw_rows.py: fast at 500+ rows). The two JSON lists are short (mostly "[]").
 LIST_COLUMNS = (
     col(Step.id),
     col(Step.key),
@@ -57,13 +59,16 @@ LIST_COLUMNS = (
     col(Step.organisation_id),
     col(Step.due_date),
     col(Step.status),
+    col(Step.blocked_by),
+    col(Step.evidence_required),
 )
+RAW = RawColumns(LIST_COLUMNS)
 
 
 @dataclass(slots=True)
 class StepRow:
-    """One step of a list. The JSON lists are read only for the rows that show them
-    (blocked: what they wait for; overdue: what evidence is missing)."""
+    """One step of a list: what the rows of the pages show (blocked: what they wait
+    for; overdue: what evidence is missing)."""
 
     id: int
     key: str
@@ -78,30 +83,17 @@ class StepRow:
     evidence_required: list[str] = field(default_factory=list)
 
 
-NEEDS_JSON = (StepStatus.blocked, StepStatus.overdue)
+def list_select(session: Session) -> Any:
+    """``SELECT <LIST_COLUMNS> FROM step`` for this session's database (add WHERE / ORDER)."""
+    return select(*RAW.select_columns(session))
 
 
 def step_rows(session: Session, stmt: Any) -> list[StepRow]:
-    return [StepRow(*r) for r in session.connection().execute(stmt)]
-
-
-def attach_json(session: Session, municipality_id: int, rows: list[StepRow]) -> None:
-    """Fill ``blocked_by`` / ``evidence_required`` of the blocked and overdue rows (one query)."""
-    wanted: dict[int, list[StepRow]] = {}
-    for r in rows:
-        if r.status in NEEDS_JSON:
-            wanted.setdefault(r.id, []).append(r)
-    if not wanted:
-        return
-    found = session.connection().execute(
-        select(col(Step.id), col(Step.blocked_by), col(Step.evidence_required)).where(
-            col(Step.municipality_id) == municipality_id,
-            col(Step.status).in_([s.value for s in NEEDS_JSON]),
-        )
-    )
-    for i, blocked_by, required in found:
-        for r in wanted.get(i, ()):
-            r.blocked_by, r.evidence_required = list(blocked_by or []), list(required or [])
+    """The rows of a :func:`list_select` statement (JSON lists ``None`` read as empty)."""
+    return [
+        StepRow(*r[:9], r[9] or [], r[10] or [])  # type: ignore[call-arg]
+        for r in RAW.fetch(session, stmt)
+    ]
 
 
 PAGE_SIZE = 40
@@ -207,7 +199,7 @@ def municipality_view(
 ) -> MunicipalityView:
     assert m.id is not None
     today = local_date(now, m.timezone)
-    base = scope.steps(select(*LIST_COLUMNS).where(col(Step.municipality_id) == m.id))
+    base = scope.steps(list_select(session).where(col(Step.municipality_id) == m.id))
     steps = step_rows(session, filters.apply(base).order_by(col(Step.due_date), col(Step.id)))
     months: dict[str, list[Any]] = {}
     for (year, month), group in groupby(steps, key=lambda r: (r.due_date.year, r.due_date.month)):
@@ -230,7 +222,6 @@ def municipality_view(
             .order_by(col(Step.due_date), col(Step.id))
             .limit(BLOCKED_LIMIT),
         )
-    attach_json(session, m.id, [*steps, *blocked])
     orgs = {
         int(i): short or name
         for i, short, name in session.execute(

@@ -18,23 +18,26 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.roadmap import Step, StepPublic
+from web.raw_rows import RawColumns
 
 STEP_TABLE: Any = Step.__table__  # type: ignore[attr-defined]
 # StepPublic's fields, in its order (the keys of every object in the response).
 PUBLIC_FIELDS: tuple[str, ...] = tuple(StepPublic.model_fields)
 PUBLIC_COLUMNS = tuple(STEP_TABLE.c[name] for name in PUBLIC_FIELDS)
+# Raw driver values, decoded per column (web/raw_rows.py); enums as their JSON values.
+RAW = RawColumns(PUBLIC_COLUMNS, enums_as_values=True)
 
 
-def public_steps_select() -> Any:
+def public_steps_select(session: Session) -> Any:
     """``SELECT <StepPublic columns> FROM step``: add WHERE / ORDER BY / LIMIT."""
-    return select(*PUBLIC_COLUMNS)
+    return select(*RAW.select_columns(session))
 
 
 def steps_response(session: Session, stmt: Any) -> Response:
     """Run a :func:`public_steps_select` statement and answer with its rows as JSON."""
-    rows = session.connection().execute(stmt)
+    names = PUBLIC_FIELDS
     body = orjson.dumps(
-        [dict(zip(PUBLIC_FIELDS, row, strict=True)) for row in rows],
+        [dict(zip(names, row, strict=True)) for row in RAW.fetch(session, stmt)],
         option=orjson.OPT_UTC_Z,
     )
     return Response(body, media_type="application/json")

@@ -1,0 +1,122 @@
+"""Rows of list queries decoded without SQLAlchemy's per-value result processors (issue 19).
+
+SQLAlchemy decodes every value of a result through its column type: on SQLite a
+date or a timestamp is parsed by a regular expression, a JSON list by ``json.loads``
+and an enum looked up by name; at 500 rows × 9–19 columns that is most of a list
+request. Here the columns are selected with no type (the driver's own values), and
+each column that needs it is decoded by one cheap function chosen once per column
+and dialect: ``date.fromisoformat`` / ``datetime.fromisoformat`` (C), ``orjson.loads``,
+a dict lookup for enums. The values equal what the ORM types return:
+``tests/test_web_raw_rows.py`` compares them on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON, Date, Text, cast, type_coerce
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.sql.sqltypes import NullType
+from sqlmodel import Session
+
+from models.types import UTCDateTime
+
+Convert = Callable[[Any], Any] | None
+UTC = dt.UTC
+
+
+def _utc(value: Any) -> Any:
+    """A timestamp as UTCDateTime returns it: aware, in UTC (SQLite stores naive UTC text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _date(value: Any) -> Any:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _json(value: Any) -> Any:
+    if value is None:
+        return None
+    if value == "[]":  # most lists of most steps are empty
+        return []
+    return orjson.loads(value)
+
+
+def _enum(enum_class: type[Enum], *, as_value: bool) -> Callable[[Any], Any]:
+    by_name: dict[Any, Any] = {m.name: (m.value if as_value else m) for m in enum_class}
+    by_name[None] = None
+
+    def decode(value: Any) -> Any:
+        return by_name[value]
+
+    return decode
+
+
+def _converter(column: Any, dialect: str, *, enums_as_values: bool) -> Convert:
+    kind = column.type
+    if isinstance(kind, SAEnum) and kind.enum_class is not None:
+        return _enum(kind.enum_class, as_value=enums_as_values)
+    if isinstance(kind, UTCDateTime):
+        return _utc
+    if isinstance(kind, Date):
+        return _date if dialect == "sqlite" else None
+    if isinstance(kind, JSON):
+        return _json
+    return None  # integers and strings come from the driver as they are
+
+
+def _raw_column(column: Any, dialect: str) -> Any:
+    if isinstance(column.type, JSON) and dialect != "sqlite":
+        # The JSON text: decoded by orjson here rather than by the driver's json.loads.
+        return cast(column, Text).label(column.name)
+    return type_coerce(column, NullType()).label(column.name)
+
+
+class RawColumns:
+    """A fixed tuple of columns, selected raw and decoded per dialect (built once per dialect)."""
+
+    def __init__(self, columns: Sequence[Any], *, enums_as_values: bool = False) -> None:
+        self.columns = tuple(columns)
+        self.names = tuple(c.name for c in self.columns)
+        self.enums_as_values = enums_as_values
+        self._plans: dict[str, tuple[tuple[Any, ...], tuple[tuple[int, Convert], ...]]] = {}
+
+    def _plan(self, dialect: str) -> tuple[tuple[Any, ...], tuple[tuple[int, Convert], ...]]:
+        plan = self._plans.get(dialect)
+        if plan is None:
+            raw = tuple(_raw_column(c, dialect) for c in self.columns)
+            convs = tuple(
+                (i, f)
+                for i, c in enumerate(self.columns)
+                if (f := _converter(c, dialect, enums_as_values=self.enums_as_values))
+            )
+            plan = self._plans[dialect] = (raw, convs)
+        return plan
+
+    def select_columns(self, session: Session) -> tuple[Any, ...]:
+        """The columns to pass to ``select()`` for this session's database."""
+        return self._plan(_dialect(session))[0]
+
+    def fetch(self, session: Session, stmt: Any) -> list[list[Any]]:
+        """Run ``stmt`` (built from :meth:`select_columns`) and decode its rows (lists)."""
+        convs = self._plan(_dialect(session))[1]
+        rows = [list(r) for r in session.connection().execute(stmt).fetchall()]
+        for i, f in convs:
+            assert f is not None
+            for r in rows:
+                r[i] = f(r[i])
+        return rows
+
+
+def _dialect(session: Session) -> str:
+    return str(session.get_bind().dialect.name)
