@@ -40,19 +40,26 @@ REPO = Path(__file__).resolve().parents[1]
 
 def sign_in_link(cfg: Settings, base_url: str) -> str | None:
     """A one-time sign-in link (valid an hour) for the demo МОЦ head, opening the page
-    of their municipality; None when the database has no МОЦ head."""
+    of their municipality; None when the database has no МОЦ head. The head of a
+    municipality with a НОК campaign comes first, so the demo shows every capability
+    (as ``roadmap demo`` does)."""
     from sqlmodel import col, select
 
     from cli.common import transaction
-    from models import Municipality, Person, Role
+    from models import Municipality, Person, ReviewCampaign, Role
     from web.auth_links import login_link
 
+    has_nok = (
+        select(col(ReviewCampaign.id))
+        .where(col(ReviewCampaign.municipality_id) == col(Municipality.id))
+        .exists()
+    )
     with transaction() as s:
         row = s.exec(
             select(Person, Municipality)
             .join(Municipality, col(Municipality.id) == Person.municipality_id)
             .where(Person.role == Role.moc_head, col(Person.disabled_at).is_(None))
-            .order_by(col(Person.id))
+            .order_by(has_nok.desc(), col(Person.id))
         ).first()
         if row is None or row[0].id is None:
             return None

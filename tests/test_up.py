@@ -89,10 +89,11 @@ def test_up_demo_prints_where_everything_is_and_sigint_stops_it(tmp_path: Path) 
         for word in ("INFO", "Traceback", "telemetry"):
             assert word not in text
         page = httpx.get(link.group(1), timeout=30, follow_redirects=True)
-        assert page.status_code == 200 and "Калининград" in page.text
+        # The head of the municipality with the demo НОК campaign (as `roadmap demo` prints).
+        assert page.status_code == 200 and "Крыловский район" in page.text
         # The link is single use: a second visit is not signed in.
         again = httpx.get(link.group(1), timeout=30, follow_redirects=False)
-        assert again.status_code != 200 or "Калининград" not in again.text
+        assert again.status_code != 200 or "Крыловский район" not in again.text
         assert httpx.get(f"http://127.0.0.1:{prefect_port}/", timeout=30).status_code == 200
         waited = _every_deployment_scheduled(f"http://127.0.0.1:{prefect_port}/api")
         print(f"up --demo: runs for every deployment {waited:.1f} s after the banner")
