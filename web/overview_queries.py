@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from models import Municipality, Step
 from models.roadmap import CLOSED_STATUSES, StepStatus
+from models.status_counts import current_counts, fold_backlog
 from web.access import Scope
 
 STATUS_ORDER = [s.value for s in StepStatus]
@@ -66,11 +69,13 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
     if not out:
         return []
-    stmt = select(col(Step.municipality_id), col(Step.status), func.count())
-    if scope.municipality_ids is not None:
+    if scope.sees_whole_municipalities:  # maintained counters: a few rows per municipality
+        rows = read_counts(session, None if scope.municipality_ids is None else sorted(out))
+    else:  # contacts and experts see a subset of the steps: count those
+        stmt = select(col(Step.municipality_id), col(Step.status), func.count())
         stmt = stmt.where(col(Step.municipality_id).in_(sorted(out)))
-    stmt = scope.steps(stmt.group_by(col(Step.municipality_id), col(Step.status)))
-    rows = session.execute(stmt).all()
+        stmt = scope.steps(stmt.group_by(col(Step.municipality_id), col(Step.status)))
+        rows = session.execute(stmt).all()
     for mid, status, n in rows:
         if int(mid) in out:
             out[int(mid)].counts[StepStatus(status).value] = int(n)
@@ -78,7 +83,17 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     return sorted(done, key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
 
 
+def read_counts(session: Session, municipality_ids: Any) -> Sequence[Row[Any]]:
+    """(municipality, status, n) from the maintained counters (``models.status_counts``)."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        fold_backlog(bind)
+    return session.execute(current_counts(municipality_ids)).all()
+
+
 def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
+    if scope.sees_whole_municipalities:
+        return {StepStatus(s).value: int(n) for _m, s, n in read_counts(session, [municipality_id])}
     rows = session.execute(
         scope.steps(
             select(col(Step.status), func.count())

@@ -22,6 +22,7 @@ from models import AuditEntry, IndicatorValue, Municipality, ReviewCase, Step
 from models.review import ReviewCampaign, ReviewState
 from models.roadmap import CLOSED_STATUSES, StepStatus
 from web.access import Scope
+from web.overview_queries import read_counts
 
 # Lateness buckets in working days: the columns of the heat map.
 BUCKETS: tuple[tuple[int, int], ...] = ((1, 5), (6, 10), (11, 20), (21, 10_000))
@@ -101,28 +102,10 @@ def region_rows(
         ids = select(col(Municipality.id)).where(col(Municipality.region) == region)
     todays = {tz: local_date(now, tz) for tz in {r.timezone for r in rows.values()}}
     conn = session.connection()  # Core rows: no ORM row processing for ~100k groups
-    closed = [s.value for s in CLOSED_STATUSES]
-    for mid, status, n in conn.execute(
-        scope.steps(
-            select(col(Step.municipality_id), col(Step.status), func.count())
-            .where(col(Step.municipality_id).in_(ids))
-            .group_by(col(Step.municipality_id), col(Step.status))
-        )
-    ).all():
-        r = rows[int(mid)]
-        r.total += int(n)
-        if status in closed:
-            r.done += int(n)
-    zones: dict[str, list[int]] = {}
-    for r in rows.values():
-        zones.setdefault(r.timezone, []).append(r.id)
-    for tz, zone_ids in sorted(zones.items()):  # one grouped query per zone (its "today")
-        in_zone: Any = sorted(zone_ids)
-        if scope.municipality_ids is None:
-            in_zone = select(col(Municipality.id)).where(
-                col(Municipality.region) == region, col(Municipality.timezone) == tz
-            )
-        _overdue_of_zone(conn, scope, rows, in_zone, todays[tz])
+    if scope.sees_whole_municipalities:
+        _from_counters(session, rows, ids, todays)
+    else:  # contacts and experts see a subset of the steps: count those rows
+        _from_steps(conn, scope, rows, ids, region, todays)
     for mid, target, actual in session.execute(
         select(
             col(IndicatorValue.municipality_id),
@@ -149,6 +132,105 @@ def region_rows(
         r.nok_register += int(n) if value == IN_REGISTER else 0
         r.nok_rejected += int(n) if value in REJECTED else 0
     return list(rows.values())
+
+
+def _from_steps(
+    conn: Any,
+    scope: Scope,
+    rows: dict[int, RegionRow],
+    ids: Any,
+    region: str,
+    todays: dict[str, dt.date],
+) -> None:
+    """Totals, done and the overdue measures by grouping the visible steps."""
+    closed = [s.value for s in CLOSED_STATUSES]
+    for mid, status, n in conn.execute(
+        scope.steps(
+            select(col(Step.municipality_id), col(Step.status), func.count())
+            .where(col(Step.municipality_id).in_(ids))
+            .group_by(col(Step.municipality_id), col(Step.status))
+        )
+    ).all():
+        r = rows[int(mid)]
+        r.total += int(n)
+        if status in closed:
+            r.done += int(n)
+    zones: dict[str, list[int]] = {}
+    for r in rows.values():
+        zones.setdefault(r.timezone, []).append(r.id)
+    for tz, zone_ids in sorted(zones.items()):  # one grouped query per zone (its "today")
+        in_zone: Any = sorted(zone_ids)
+        if scope.municipality_ids is None:
+            in_zone = select(col(Municipality.id)).where(
+                col(Municipality.region) == region, col(Municipality.timezone) == tz
+            )
+        _overdue_of_zone(conn, scope, rows, in_zone, todays[tz])
+
+
+def _from_counters(
+    session: Session, rows: dict[int, RegionRow], ids: Any, todays: dict[str, dt.date]
+) -> None:
+    """Totals, done and overdue from the maintained counters; of the overdue steps only
+    those less than 21 working days late are read (a short range of ``ix_step_sweep``
+    per municipality), the rest is the ">20" bucket; the oldest due date is one seek."""
+    closed = {s.value for s in CLOSED_STATUSES}
+    overdue = StepStatus.overdue.value
+    for mid, status, n in read_counts(session, ids):
+        r = rows.get(int(mid))
+        if r is None:
+            continue
+        r.total += int(n)
+        r.done += int(n) if status in closed else 0
+        r.overdue += int(n) if status == overdue else 0
+    late = [r for r in rows.values() if r.overdue]
+    if not late:
+        return
+    conn = session.connection()
+    zones: dict[str, list[int]] = {}
+    for r in late:
+        zones.setdefault(r.timezone, []).append(r.id)
+    due = col(Step.due_date)
+    for tz, zone_ids in sorted(zones.items()):
+        today = todays[tz]
+        t6, t11, t21 = thresholds(today)
+        stmt = (
+            select(
+                col(Step.municipality_id),
+                func.sum(case((due > t6, 1), else_=0)),
+                func.sum(case((due <= t6, 1), else_=0)),
+                func.sum(case((due <= t11, 1), else_=0)),
+            )
+            .where(
+                col(Step.municipality_id).in_(sorted(zone_ids)),
+                col(Step.status) == StepStatus.overdue,
+                due > t21,
+            )
+            .group_by(col(Step.municipality_id))
+        )
+        for mid, b1, ge6, ge11 in conn.execute(stmt).all():
+            r = rows[int(mid)]
+            r.heat[0], r.heat[1], r.heat[2] = (
+                int(b1 or 0),
+                int(ge6 or 0) - int(ge11 or 0),
+                int(ge11 or 0),
+            )
+        for mid in zone_ids:
+            r = rows[mid]
+            r.heat[3] = r.overdue - r.heat[0] - r.heat[1] - r.heat[2]
+        oldest = (
+            select(func.min(due))
+            .where(
+                col(Step.municipality_id) == col(Municipality.id),
+                col(Step.status) == StepStatus.overdue,
+            )
+            .correlate(Municipality)
+            .scalar_subquery()
+        )
+        for mid, first in conn.execute(
+            select(col(Municipality.id), oldest).where(col(Municipality.id).in_(sorted(zone_ids)))
+        ).all():
+            if first is not None:
+                rows[int(mid)].max_late = _late(_as_date(first), today)
 
 
 def thresholds(today: dt.date) -> list[dt.date]:
