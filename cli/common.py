@@ -8,20 +8,21 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pendulum
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from domain import lookup
 from domain.errors import SoczakazError
-from models import Municipality
-from models.db import get_engine, init_db, session_scope
 from models.settings import Settings, SettingsInvalid, get_settings
+
+if TYPE_CHECKING:  # SQLModel and every table load when a command opens the database
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from models import Municipality
 
 console = Console()
 err_console = Console(stderr=True)
@@ -37,16 +38,22 @@ def settings() -> Settings:
 
 
 def engine(cfg: Settings | None = None) -> Engine:
+    from models.db import get_engine
+
     eng = get_engine((cfg or settings()).database_url)
     return eng
 
 
 def ensure_schema(eng: Engine) -> None:
+    from models.db import init_db
+
     init_db(eng)
 
 
 @contextmanager
 def transaction(*, immediate: bool = False) -> Iterator[Session]:
+    from models.db import init_db, session_scope
+
     eng = engine()
     init_db(eng)
     with session_scope(eng, immediate=immediate) as s:
@@ -79,6 +86,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def get_municipality(s: Session, code: str) -> Municipality:
     """``--municipality CODE`` (domain.lookup, the one lookup module)."""
+    from domain import lookup
+
     return lookup.municipality(s, code, field="--municipality")
 
 

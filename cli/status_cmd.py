@@ -4,19 +4,49 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import pendulum
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, select
 
-from cli.common import console, get_municipality, handle_errors, parse_date, print_json, transaction
+from cli.common import console, handle_errors, parse_date, print_json
 from domain.calendar.time import as_of_instant
-from domain.roadmap.status_view import StepState, states_at
+from domain.roadmap.status_view import StepFacts, StepState, states_at
 from domain.vocabulary import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
-from models import Municipality, Roadmap, Step, StepStatus
+from models.roadmap import StepStatus
+
+if TYPE_CHECKING:  # the ORM path (PostgreSQL, first use, the demo) imports them itself
+    from sqlmodel import Session
+
+    from models import Municipality, Step
 
 ORDER = ["overdue", "due", "due_soon", "blocked", "planned", "done", "waived"]
+
+
+class Place(Protocol):
+    """A municipality as shown: ``models.Municipality`` or ``cli.status_read.Place``."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+class ShownStep(StepFacts, Protocol):
+    """A step as shown: ``models.Step`` or ``cli.status_read.StepRow``."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def due_at(self) -> dt.datetime: ...
 
 
 def moment(as_of: str | None, tz: str) -> dt.datetime:
@@ -28,7 +58,13 @@ def moment(as_of: str | None, tz: str) -> dt.datetime:
 
 def load_states(
     s: Session, code: str, year: int | None, as_of: str | None, window: int
-) -> tuple[Municipality, dt.datetime, list[StepState]]:
+) -> tuple[Municipality, dt.datetime, list[StepState[Step]]]:
+    """Through the ORM (any database; also what ``roadmap demo`` prints)."""
+    from sqlmodel import col, select
+
+    from cli.common import get_municipality
+    from models import Roadmap, Step
+
     m = get_municipality(s, code)
     query = select(Step).where(Step.municipality_id == m.id)
     if year is not None:
@@ -38,7 +74,23 @@ def load_states(
     return m, now, states_at(steps, now=now, window_working_days=window)
 
 
-def _row(state: StepState) -> list[str]:
+def read_states(
+    code: str, year: int | None, as_of: str | None, window: int
+) -> tuple[Place, dt.datetime, Sequence[StepState[ShownStep]]]:
+    """Plain SQLite rows when possible (cli.status_read), else the ORM in one transaction."""
+    from cli.common import settings, transaction
+    from cli.status_read import read_status
+
+    read = read_status(settings().database_url, code, year)
+    if read is None:
+        with transaction() as s:
+            return load_states(s, code, year, as_of, window)
+    m, steps = read
+    now = moment(as_of, m.timezone)
+    return m, now, states_at(steps, now=now, window_working_days=window)
+
+
+def _row(state: StepState[ShownStep]) -> list[str]:
     st = state.step
     style = STATUS_STYLE.get(state.status, "")
     label = STATUS_RU[state.status]
@@ -53,7 +105,7 @@ def _row(state: StepState) -> list[str]:
     ]
 
 
-def _table(title: str, states: list[StepState]) -> Table:
+def _table(title: str, states: Sequence[StepState[ShownStep]]) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     for name in ("Шаг", "Название", "Вид", "Срок", "Статус"):
         table.add_column(name, overflow="fold")
@@ -62,7 +114,9 @@ def _table(title: str, states: list[StepState]) -> Table:
     return table
 
 
-def render(m: Municipality, now: dt.datetime, states: list[StepState], *, upcoming: int) -> None:
+def render(
+    m: Place, now: dt.datetime, states: Sequence[StepState[ShownStep]], *, upcoming: int
+) -> None:
     local = pendulum.instance(now).in_timezone(m.timezone)
     counts = Counter(s.status.value for s in states)
     console.print(
@@ -96,8 +150,8 @@ def status(
     """Статус шагов муниципалитета: просроченные, ближайшие, заблокированные."""
     from cli.common import settings
 
-    with transaction() as s:
-        m, now, states = load_states(s, municipality, year, as_of, settings().due_soon_working_days)
+    window = settings().due_soon_working_days
+    m, now, states = read_states(municipality, year, as_of, window)
     if as_json:
         print_json(
             {

@@ -52,6 +52,8 @@ def get_engine(url: str) -> Engine:
 
 
 def _create_all(engine: Engine) -> None:
+    import models.registry  # noqa: F401  (every table on the metadata)
+
     SQLModel.metadata.create_all(engine)
     for hook in POST_CREATE_HOOKS:
         hook(engine)
@@ -67,7 +69,7 @@ def init_db(engine: Engine) -> None:
     Empty: created from the metadata and stamped at head. Made by an older release:
     upgraded through the Alembic revisions, data kept.
     """
-    import models  # noqa: F401  (registers every table on the metadata)
+    import models.registry  # noqa: F401  (registers every table on the metadata)
     from models.migrate import ensure_schema
 
     if engine in _READY:

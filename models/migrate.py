@@ -13,11 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
-
-if TYPE_CHECKING:  # alembic is imported only when a migration actually runs
+if TYPE_CHECKING:  # alembic and SQLAlchemy are imported only when they are used
     from alembic.config import Config
+    from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A table that every release has had: its presence without alembic_version means
@@ -58,6 +56,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The stamped revision, or None when the database has no alembic_version table."""
+    from sqlalchemy import inspect, text
+
     if not inspect(engine).has_table("alembic_version"):
         return None
     with engine.connect() as conn:
@@ -65,6 +65,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _run(engine: Engine, action: Callable[[Config], None]) -> None:
+    import models.registry  # noqa: F401  (env.py compares against the whole metadata)
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -87,6 +89,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def ensure_schema(engine: Engine, create_all: Callable[[Engine], None]) -> None:
     """Bring any database to head: create (empty), upgrade (older), or nothing (current)."""
+    from sqlalchemy import inspect
+
     current = current_revision(engine)
     if current == head_revision():
         return

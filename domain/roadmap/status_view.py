@@ -1,7 +1,9 @@
 """Statuses of a municipality's steps at a moment, computed in its zone.
 
 Used by ``roadmap status --as-of`` to show what the roadmap looks like at any date
-without writing anything (the sweep stores the same statuses set-based).
+without writing anything (the sweep stores the same statuses set-based). Works on
+anything shaped like a step (:class:`StepFacts`): a ``models.Step`` or the plain
+rows ``roadmap status`` reads without the ORM (issue 19).
 """
 
 from __future__ import annotations
@@ -9,19 +11,43 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from domain.roadmap.deadlines import CLOSED, status_at
-from models.roadmap import Step, StepStatus
+from models.roadmap import StepStatus
+
+
+class StepFacts(Protocol):
+    """What a status needs of a step (read-only)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def roadmap_id(self) -> int: ...
+    @property
+    def due_date(self) -> dt.date: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def status(self) -> StepStatus: ...
+    @property
+    def depends_on(self) -> list[str]: ...
+
+
+S = TypeVar("S", bound=StepFacts)
+S_co = TypeVar("S_co", bound=StepFacts, covariant=True)
 
 
 @dataclass(frozen=True)
-class StepState:
-    step: Step
+class StepState(Generic[S_co]):
+    step: S_co
     status: StepStatus
     blocked_by: list[str] = field(default_factory=list)
 
 
-def unfinished_dependencies(step: Step, siblings: Sequence[Step]) -> list[str]:
+def unfinished_dependencies(step: StepFacts, siblings: Sequence[StepFacts]) -> list[str]:
     """Keys of ``step``'s dependencies (same roadmap) that are not done or waived.
 
     A recurring dependency counts through its occurrence of the same period if there
@@ -39,10 +65,10 @@ def unfinished_dependencies(step: Step, siblings: Sequence[Step]) -> list[str]:
 
 
 def states_at(
-    steps: Sequence[Step], *, now: dt.datetime, window_working_days: int
-) -> list[StepState]:
+    steps: Sequence[S], *, now: dt.datetime, window_working_days: int
+) -> list[StepState[S]]:
     """Status of every step at ``now``; dependencies resolved within ``steps``."""
-    out: list[StepState] = []
+    out: list[StepState[S]] = []
     for step in steps:
         blockers = [] if step.status in CLOSED else unfinished_dependencies(step, steps)
         status = status_at(
