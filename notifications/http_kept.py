@@ -8,8 +8,8 @@ receiver takes. ``KeptHttp.request`` sends the same bytes over ``http.client`` o
 connection kept per (host, port): the headers requests would send (its defaults, the
 plugin's, Basic auth, Content-Length, Host), the URL requests would build from
 ``params``. It returns ``None`` for anything it does not handle the same way (files,
-form dicts, https, a proxy from the environment, an empty body, a redirect); the
-caller then goes through ``requests`` as before.
+form dicts, https, a proxy or .netrc entry, an empty body, a header http.client cannot
+encode, a redirect); the caller then goes through ``requests`` as before.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import requests.utils
 
 _HANDLED = frozenset({"data", "params", "headers", "auth", "verify", "timeout", "allow_redirects"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_DEFAULT_TIMEOUT = (4.0, 4.0)
 
 
 def _split_timeout(timeout: Any) -> tuple[float | None, float | None]:
@@ -86,7 +85,8 @@ class KeptHttp:
         key = (url, items)
         if key not in self._urls:
             prepared: str | None = None
-            if url.startswith("http://") and not requests.utils.get_environ_proxies(url):
+            plain = url.startswith("http://") and not requests.utils.get_environ_proxies(url)
+            if plain and not requests.utils.get_netrc_auth(url):  # requests would add it
                 req = requests.models.PreparedRequest()
                 req.prepare_url(url, dict(items) if items else None)
                 prepared = req.url
@@ -139,21 +139,17 @@ class KeptHttp:
         host, port = parts.hostname or "", parts.port or 80
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = self._headers(kwargs.get("headers"), auth, len(data))
-        connect, read = _split_timeout(kwargs.get("timeout", _DEFAULT_TIMEOUT))
+        connect, read = _split_timeout(kwargs.get("timeout"))
         conn: http.client.HTTPConnection | None = None
         try:
             conn = self._connection(host, port, connect)
             assert conn.sock is not None
             conn.sock.settimeout(read)
-            lower = {k.lower() for k in headers}
-            conn.putrequest(
-                method,
-                path,
-                skip_host="host" in lower,
-                skip_accept_encoding="accept-encoding" in lower,
-            )
-            for name, value in headers.items():
-                conn.putheader(name, value)
+            try:
+                self._head(conn, method, path, headers)
+            except ValueError:  # a header http.client cannot encode: nothing sent yet
+                self._drop(host, port, conn)
+                return None
             conn.endheaders(data)  # headers and body in one send (no Nagle stall)
             resp = conn.getresponse()
             body = resp.read()
@@ -174,6 +170,18 @@ class KeptHttp:
         out.url, out.reason = full, resp.reason
         out.encoding = requests.utils.get_encoding_from_headers(out.headers)
         return out
+
+    @staticmethod
+    def _head(conn: http.client.HTTPConnection, method: str, path: str, headers: Any) -> None:
+        lower = {k.lower() for k in headers}
+        conn.putrequest(
+            method,
+            path,
+            skip_host="host" in lower,
+            skip_accept_encoding="accept-encoding" in lower,
+        )
+        for name, value in headers.items():
+            conn.putheader(name, value)
 
     def _drop(self, host: str, port: int, conn: http.client.HTTPConnection | None) -> None:
         if conn is not None:

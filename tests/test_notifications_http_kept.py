@@ -188,3 +188,39 @@ def test_form_and_xml_are_delivered_as_bare_apprise_sends(
         assert {k: v for k, v in ours[3].items() if k not in DROP} == {
             k: v for k, v in bare[3].items() if k not in DROP
         }
+
+
+def test_a_proxy_from_the_environment_is_left_to_requests(
+    http_sink: HttpSink,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    seen: list[str] = []
+
+    def through_requests(self: requests.Session, method: str, url: str, **kw: Any) -> Any:
+        seen.append(url)
+        out = requests.Response()
+        out.status_code = 200
+        return out
+
+    monkeypatch.setattr(requests.Session, "request", through_requests)
+    with Sender(SETTINGS) as sender:
+        assert sender.send(_msg(1, http_sink.url("hook"))).ok
+    assert seen == [f"http://127.0.0.1:{http_sink.port}/hook"]
+    assert http_sink.requests == []  # the light path did not bypass the proxy
+
+
+def test_a_header_http_client_cannot_encode_ends_as_bare_apprise_ends(
+    http_sink: HttpSink,  # noqa: F811
+) -> None:
+    url = http_sink.url("hook") + "?+X-Region=%D0%A2%D1%83%D0%BB%D0%B0"
+    bare = apprise.Apprise()
+    assert bare.add(url)
+    bare_ok = bare.notify(body=TEXT, title="t")
+    bare_got = len(http_sink.requests)
+    with Sender(SETTINGS) as sender:
+        out = sender.send(_msg(1, url))
+    assert out.ok == bare_ok
+    assert len(http_sink.requests) == 2 * bare_got
