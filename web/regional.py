@@ -22,7 +22,6 @@ from models import AuditEntry, IndicatorValue, Municipality, ReviewCase, Step
 from models.review import ReviewCampaign, ReviewState
 from models.roadmap import CLOSED_STATUSES, StepStatus
 from web.access import Scope
-from web.overview_queries import read_counts
 
 # Lateness buckets in working days: the columns of the heat map.
 BUCKETS: tuple[tuple[int, int], ...] = ((1, 5), (6, 10), (11, 20), (21, 10_000))
@@ -74,38 +73,17 @@ def regions(session: Session, scope: Scope) -> list[tuple[str, int]]:
 def region_rows(
     session: Session, scope: Scope, region: str, *, now: dt.datetime, year: int
 ) -> list[RegionRow]:
-    # The last audit entry of each municipality: one seek per row (ix_auditentry_municipality_at).
-    last = (
-        select(func.max(AuditEntry.at))
-        .where(col(AuditEntry.municipality_id) == col(Municipality.id))
-        .correlate(Municipality)
-        .scalar_subquery()
-    )
-    muns = session.execute(
-        scope.municipalities(
-            select(
-                col(Municipality.id),
-                col(Municipality.code),
-                col(Municipality.name),
-                col(Municipality.timezone),
-                last,
-            ).where(col(Municipality.region) == region)
-        )
-    ).all()
-    rows = {int(r[0]): RegionRow(int(r[0]), r[1], r[2], r[3]) for r in muns}
-    for mun in muns:
-        rows[int(mun[0])].last_activity = _aware(mun[4])
+    if scope.sees_whole_municipalities:  # maintained counters (web/region_counts.py)
+        from web.region_counts import counted_rows
+
+        rows = counted_rows(session, scope, region, now=now)
+    else:  # contacts and experts see a subset of the steps: count those rows
+        rows = _grouped_rows(session, scope, region, now=now)
     if not rows:
         return []
     ids: Any = sorted(rows)
     if scope.municipality_ids is None:  # a subquery plans better than 2,500 parameters
         ids = select(col(Municipality.id)).where(col(Municipality.region) == region)
-    todays = {tz: local_date(now, tz) for tz in {r.timezone for r in rows.values()}}
-    conn = session.connection()  # Core rows: no ORM row processing for ~100k groups
-    if scope.sees_whole_municipalities:
-        _from_counters(session, rows, ids, todays)
-    else:  # contacts and experts see a subset of the steps: count those rows
-        _from_steps(conn, scope, rows, ids, region, todays)
     for mid, target, actual in session.execute(
         select(
             col(IndicatorValue.municipality_id),
@@ -132,6 +110,42 @@ def region_rows(
         r.nok_register += int(n) if value == IN_REGISTER else 0
         r.nok_rejected += int(n) if value in REJECTED else 0
     return list(rows.values())
+
+
+def _grouped_rows(
+    session: Session, scope: Scope, region: str, *, now: dt.datetime
+) -> dict[int, RegionRow]:
+    """Rows with totals, done and the overdue measures by grouping the visible steps."""
+    # The last audit entry of each municipality: one seek per row (ix_auditentry_municipality_at).
+    last = (
+        select(func.max(AuditEntry.at))
+        .where(col(AuditEntry.municipality_id) == col(Municipality.id))
+        .correlate(Municipality)
+        .scalar_subquery()
+    )
+    muns = session.execute(
+        scope.municipalities(
+            select(
+                col(Municipality.id),
+                col(Municipality.code),
+                col(Municipality.name),
+                col(Municipality.timezone),
+                last,
+            ).where(col(Municipality.region) == region)
+        )
+    ).all()
+    rows = {int(r[0]): RegionRow(int(r[0]), r[1], r[2], r[3]) for r in muns}
+    for mun in muns:
+        rows[int(mun[0])].last_activity = _aware(mun[4])
+    if not rows:
+        return rows
+    ids: Any = sorted(rows)
+    if scope.municipality_ids is None:  # a subquery plans better than 2,500 parameters
+        ids = select(col(Municipality.id)).where(col(Municipality.region) == region)
+    todays = {tz: local_date(now, tz) for tz in {r.timezone for r in rows.values()}}
+    conn = session.connection()  # Core rows: no ORM row processing for ~100k groups
+    _from_steps(conn, scope, rows, ids, region, todays)
+    return rows
 
 
 def _from_steps(
@@ -165,72 +179,6 @@ def _from_steps(
                 col(Municipality.region) == region, col(Municipality.timezone) == tz
             )
         _overdue_of_zone(conn, scope, rows, in_zone, todays[tz])
-
-
-def _from_counters(
-    session: Session, rows: dict[int, RegionRow], ids: Any, todays: dict[str, dt.date]
-) -> None:
-    """Totals, done and overdue from the maintained counters; of the overdue steps only
-    those less than 21 working days late are read (a short range of ``ix_step_sweep``
-    per municipality), the rest is the ">20" bucket; the oldest due date is one seek."""
-    closed = {s.value for s in CLOSED_STATUSES}
-    overdue = StepStatus.overdue.value
-    for mid, status, n in read_counts(session, ids):
-        r = rows.get(int(mid))
-        if r is None:
-            continue
-        r.total += int(n)
-        r.done += int(n) if status in closed else 0
-        r.overdue += int(n) if status == overdue else 0
-    late = [r for r in rows.values() if r.overdue]
-    if not late:
-        return
-    conn = session.connection()
-    zones: dict[str, list[int]] = {}
-    for r in late:
-        zones.setdefault(r.timezone, []).append(r.id)
-    due = col(Step.due_date)
-    for tz, zone_ids in sorted(zones.items()):
-        today = todays[tz]
-        t6, t11, t21 = thresholds(today)
-        stmt = (
-            select(
-                col(Step.municipality_id),
-                func.sum(case((due > t6, 1), else_=0)),
-                func.sum(case((due <= t6, 1), else_=0)),
-                func.sum(case((due <= t11, 1), else_=0)),
-            )
-            .where(
-                col(Step.municipality_id).in_(sorted(zone_ids)),
-                col(Step.status) == StepStatus.overdue,
-                due > t21,
-            )
-            .group_by(col(Step.municipality_id))
-        )
-        for mid, b1, ge6, ge11 in conn.execute(stmt).all():
-            r = rows[int(mid)]
-            r.heat[0], r.heat[1], r.heat[2] = (
-                int(b1 or 0),
-                int(ge6 or 0) - int(ge11 or 0),
-                int(ge11 or 0),
-            )
-        for mid in zone_ids:
-            r = rows[mid]
-            r.heat[3] = r.overdue - r.heat[0] - r.heat[1] - r.heat[2]
-        oldest = (
-            select(func.min(due))
-            .where(
-                col(Step.municipality_id) == col(Municipality.id),
-                col(Step.status) == StepStatus.overdue,
-            )
-            .correlate(Municipality)
-            .scalar_subquery()
-        )
-        for mid, first in conn.execute(
-            select(col(Municipality.id), oldest).where(col(Municipality.id).in_(sorted(zone_ids)))
-        ).all():
-            if first is not None:
-                rows[int(mid)].max_late = _late(_as_date(first), today)
 
 
 def thresholds(today: dt.date) -> list[dt.date]:

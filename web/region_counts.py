@@ -1,0 +1,116 @@
+"""Regional rows from the maintained step counters (issue 19), for whole-municipality scopes.
+
+One statement reads every municipality of the region with its totals (folded counts
+plus pending deltas: a primary-key seek each), its oldest overdue due date (one seek of
+``ix_step_sweep``) and its last audit entry (one seek of
+``ix_auditentry_municipality_at``). The heat map then reads, per zone, only the overdue
+steps less than 21 working days late (a short ``ix_step_sweep`` range per municipality):
+the "more than 20" bucket is the overdue count minus the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import String, case, func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from domain.roadmap.deadlines import local_date
+from models import AuditEntry, Municipality, Step
+from models.roadmap import CLOSED_STATUSES, StepStatus
+from models.status_counts import StepCount, StepCountDelta, fold_backlog
+from web.access import Scope
+from web.regional import RegionRow, _as_date, _aware, _late, thresholds
+
+OVERDUE = StepStatus.overdue.value
+CLOSED = [s.value for s in CLOSED_STATUSES]
+
+
+def _counted(mid: Any, *conds: Any) -> Any:
+    """Steps of the municipality ``mid`` (a correlated column) in the statuses ``conds``."""
+    out: Any = None
+    for table in (StepCount.__table__, StepCountDelta.__table__):  # type: ignore[attr-defined]
+        part = (
+            select(func.coalesce(func.sum(table.c.n), 0))
+            .where(table.c.municipality_id == mid, *(c(table.c.status) for c in conds))
+            .scalar_subquery()
+        )
+        out = part if out is None else out + part
+    return out
+
+
+def counted_rows(
+    session: Session, scope: Scope, region: str, *, now: dt.datetime
+) -> dict[int, RegionRow]:
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        fold_backlog(bind)  # never sum a long backlog of deltas (PostgreSQL, bulk loads)
+    mid = col(Municipality.id)
+    # Typed as text: no result processor per row (``_aware``/``_as_date`` parse strings).
+    last = (
+        select(func.max(AuditEntry.at, type_=String))
+        .where(col(AuditEntry.municipality_id) == mid)
+        .correlate(Municipality)
+        .scalar_subquery()
+    )
+    oldest = (
+        select(func.min(Step.due_date, type_=String))
+        .where(col(Step.municipality_id) == mid, col(Step.status) == StepStatus.overdue)
+        .correlate(Municipality)
+        .scalar_subquery()
+    )
+    stmt = scope.municipalities(
+        select(
+            mid,
+            col(Municipality.code),
+            col(Municipality.name),
+            col(Municipality.timezone),
+            last,
+            _counted(mid),
+            _counted(mid, lambda s: s.in_(CLOSED)),
+            _counted(mid, lambda s: s == OVERDUE),
+            oldest,
+        ).where(col(Municipality.region) == region)
+    )
+    conn = session.connection()  # Core rows: no ORM row processing
+    rows: dict[int, RegionRow] = {}
+    todays: dict[str, dt.date] = {}
+    late: dict[str, list[int]] = {}
+    for i, code, name, tz, at, total, done, overdue, first in conn.execute(stmt).all():
+        r = rows[int(i)] = RegionRow(int(i), code, name, tz, int(total), int(done), int(overdue))
+        r.last_activity = _aware(at)
+        if r.overdue:
+            today = todays.get(tz) or todays.setdefault(tz, local_date(now, tz))
+            if first is not None:
+                r.max_late = _late(_as_date(first), today)
+            late.setdefault(tz, []).append(r.id)
+    for tz, ids in sorted(late.items()):
+        _heat(conn, rows, ids, todays[tz])
+    return rows
+
+
+def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], today: dt.date) -> None:
+    """Heat buckets of municipalities of one zone (so one "today") with overdue steps."""
+    due = col(Step.due_date)
+    t6, t11, t21 = thresholds(today)
+    stmt = (
+        select(
+            col(Step.municipality_id),
+            func.sum(case((due > t6, 1), else_=0)),
+            func.sum(case((due <= t6, 1), else_=0)),
+            func.sum(case((due <= t11, 1), else_=0)),
+        )
+        .where(
+            col(Step.municipality_id).in_(ids),
+            col(Step.status) == StepStatus.overdue,
+            due > t21,
+        )
+        .group_by(col(Step.municipality_id))
+    )
+    for i, b1, ge6, ge11 in conn.execute(stmt).all():
+        rows[int(i)].heat[:3] = [int(b1 or 0), int(ge6 or 0) - int(ge11 or 0), int(ge11 or 0)]
+    for i in ids:
+        r = rows[i]
+        r.heat[3] = r.overdue - r.heat[0] - r.heat[1] - r.heat[2]
