@@ -10,6 +10,7 @@ compares them byte for byte): markup here, every value escaped.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -23,11 +24,23 @@ if TYPE_CHECKING:
 
 
 def _e(value: object) -> str:
-    return str(escape(value))
+    return _escaped(str(value))
+
+
+@lru_cache(maxsize=32768)
+def _escaped(text: str) -> str:
+    """Escaped text (names, codes and words repeat on every request: escaped once)."""
+    return str(escape(text))
 
 
 def _heat_class(n: int) -> int:
     return 0 if n == 0 else (1 if n == 1 else (2 if n < 5 else (3 if n < 20 else 4)))
+
+
+@lru_cache(maxsize=64)
+def _heat_openings(buckets: tuple[str, ...]) -> tuple[str, ...]:
+    """The constant start of each heat cell, up to its class number."""
+    return tuple(f'<td data-label="{_e(b)} раб. дн." class="num heat h' for b in buckets)
 
 
 def region_row(r: RegionRow, buckets: Sequence[str]) -> Markup:
@@ -42,8 +55,8 @@ def region_row(r: RegionRow, buckets: Sequence[str]) -> Markup:
     else:
         late = "нет"
     heat = "".join(
-        f'<td data-label="{_e(b)} раб. дн." class="num heat h{_heat_class(n)}">{n}</td>'
-        for b, n in zip(buckets, r.heat, strict=False)
+        f'{opening}{_heat_class(n)}">{n}</td>'
+        for opening, n in zip(_heat_openings(tuple(buckets)), r.heat, strict=False)
     )
     if r.coverage is not None:
         coverage = f"{r.coverage}% ({round(r.actual)} из {round(r.target)})"
