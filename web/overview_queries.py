@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -16,6 +16,8 @@ from models.status_counts import current_counts, fold_backlog
 from web.access import Scope
 
 STATUS_ORDER = [s.value for s in StepStatus]
+CLOSED_VALUES = [s.value for s in CLOSED_STATUSES]
+OVERDUE = StepStatus.overdue.value
 
 
 @dataclass
@@ -34,8 +36,8 @@ class MunicipalitySummary:
 
     def finish(self) -> MunicipalitySummary:
         self.total = sum(self.counts.values())
-        self.done = sum(self.counts.get(s.value, 0) for s in CLOSED_STATUSES)
-        self.overdue = self.counts.get(StepStatus.overdue.value, 0)
+        self.done = sum(self.counts.get(s, 0) for s in CLOSED_VALUES)
+        self.overdue = self.counts.get(OVERDUE, 0)
         self.percent_done = round(100.0 * self.done / self.total, 1) if self.total else 0.0
         self.cells = [self.counts.get(s, 0) for s in STATUS_ORDER]
         return self
@@ -69,8 +71,12 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     out = {int(r[0]): MunicipalitySummary(int(r[0]), r[1], r[2], r[3]) for r in muns}
     if not out:
         return []
-    if scope.sees_whole_municipalities:  # maintained counters: a few rows per municipality
-        rows = read_counts(session, None if scope.municipality_ids is None else sorted(out))
+    if scope.sees_whole_municipalities:  # maintained counters: one row per municipality
+        ids = None if scope.municipality_ids is None else sorted(out)
+        for mid, *cells in read_pivot(session, ids):
+            if (m := out.get(int(mid))) is not None:
+                m.counts = {s: int(n) for s, n in zip(STATUS_ORDER, cells, strict=True) if n}
+        rows: Sequence[Row[Any]] = []
     else:  # contacts and experts see a subset of the steps: count those
         stmt = select(col(Step.municipality_id), col(Step.status), func.count())
         stmt = stmt.where(col(Step.municipality_id).in_(sorted(out)))
@@ -89,6 +95,21 @@ def read_counts(session: Session, municipality_ids: Any) -> Sequence[Row[Any]]:
     if isinstance(bind, Engine):
         fold_backlog(bind)
     return session.execute(current_counts(municipality_ids)).all()
+
+
+def read_pivot(session: Session, municipality_ids: Any) -> Sequence[Row[Any]]:
+    """(municipality, n of each status in STATUS_ORDER) from the maintained counters."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        fold_backlog(bind)
+    counts = current_counts(municipality_ids).subquery()
+    n = counts.c[2]
+    return session.execute(
+        select(
+            counts.c.municipality_id,
+            *(func.sum(case((counts.c.status == s, n), else_=0)) for s in STATUS_ORDER),
+        ).group_by(counts.c.municipality_id)
+    ).all()
 
 
 def counts_for(session: Session, scope: Scope, municipality_id: int) -> dict[str, int]:
