@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session
 
+from domain.audit import log as audit_log
 from domain.roadmap.sweep import sweep_municipalities
 from models import Municipality, Role, StepStatus
 from models.db import make_engine, session_scope
@@ -51,6 +52,17 @@ def _fill(s: Session, rng: random.Random) -> list[int]:
                 status=rng.choice(list(StepStatus)),
             )
         ids.append(pk(m))
+        if i < 2:  # the last action column: an entry with microseconds, one without
+            for minute in (5, 7):
+                audit_log.append(
+                    s,
+                    municipality_id=pk(m),
+                    actor="Иванова А. П.",
+                    action="step.complete",
+                    entity="step:1",
+                    payload={"n": minute},
+                    at=dt.datetime(2025, 6, 1, 8, minute, 0, i * 123_456, tzinfo=dt.UTC),
+                )
     s.add(Municipality(code="elsewhere", name="МО вне края", region="Другой", timezone="UTC"))
     return ids
 
@@ -61,6 +73,7 @@ def _compare(s: Session, seen: set[str]) -> None:
     fast = regional.region_rows(s, admin, REGION, now=NOW, year=2025)
     slow = regional.region_rows(s, grouping, REGION, now=NOW, year=2025)
     assert sorted(fast, key=lambda r: r.id) == sorted(slow, key=lambda r: r.id)
+    assert sum(1 for r in fast if r.last_activity) == 2
     for r in fast:
         seen.update(str(i) for i, n in enumerate(r.heat) if n)
     assert [m.as_dict() for m in overview_queries.overview(s, admin)] == [
