@@ -49,7 +49,7 @@ def test_raw_columns_decode_to_the_orm_values(db_url: str) -> None:
     raw = RawColumns(PUBLIC_COLUMNS)
     with Session(make_engine(db_url)) as s:
         got = raw.fetch(s, select(*raw.select_columns(s)).order_by(col(Step.id)))
-        want = [list(r) for r in s.execute(select(*PUBLIC_COLUMNS).order_by(col(Step.id)))]
+        want = [tuple(r) for r in s.execute(select(*PUBLIC_COLUMNS).order_by(col(Step.id)))]
     assert len(got) == 120
     assert got == want
     for g, w in zip(got, want, strict=True):  # same types too (enum members, aware UTC)

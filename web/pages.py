@@ -38,6 +38,7 @@ from web.forms import (
     form_fields,
     missing_evidence,
 )
+from web.municipality_view import municipality_view
 from web.region_pages import api as region_api
 from web.region_pages import router as region_router
 from web.region_words import install_filters
@@ -107,9 +108,7 @@ def municipality(
 ) -> HTMLResponse:
     m = scope.municipality(session, code)
     filters = queries.StepFilters(status=status or None, kind=kind or None, owner=owner or None)
-    view = queries.municipality_view(
-        session, scope, m, filters=filters, now=now, sort=sort, page=page
-    )
+    view = municipality_view(session, scope, m, filters=filters, now=now, sort=sort, page=page)
     base = {k: v for k, v in (("status", status), ("kind", kind), ("owner", owner)) if v}
     rows = [r for _, month in view.months for r in month]
     values = session.execute(

@@ -5,26 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from itertools import starmap
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from domain.calendar.time import local_date
 from domain.calendar.workdays import working_days_between
 from models import (
-    Municipality,
-    Organisation,
     Person,
     Role,
     Step,
 )
 from models.roadmap import OPEN_STATUSES, StepKind, StepStatus
-from web.access import Scope
 from web.forms import missing_evidence
-from web.overview_queries import STATUS_ORDER, counts_for
-from web.raw_rows import RawColumns
+from web.overview_queries import STATUS_ORDER
+from web.raw_rows import RawColumns, json_list
 
 
 @dataclass
@@ -62,7 +58,7 @@ LIST_COLUMNS = (
     col(Step.blocked_by),
     col(Step.evidence_required),
 )
-RAW = RawColumns(LIST_COLUMNS)
+RAW = RawColumns(LIST_COLUMNS, decoders={"blocked_by": json_list, "evidence_required": json_list})
 
 
 @dataclass(slots=True)
@@ -90,10 +86,7 @@ def list_select(session: Session) -> Any:
 
 def step_rows(session: Session, stmt: Any) -> list[StepRow]:
     """The rows of a :func:`list_select` statement (JSON lists ``None`` read as empty)."""
-    return [
-        StepRow(*r[:9], r[9] or [], r[10] or [])  # type: ignore[call-arg]
-        for r in RAW.fetch(session, stmt)
-    ]
+    return list(starmap(StepRow, RAW.fetch(session, stmt)))
 
 
 PAGE_SIZE = 40
@@ -167,112 +160,8 @@ def late_steps(rows: list[Any], today: dt.date, people: dict[str, Responsible]) 
     return sorted(out, key=lambda x: (-x.late_days, x.row.id))
 
 
-@dataclass
-class MunicipalityView:
-    municipality: Municipality
-    today: dt.date
-    counts: dict[str, int]
-    months: list[tuple[str, list[Any]]]
-    next_week: list[Any]
-    blocked: list[Any]
-    owners: list[tuple[str, str]]
-    organisations: dict[int, str]
-    titles: dict[str, str]  # step key -> title, for the blockers of blocked steps
-    late: list[LateStep] = field(default_factory=list)
-    people: dict[str, Responsible] = field(default_factory=dict)
-    plan: list[Any] = field(default_factory=list)  # one page of the list, in the chosen order
-    page: int = 1
-    pages: int = 1
-    total: int = 0
-    sort: str = "due"
-
-
-def municipality_view(
-    session: Session,
-    scope: Scope,
-    m: Municipality,
-    *,
-    filters: StepFilters,
-    now: dt.datetime,
-    sort: str = "due",
-    page: int = 1,
-) -> MunicipalityView:
-    assert m.id is not None
-    today = local_date(now, m.timezone)
-    base = scope.steps(list_select(session).where(col(Step.municipality_id) == m.id))
-    steps = step_rows(session, filters.apply(base).order_by(col(Step.due_date), col(Step.id)))
-    months: dict[str, list[Any]] = {}
-    for (year, month), group in groupby(steps, key=lambda r: (r.due_date.year, r.due_date.month)):
-        months[f"{year:04d}-{month:02d}"] = list(group)
-    week_end = today + dt.timedelta(days=7)
-    unfiltered = not (filters.status or filters.kind or filters.owner)
-    if unfiltered:  # the rows already loaded (in due order) hold both short lists
-        next_week = [s for s in steps if today <= s.due_date <= week_end and s.status in OPEN]
-        blocked = [s for s in steps if s.status == StepStatus.blocked][:BLOCKED_LIMIT]
-    else:
-        next_week = step_rows(
-            session,
-            base.where(col(Step.due_date) >= today, col(Step.due_date) <= week_end)
-            .where(col(Step.status).in_([s.value for s in OPEN_STATUSES]))
-            .order_by(col(Step.due_date), col(Step.id)),
-        )
-        blocked = step_rows(
-            session,
-            base.where(col(Step.status) == StepStatus.blocked)
-            .order_by(col(Step.due_date), col(Step.id))
-            .limit(BLOCKED_LIMIT),
-        )
-    orgs = {
-        int(i): short or name
-        for i, short, name in session.execute(
-            scope.organisations(
-                select(
-                    col(Organisation.id), col(Organisation.short_name), col(Organisation.name)
-                ).where(col(Organisation.municipality_id) == m.id)
-            )
-        ).all()
-    }
-    counts: dict[str, int] = {}
-    if unfiltered:  # the rows already loaded are the whole (scoped) roadmap
-        roles: Any = {s.owner_role for s in steps}
-        for s in steps:
-            counts[s.status.value] = counts.get(s.status.value, 0) + 1
-    else:
-        roles = session.execute(
-            scope.steps(
-                select(col(Step.owner_role)).where(col(Step.municipality_id) == m.id).distinct()
-            )
-        ).scalars()
-        counts = counts_for(session, scope, m.id)
-    owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
-    counts = {k: counts[k] for k in STATUS_ORDER if k in counts}
-    keys = sorted({k for b in blocked for k in b.blocked_by})
-    titles: dict[str, str] = (
-        dict(
-            session.execute(  # type: ignore[arg-type]
-                select(col(Step.key), col(Step.title))
-                .where(col(Step.municipality_id) == m.id, col(Step.key).in_(keys))
-                .distinct()
-            ).all()
-        )
-        if keys
-        else {}
-    )
-    people = responsible_people(session, m.id)
-    view = MunicipalityView(
-        m, today, counts, sorted(months.items()), next_week, blocked, owners, orgs, titles
-    )
-    view.people = people
-    view.late = late_steps(steps, today, people)
-    ordered = steps if sort == "due" else sorted(steps, key=_sort_key(sort))
-    view.total, view.sort = len(ordered), sort
-    view.pages = max(1, -(-len(ordered) // PAGE_SIZE))
-    view.page = min(max(1, page), view.pages)
-    view.plan = ordered[(view.page - 1) * PAGE_SIZE : view.page * PAGE_SIZE]
-    return view
-
-
-def _sort_key(sort: str) -> Any:
+def sort_key(sort: str) -> Any:
+    """The key of a plan order (Python's sort is stable: ties stay in due-date order)."""
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     if sort == "-due":
         return lambda r: (-r.due_date.toordinal(), -r.id)

@@ -52,14 +52,15 @@ def _json(value: Any) -> Any:
     return orjson.loads(value)
 
 
+def json_list(value: Any) -> Any:
+    """A JSON list where a missing one (NULL, ``null``) reads as empty."""
+    return _json(value) or []
+
+
 def _enum(enum_class: type[Enum], *, as_value: bool) -> Callable[[Any], Any]:
     by_name: dict[Any, Any] = {m.name: (m.value if as_value else m) for m in enum_class}
     by_name[None] = None
-
-    def decode(value: Any) -> Any:
-        return by_name[value]
-
-    return decode
+    return by_name.__getitem__  # a KeyError on a name the enum does not know, as the ORM
 
 
 def _converter(column: Any, dialect: str, *, enums_as_values: bool) -> Convert:
@@ -69,7 +70,9 @@ def _converter(column: Any, dialect: str, *, enums_as_values: bool) -> Convert:
     if isinstance(kind, UTCDateTime):
         return _utc
     if isinstance(kind, Date):
-        return _date if dialect == "sqlite" else None
+        if dialect != "sqlite":
+            return None  # the driver's date
+        return _date if column.nullable else dt.date.fromisoformat
     if isinstance(kind, JSON):
         return _json
     return None  # integers and strings come from the driver as they are
@@ -85,10 +88,17 @@ def _raw_column(column: Any, dialect: str) -> Any:
 class RawColumns:
     """A fixed tuple of columns, selected raw and decoded per dialect (built once per dialect)."""
 
-    def __init__(self, columns: Sequence[Any], *, enums_as_values: bool = False) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Any],
+        *,
+        enums_as_values: bool = False,
+        decoders: dict[str, Callable[[Any], Any]] | None = None,
+    ) -> None:
         self.columns = tuple(columns)
         self.names = tuple(c.name for c in self.columns)
         self.enums_as_values = enums_as_values
+        self.decoders = decoders or {}  # per column name, instead of the type's own
         self._plans: dict[str, tuple[tuple[Any, ...], tuple[tuple[int, Convert], ...]]] = {}
 
     def _plan(self, dialect: str) -> tuple[tuple[Any, ...], tuple[tuple[int, Convert], ...]]:
@@ -98,7 +108,10 @@ class RawColumns:
             convs = tuple(
                 (i, f)
                 for i, c in enumerate(self.columns)
-                if (f := _converter(c, dialect, enums_as_values=self.enums_as_values))
+                if (
+                    f := self.decoders.get(c.name)
+                    or _converter(c, dialect, enums_as_values=self.enums_as_values)
+                )
             )
             plan = self._plans[dialect] = (raw, convs)
         return plan
@@ -107,15 +120,25 @@ class RawColumns:
         """The columns to pass to ``select()`` for this session's database."""
         return self._plan(_dialect(session))[0]
 
-    def fetch(self, session: Session, stmt: Any) -> list[list[Any]]:
-        """Run ``stmt`` (built from :meth:`select_columns`) and decode its rows (lists)."""
+    def fetch(self, session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+        """Run ``stmt`` (built from :meth:`select_columns`) and decode its rows (tuples).
+
+        The driver's tuples are read from the cursor itself (no SQLAlchemy ``Row``: the
+        columns carry no type, so there is nothing for it to process) and decoded a
+        column at a time with ``map``."""
         convs = self._plan(_dialect(session))[1]
-        rows = [list(r) for r in session.connection().execute(stmt).fetchall()]
+        result = session.connection().execute(stmt)
+        try:
+            rows: Sequence[tuple[Any, ...]] = result.cursor.fetchall()
+        finally:
+            result.close()
+        if not rows or not convs:
+            return list(rows)
+        columns: list[Any] = list(zip(*rows, strict=True))
         for i, f in convs:
             assert f is not None
-            for r in rows:
-                r[i] = f(r[i])
-        return rows
+            columns[i] = map(f, columns[i])
+        return list(zip(*columns, strict=True))
 
 
 def _dialect(session: Session) -> str:
