@@ -144,7 +144,8 @@ class KeptHttp:
         try:
             conn = self._connection(host, port, connect)
             assert conn.sock is not None
-            conn.sock.settimeout(read)
+            if conn.sock.gettimeout() != read:  # a syscall (and a GIL release) otherwise
+                conn.sock.settimeout(read)
             try:
                 self._head(conn, method, path, headers)
             except ValueError:  # a header http.client cannot encode: nothing sent yet
