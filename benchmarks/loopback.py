@@ -14,6 +14,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -152,6 +153,15 @@ class RemoteSinks:
 
     def mail_url(self, to: str = "org@example.ru") -> str:
         return f"mailto://robot@127.0.0.1:{self.smtp_port}?to={to}&from=robot@soczakaz.ru&secure=no"
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the receivers' process has used so far (Linux)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def received(self) -> dict[str, list[list[str]]]:
         """``{"posts": [[path, Idempotency-Key], …], "mails": [[To, Subject], …]}``."""

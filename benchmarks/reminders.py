@@ -19,6 +19,7 @@ Ends with ``RESULT {json}``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -27,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -171,7 +173,35 @@ def _dispatch(engine: Any, settings: Settings, workers: int, **kw: Any) -> tuple
     return counts.get("sent", 0), time.perf_counter() - t0
 
 
-def _bare_loop(url: str, rows: list[Any], fmt: str, *, reuse_throttle_off: bool) -> float:
+class _CpuMeter:
+    """CPU ms per message of this process (all threads) and of the receivers' process."""
+
+    def __init__(self, sinks: RemoteSinks) -> None:
+        self.sinks = sinks
+        self.spent: dict[str, list[float]] = {}
+        self.per_msg: dict[str, list[float | None]] = {}
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        ours, theirs = time.process_time(), self.sinks.cpu_seconds()
+        yield
+        after = self.sinks.cpu_seconds()
+        got = self.spent.setdefault(name, [0.0, 0.0])
+        got[0] += time.process_time() - ours
+        got[1] += (after - theirs) if after is not None and theirs is not None else float("nan")
+
+    def count(self, **messages: int) -> None:
+        for name, n in messages.items():
+            ours, theirs = self.spent[name]
+            ms = [round(1000 * ours / n, 3), round(1000 * theirs / n, 3)] if n else [None, None]
+            self.per_msg[name] = [None if x != x else x for x in ms]  # NaN: no /proc
+
+    def line(self, name: str) -> str:
+        ours, theirs = self.per_msg[name]
+        return f"CPU {ours} ms/msg here, receiver {theirs} ms/msg"
+
+
+def _bare_loop(url: str, rows: list[Any], fmt: str, reuse_throttle_off: bool) -> float:
     """msg/s of apprise called directly in a loop (no database) with our rows' content."""
     obj = apprise.Apprise()
     obj.add(url)
@@ -236,11 +266,19 @@ def main() -> None:
     # json://: bare loop, ours with 1 sender thread, ours with N threads, bare loop again.
     later = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
     _park(engine, "email", later)
-    base_json_a = _bare_loop(base_json_url, json_rows[:n_base_json], text, reuse_throttle_off=False)
+    cpu = _CpuMeter(sinks)
+    with cpu.phase("bare"):
+        base_json_a = _bare_loop(base_json_url, json_rows[:n_base_json], text, False)
     step = min(500, max(1, len(json_rows) // 4))
-    one = _dispatch(engine, settings, 1, batch_size=step, max_batches=max(1, n_base_json // step))
-    many = _dispatch(engine, settings, args.workers)
-    base_json_b = _bare_loop(base_json_url, json_rows[:n_base_json], text, reuse_throttle_off=False)
+    with cpu.phase("one"):
+        one = _dispatch(
+            engine, settings, 1, batch_size=step, max_batches=max(1, n_base_json // step)
+        )
+    with cpu.phase("many"):
+        many = _dispatch(engine, settings, args.workers)
+    with cpu.phase("bare"):
+        base_json_b = _bare_loop(base_json_url, json_rows[:n_base_json], text, False)
+    cpu.count(bare=2 * n_base_json, one=one[0], many=many[0])
     base_json = (base_json_a + base_json_b) / 2
     rate_json_1 = one[0] / one[1]
     rate_json = many[0] / many[1]
@@ -248,9 +286,9 @@ def main() -> None:
     # e-mail: bare loop (one Apprise object, its 5.5 s throttle off), ours, bare loop again.
     _park(engine, "email", NOW)
     mails = mail_rows[:n_base_mail]
-    base_mail_a = _bare_loop(base_mail_url, mails, html, reuse_throttle_off=True)
+    base_mail_a = _bare_loop(base_mail_url, mails, html, True)
     mail = _dispatch(engine, settings, args.workers)
-    base_mail_b = _bare_loop(base_mail_url, mails, html, reuse_throttle_off=True)
+    base_mail_b = _bare_loop(base_mail_url, mails, html, True)
     base_mail = (base_mail_a + base_mail_b) / 2
     rate_mail = mail[0] / mail[1]
 
@@ -270,15 +308,15 @@ def main() -> None:
     )
     print(
         f"json:// bare apprise     {base_json:8.0f} msg/s  ({n_base_json:,} x2, one Apprise "
-        f"object, no DB: {base_json_a:.0f} before, {base_json_b:.0f} after)"
+        f"object, no DB: {base_json_a:.0f} before, {base_json_b:.0f} after); {cpu.line('bare')}"
     )
     print(
         f"json:// ours, 1 thread   {rate_json_1:8.0f} msg/s  ({one[0]:,} messages)  "
-        f"-> {rate_json_1 / base_json:.2f}x bare apprise"
+        f"-> {rate_json_1 / base_json:.2f}x bare apprise; {cpu.line('one')}"
     )
     print(
         f"json:// ours, {args.workers} threads  {rate_json:8.0f} msg/s  ({many[0]:,} messages)"
-        f"  -> {rate_json / base_json:.2f}x bare apprise"
+        f"  -> {rate_json / base_json:.2f}x bare apprise; {cpu.line('many')}"
     )
     print(
         f"e-mail bare apprise      {base_mail:8.1f} msg/s  ({n_base_mail:,} x2, one Apprise "
@@ -298,6 +336,7 @@ def main() -> None:
         "json_baseline": round(base_json, 1),
         "json_ratio": round(rate_json / base_json, 3),
         "json_ratio_1thread": round(rate_json_1 / base_json, 3),
+        "json_cpu_ms": cpu.per_msg,  # [this process, receiver] per message, by phase
         "email_rate": round(rate_mail, 2),
         "email_baseline": round(base_mail, 2),
         "email_ratio": round(rate_mail / base_mail, 3),
