@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2.filters import do_urlencode
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -111,6 +112,14 @@ def municipality(
     view = municipality_view(session, scope, m, filters=filters, now=now, sort=sort, page=page)
     base = {k: v for k, v in (("status", status), ("kind", kind), ("owner", owner)) if v}
     rows = [r for _, month in view.months for r in month]
+    # Per-row strings computed once per page rather than once per row (issue 19):
+    # the template's own filter and macro, so the text is the same.
+    status_qs = {s.value: do_urlencode(dict(base, status=s.value)) for s in StepStatus}
+    page_qs = {
+        n: do_urlencode(dict(base, sort=view.sort, page=n)) for n in range(1, view.pages + 1)
+    }
+    who = request.app.state.templates.env.get_template("_status.html").module.who
+    people = {x.person for x in view.late} | set(view.people.values())
     values = session.execute(
         select(
             col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
@@ -130,6 +139,9 @@ def municipality(
             "coverage": charts.coverage_quarters(values),
             "statuses": list(StepStatus),
             "kinds": list(StepKind),
+            "status_qs": status_qs,
+            "page_qs": page_qs,
+            "whos": {p: who(p) for p in people},
         },
     )
 
