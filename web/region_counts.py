@@ -1,7 +1,7 @@
 """Regional rows from the maintained step counters (issue 19), for whole-municipality scopes.
 
 One statement reads every municipality of the region with its totals (folded counts
-plus pending deltas: a primary-key seek each), its oldest overdue due date (one seek of
+plus pending deltas, pivoted and joined), its oldest overdue due date (one seek of
 ``ix_step_sweep``) and its last audit entry (one seek of
 ``ix_auditentry_municipality_at``). The heat map then reads, per zone, only the overdue
 steps less than 21 working days late (a short ``ix_step_sweep`` range per municipality):
@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from domain.roadmap.deadlines import local_date
 from models import AuditEntry, Municipality, Step
 from models.roadmap import CLOSED_STATUSES, StepStatus
-from models.status_counts import StepCount, StepCountDelta, fold_backlog
+from models.status_counts import current_counts, fold_backlog
 from web.access import Scope
 from web.regional import RegionRow, _as_date, _aware, _late, thresholds
 
@@ -28,17 +28,20 @@ OVERDUE = StepStatus.overdue.value
 CLOSED = [s.value for s in CLOSED_STATUSES]
 
 
-def _counted(mid: Any, *conds: Any) -> Any:
-    """Steps of the municipality ``mid`` (a correlated column) in the statuses ``conds``."""
-    out: Any = None
-    for table in (StepCount.__table__, StepCountDelta.__table__):  # type: ignore[attr-defined]
-        part = (
-            select(func.coalesce(func.sum(table.c.n), 0))
-            .where(table.c.municipality_id == mid, *(c(table.c.status) for c in conds))
-            .scalar_subquery()
+def _pivot(ids: Any) -> Any:
+    """Per municipality of ``ids``: steps, closed steps, overdue steps (one hash join)."""
+    counts = current_counts(ids).subquery()
+    status, n = counts.c.status, counts.c[2]
+    return (
+        select(
+            counts.c.municipality_id.label("mid"),
+            func.sum(n).label("total"),
+            func.sum(case((status.in_(CLOSED), n), else_=0)).label("done"),
+            func.sum(case((status == OVERDUE, n), else_=0)).label("overdue"),
         )
-        out = part if out is None else out + part
-    return out
+        .group_by(counts.c.municipality_id)
+        .subquery()
+    )
 
 
 def counted_rows(
@@ -61,6 +64,7 @@ def counted_rows(
         .correlate(Municipality)
         .scalar_subquery()
     )
+    pivot = _pivot(select(mid).where(col(Municipality.region) == region))
     stmt = scope.municipalities(
         select(
             mid,
@@ -68,11 +72,14 @@ def counted_rows(
             col(Municipality.name),
             col(Municipality.timezone),
             last,
-            _counted(mid),
-            _counted(mid, lambda s: s.in_(CLOSED)),
-            _counted(mid, lambda s: s == OVERDUE),
+            func.coalesce(pivot.c.total, 0),
+            func.coalesce(pivot.c.done, 0),
+            func.coalesce(pivot.c.overdue, 0),
             oldest,
-        ).where(col(Municipality.region) == region)
+        )
+        .select_from(Municipality)
+        .outerjoin(pivot, pivot.c.mid == mid)
+        .where(col(Municipality.region) == region)
     )
     conn = session.connection()  # Core rows: no ORM row processing
     rows: dict[int, RegionRow] = {}
