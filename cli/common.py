@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import pendulum
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -102,6 +101,8 @@ def parse_date(value: str, *, field: str) -> dt.date:
 
 
 def now_utc() -> dt.datetime:
+    import pendulum
+
     return pendulum.now("UTC")
 
 

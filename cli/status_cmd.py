@@ -7,12 +7,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-import pendulum
 import typer
 from rich.table import Table
 
 from cli.common import console, handle_errors, parse_date, print_json
-from domain.calendar.time import as_of_instant
+from domain.calendar.time import as_of_instant, zone
 from domain.roadmap.status_view import StepFacts, StepState, states_at
 from domain.vocabulary import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
 from models.roadmap import StepStatus
@@ -52,6 +51,8 @@ class ShownStep(StepFacts, Protocol):
 def moment(as_of: str | None, tz: str) -> dt.datetime:
     """The as-of instant of ``--as-of`` (12:00 Moscow, domain.calendar.time), or now."""
     if as_of is None:
+        import pendulum  # only for the clock (the --as-of path needs none)
+
         return pendulum.now("UTC")
     return as_of_instant(parse_date(as_of, field="--as-of"))
 
@@ -117,10 +118,10 @@ def _table(title: str, states: Sequence[StepState[ShownStep]]) -> Table:
 def render(
     m: Place, now: dt.datetime, states: Sequence[StepState[ShownStep]], *, upcoming: int
 ) -> None:
-    local = pendulum.instance(now).in_timezone(m.timezone)
+    local = now.astimezone(zone(m.timezone))
     counts = Counter(s.status.value for s in states)
     console.print(
-        f"[bold]{m.name}[/] ({m.code}, {m.timezone}) — на {local.format('DD.MM.YYYY HH:mm')}"
+        f"[bold]{m.name}[/] ({m.code}, {m.timezone}) — на {local.strftime('%d.%m.%Y %H:%M')}"
         f" местного времени; шагов: {len(states)}"
     )
     console.print("  ".join(f"{STATUS_COUNT_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER))

@@ -184,3 +184,20 @@ def test_only_plain_existing_sqlite_files_take_the_fast_path(
     path.write_bytes(b"")
     found = status_read.sqlite_file(url.format(p=path))
     assert (found == str(path)) if fast else found is None
+
+
+def test_header_time_equals_what_pendulum_printed() -> None:
+    """The header's local time (zoneinfo) is what ``pendulum ... format()`` printed."""
+    import pendulum
+
+    from domain.calendar.time import zone
+
+    rng = random.Random(7)
+    zones = ["Europe/Kaliningrad", "Europe/Moscow", "Asia/Irkutsk", "Asia/Kamchatka", "UTC"]
+    for _ in range(500):
+        now = dt.datetime(2010, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+            seconds=rng.randrange(6 * 10**8)
+        )
+        tz = rng.choice(zones)
+        old = pendulum.instance(now).in_timezone(tz).format("DD.MM.YYYY HH:mm")
+        assert now.astimezone(zone(tz)).strftime("%d.%m.%Y %H:%M") == old
