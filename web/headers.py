@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 PUBLIC_PREFIXES = ("/static/", "/healthz", "/docs", "/openapi.json", "/docs-assets/")
 
 _SECRET_PATH = re.compile(r"(/auth/link/|/auth/step/|/ical/s/)[^/\s?\"]+")
@@ -42,24 +43,37 @@ def install_access_log_filter() -> None:
         logger.addFilter(RedactAccessLog())
 
 
+class SecurityHeaders:
+    """Plain ASGI middleware (issue 19): the headers are added to the response start
+    message as it passes; no task group or body stream per request, unlike
+    ``@app.middleware("http")``. The same headers and the same precedence (an endpoint's
+    own value wins, except ``Cache-Control`` on private pages)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                # Swagger UI starts itself with one inline script: allowed on /docs only.
+                h.setdefault("Content-Security-Policy", DOCS_CSP if path == "/docs" else CSP)
+                h.setdefault("X-Content-Type-Options", "nosniff")
+                h.setdefault("X-Frame-Options", "DENY")
+                # same-origin, not no-referrer: with no-referrer Chromium sends "Origin:
+                # null" on our own form POSTs, and the CSRF origin check would refuse them.
+                h.setdefault("Referrer-Policy", "same-origin")
+                if not path.startswith(PUBLIC_PREFIXES):
+                    h["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install_security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        h = response.headers
-        # Swagger UI starts itself with one inline script: allowed on /docs only.
-        docs = request.url.path == "/docs"
-        h.setdefault(
-            "Content-Security-Policy",
-            CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'") if docs else CSP,
-        )
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on
-        # our own form POSTs, and the CSRF origin check would refuse them.
-        h.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(PUBLIC_PREFIXES):
-            h["Cache-Control"] = "no-store"
-        return response
+    app.add_middleware(SecurityHeaders)
