@@ -1,9 +1,12 @@
 """Read model of the regional page (РМЦ): every municipality of a region in one table.
 
-Set-based: one grouped query per measure (steps by status, overdue steps per zone,
-indicators, НОК cases; the last audit entry is a correlated seek per municipality), each returning about one row per
-municipality: lateness buckets are date comparisons in SQL (``thresholds``), so no
-row per step or per due date reaches Python.
+Scopes that see whole municipalities read the trigger-kept step counters
+(``web/region_counts.py``: one statement for the rows, then only the overdue steps less
+than 21 working days late). Contacts and experts see a subset of the steps, counted
+here set-based: one grouped query per measure (steps by status, overdue steps per zone;
+the last audit entry is a correlated seek per municipality). Indicators and НОК cases
+are grouped queries for both. Lateness buckets are date comparisons in SQL
+(``thresholds``), so no row per step or per due date reaches Python.
 """
 
 from __future__ import annotations
