@@ -89,35 +89,45 @@ def read_status(url: str, code: str, year: int | None) -> tuple[Place, list[Step
     path = sqlite_file(url)
     if path is None:
         return None
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("BEGIN")  # one snapshot for the revision, the place and its steps
-        try:
-            version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError:  # no alembic_version: init_db creates/upgrades
-            return None
-        if version is None or version[0] != head_revision():
-            return None
-        found = conn.execute(
-            "SELECT id, code, name, timezone FROM municipality WHERE code = ? LIMIT 1", (code,)
-        ).fetchone()
-        if found is None:
-            raise NotFoundError(
-                f"муниципалитет «{code}» не найден (добавьте: roadmap municipality add)",
-                field="--municipality",
-            )
-        place = Place(id=found[0], code=found[1], name=found[2], timezone=found[3])
-        if year is None:
-            sql = f"SELECT {_STEP_COLUMNS} FROM step WHERE step.municipality_id = ?"
-            args: tuple[object, ...] = (place.id,)
-        else:
-            sql = (
-                f"SELECT {_STEP_COLUMNS} FROM step JOIN roadmap ON roadmap.id = step.roadmap_id"
-                " WHERE step.municipality_id = ? AND roadmap.year = ?"
-            )
-            args = (place.id, year)
-        rows = conn.execute(sql + ' ORDER BY step.due_date, step."key"', args).fetchall()
-        return place, [_step(r) for r in rows]
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        return _read(conn, code, year)
+    except sqlite3.Error:
+        # Not a database, no alembic_version, locked past the timeout...: the ORM path
+        # meets the same file and answers as it always did (init_db, its errors).
+        return None
     finally:
         conn.close()
+
+
+def _read(
+    conn: sqlite3.Connection, code: str, year: int | None
+) -> tuple[Place, list[StepRow]] | None:
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("BEGIN")  # one snapshot for the revision, the place and its steps
+    version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    if version is None or version[0] != head_revision():
+        return None  # init_db upgrades it first
+    found = conn.execute(
+        "SELECT id, code, name, timezone FROM municipality WHERE code = ? LIMIT 1", (code,)
+    ).fetchone()
+    if found is None:
+        raise NotFoundError(
+            f"муниципалитет «{code}» не найден (добавьте: roadmap municipality add)",
+            field="--municipality",
+        )
+    place = Place(id=found[0], code=found[1], name=found[2], timezone=found[3])
+    if year is None:
+        sql = f"SELECT {_STEP_COLUMNS} FROM step WHERE step.municipality_id = ?"
+        args: tuple[object, ...] = (place.id,)
+    else:
+        sql = (
+            f"SELECT {_STEP_COLUMNS} FROM step JOIN roadmap ON roadmap.id = step.roadmap_id"
+            " WHERE step.municipality_id = ? AND roadmap.year = ?"
+        )
+        args = (place.id, year)
+    rows = conn.execute(sql + ' ORDER BY step.due_date, step."key"', args).fetchall()
+    return place, [_step(r) for r in rows]

@@ -201,3 +201,9 @@ def test_header_time_equals_what_pendulum_printed() -> None:
         tz = rng.choice(zones)
         old = pendulum.instance(now).in_timezone(tz).format("DD.MM.YYYY HH:mm")
         assert now.astimezone(zone(tz)).strftime("%d.%m.%Y %H:%M") == old
+
+
+def test_a_file_that_is_no_database_goes_to_the_orm_path(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"not a database, " * 512)
+    assert status_read.read_status(f"sqlite:///{path}", "irk", None) is None
