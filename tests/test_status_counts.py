@@ -183,3 +183,27 @@ def test_a_fold_skips_municipalities_another_fold_holds(db_url: str) -> None:
         assert conn.execute(text("SELECT count(*) FROM step_count_delta")).scalar() == 0
         assert _counters(conn) == _truth(conn)
     engine.dispose()
+
+
+def test_postgres_writers_of_one_municipality_do_not_wait_for_each_other(db_url: str) -> None:
+    """Two open transactions change statuses in the same municipality: neither waits
+    (the counters are appended deltas, no shared counter row is locked); then TRUNCATE."""
+    engine = make_engine(db_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite has one writer at a time")
+    with session_scope(engine) as s:
+        m = make_municipality(s, code="busy")
+        rm = roadmap_for(s, municipality=m)
+        a, b = pk(make_step(s, roadmap=rm, key="a")), pk(make_step(s, roadmap=rm, key="b"))
+        mid = pk(m)
+    done = "UPDATE step SET status = 'done'::stepstatus WHERE id = :i"
+    with engine.begin() as first, engine.begin() as second:
+        first.execute(text(done), {"i": a})
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        second.execute(text(done), {"i": b})  # would time out on a locked counter row
+    with engine.begin() as conn:
+        assert _counters(conn) == _truth(conn) == {(mid, "done"): 2}
+        conn.execute(text("TRUNCATE step CASCADE"))
+        assert _counters(conn) == {}
+    engine.dispose()
