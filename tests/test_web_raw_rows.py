@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import orjson
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -57,15 +58,24 @@ def test_raw_columns_decode_to_the_orm_values(db_url: str) -> None:
         assert all(x.tzinfo is dt.UTC for x in g if isinstance(x, dt.datetime))
 
 
-def test_enums_as_values_are_plain_strings(db_url: str) -> None:
-    _seed(db_url, 20)
-    raw = RawColumns(PUBLIC_COLUMNS, enums_as_values=True)
+def test_for_json_rows_encode_to_the_same_bytes(db_url: str) -> None:
+    """JSON mode (enum values, SQLite's date and UTC text as they are) writes the same
+    JSON as the ORM values, microseconds included."""
+    _seed(db_url, 120)
+    raw = RawColumns(PUBLIC_COLUMNS, for_json=True)
     i = raw.names.index("status")
     with Session(make_engine(db_url)) as s:
         got = raw.fetch(s, select(*raw.select_columns(s)).order_by(col(Step.id)))
-        want = s.execute(select(col(Step.status)).order_by(col(Step.id))).scalars().all()
-    assert [r[i] for r in got] == [w.value for w in want]
+        want = s.execute(select(*PUBLIC_COLUMNS).order_by(col(Step.id))).all()
     assert all(type(r[i]) is str for r in got)
+    for g, w in zip(got, want, strict=True):
+        assert orjson.dumps(list(g), option=orjson.OPT_UTC_Z) == orjson.dumps(
+            list(w), option=orjson.OPT_UTC_Z
+        )
+    at = raw.names.index("done_at")
+    done = {orjson.dumps(r[at], option=orjson.OPT_UTC_Z).decode() for r in got}
+    assert '"2025-01-01T01:02:03.345678Z"' in done  # microseconds kept
+    assert '"2025-01-01T01:02:03Z"' in done  # zero ones dropped, as orjson does
 
 
 def test_list_rows_equal_the_orm_steps(db_url: str) -> None:

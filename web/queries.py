@@ -20,7 +20,7 @@ from models import (
 from models.roadmap import OPEN_STATUSES, StepKind, StepStatus
 from web.forms import missing_evidence
 from web.overview_queries import STATUS_ORDER
-from web.raw_rows import RawColumns, json_list
+from web.raw_rows import RawColumns, json_lists
 
 
 @dataclass
@@ -58,7 +58,7 @@ LIST_COLUMNS = (
     col(Step.blocked_by),
     col(Step.evidence_required),
 )
-RAW = RawColumns(LIST_COLUMNS, decoders={"blocked_by": json_list, "evidence_required": json_list})
+RAW = RawColumns(LIST_COLUMNS, decoders={"blocked_by": json_lists, "evidence_required": json_lists})
 
 
 @dataclass(slots=True)

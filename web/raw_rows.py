@@ -13,7 +13,7 @@ a dict lookup for enums. The values equal what the ORM types return:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import Any
 
@@ -25,7 +25,8 @@ from sqlmodel import Session
 
 from models.types import UTCDateTime
 
-Convert = Callable[[Any], Any] | None
+# A decoder takes one column's raw values (a tuple) and returns the decoded ones.
+Convert = Callable[[Sequence[Any]], Iterable[Any]] | None
 UTC = dt.UTC
 
 
@@ -44,35 +45,46 @@ def _date(value: Any) -> Any:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _json(value: Any) -> Any:
-    if value is None:
-        return None
-    if value == "[]":  # most lists of most steps are empty
-        return []
-    return orjson.loads(value)
+def _json(values: Sequence[Any]) -> list[Any]:
+    # Most lists of most steps are empty: "[]" is read without a call (a new list each).
+    return [[] if v == "[]" else (None if v is None else orjson.loads(v)) for v in values]
 
 
-def json_list(value: Any) -> Any:
-    """A JSON list where a missing one (NULL, ``null``) reads as empty."""
-    return _json(value) or []
+def json_lists(values: Sequence[Any]) -> list[Any]:
+    """JSON lists where a missing one (NULL, ``null``) reads as empty."""
+    return [[] if v == "[]" or v is None else (orjson.loads(v) or []) for v in values]
 
 
-def _enum(enum_class: type[Enum], *, as_value: bool) -> Callable[[Any], Any]:
+def _map(f: Callable[[Any], Any]) -> Callable[[Sequence[Any]], Iterable[Any]]:
+    return lambda values: map(f, values)
+
+
+def _enum(enum_class: type[Enum], *, as_value: bool) -> Callable[[Sequence[Any]], Iterable[Any]]:
     by_name: dict[Any, Any] = {m.name: (m.value if as_value else m) for m in enum_class}
     by_name[None] = None
-    return by_name.__getitem__  # a KeyError on a name the enum does not know, as the ORM
+    return _map(by_name.__getitem__)  # a KeyError on a name the enum lacks, as the ORM
 
 
-def _converter(column: Any, dialect: str, *, enums_as_values: bool) -> Convert:
+def _utc_text(value: Any) -> Any:
+    """SQLite's UTC text as orjson writes the aware datetime (``OPT_UTC_Z``): ``T``,
+    the microseconds only when not zero, ``Z``. Any other value: the datetime."""
+    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
+        if value.endswith(".000000"):
+            return f"{value[:10]}T{value[11:19]}Z"
+        return f"{value[:10]}T{value[11:]}Z"
+    return _utc(value)
+
+
+def _converter(column: Any, dialect: str, *, for_json: bool) -> Convert:
     kind = column.type
     if isinstance(kind, SAEnum) and kind.enum_class is not None:
-        return _enum(kind.enum_class, as_value=enums_as_values)
+        return _enum(kind.enum_class, as_value=for_json)
     if isinstance(kind, UTCDateTime):
-        return _utc
+        return _map(_utc_text if for_json and dialect == "sqlite" else _utc)
     if isinstance(kind, Date):
-        if dialect != "sqlite":
-            return None  # the driver's date
-        return _date if column.nullable else dt.date.fromisoformat
+        if dialect != "sqlite" or for_json:
+            return None  # the driver's date, or SQLite's ISO text (what orjson writes)
+        return _map(_date if column.nullable else dt.date.fromisoformat)
     if isinstance(kind, JSON):
         return _json
     return None  # integers and strings come from the driver as they are
@@ -92,12 +104,12 @@ class RawColumns:
         self,
         columns: Sequence[Any],
         *,
-        enums_as_values: bool = False,
-        decoders: dict[str, Callable[[Any], Any]] | None = None,
+        for_json: bool = False,
+        decoders: dict[str, Callable[[Sequence[Any]], Iterable[Any]]] | None = None,
     ) -> None:
         self.columns = tuple(columns)
         self.names = tuple(c.name for c in self.columns)
-        self.enums_as_values = enums_as_values
+        self.for_json = for_json
         self.decoders = decoders or {}  # per column name, instead of the type's own
         self._plans: dict[str, tuple[tuple[Any, ...], tuple[tuple[int, Convert], ...]]] = {}
 
@@ -109,8 +121,7 @@ class RawColumns:
                 (i, f)
                 for i, c in enumerate(self.columns)
                 if (
-                    f := self.decoders.get(c.name)
-                    or _converter(c, dialect, enums_as_values=self.enums_as_values)
+                    f := self.decoders.get(c.name) or _converter(c, dialect, for_json=self.for_json)
                 )
             )
             plan = self._plans[dialect] = (raw, convs)
@@ -137,7 +148,7 @@ class RawColumns:
         columns: list[Any] = list(zip(*rows, strict=True))
         for i, f in convs:
             assert f is not None
-            columns[i] = map(f, columns[i])
+            columns[i] = f(columns[i])
         return list(zip(*columns, strict=True))
 
 

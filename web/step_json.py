@@ -24,8 +24,8 @@ STEP_TABLE: Any = Step.__table__  # type: ignore[attr-defined]
 # StepPublic's fields, in its order (the keys of every object in the response).
 PUBLIC_FIELDS: tuple[str, ...] = tuple(StepPublic.model_fields)
 PUBLIC_COLUMNS = tuple(STEP_TABLE.c[name] for name in PUBLIC_FIELDS)
-# Raw driver values, decoded per column (web/raw_rows.py); enums as their JSON values.
-RAW = RawColumns(PUBLIC_COLUMNS, enums_as_values=True)
+# Raw driver values, decoded per column (web/raw_rows.py) to what orjson writes as JSON.
+RAW = RawColumns(PUBLIC_COLUMNS, for_json=True)
 
 
 def public_steps_select(session: Session) -> Any:
