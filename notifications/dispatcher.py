@@ -11,6 +11,7 @@ One pass without Prefect: ``python -m jobs.dispatch``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -23,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from models.db import session_scope
@@ -91,30 +93,50 @@ class GroupCommit:
         return result
 
 
-def _recorder(engine: Engine, settings: Settings, clock: Clock) -> Callable[..., dict[int, str]]:
-    """One Core transaction per group (BEGIN IMMEDIATE on SQLite). On PostgreSQL the
-    marks commit without waiting for the WAL flush: a dispatcher killed at any point
-    still sees them committed; only a crash of the database server itself may forget
-    the last few, and those messages are then sent again (a duplicate, never a loss)."""
-    _marks = engine.execution_options(sqlite_begin="IMMEDIATE")
+@contextlib.contextmanager
+def _recorder(
+    engine: Engine, settings: Settings, clock: Clock
+) -> Iterator[Callable[[list[Outcome]], dict[int, str]]]:
+    """Marks of one group on a connection kept for the batch. SQLite: one transaction
+    per group (BEGIN IMMEDIATE). PostgreSQL: the connection is in autocommit, so a group
+    of deliveries is one UPDATE, one round trip (each failure's mark commits on its
+    own: a crash between them leaves the rest ``sending`` until their lease expires,
+    then they are tried again), and it commits without waiting for the WAL flush: a
+    dispatcher killed at any point still sees its marks committed; only a crash of the
+    database server itself may forget the last few, and those messages are then sent
+    again (a duplicate, never a loss)."""
     pg = engine.dialect.name == "postgresql"
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if pg else {}
+    with engine.execution_options(sqlite_begin="IMMEDIATE", **options).connect() as conn:
+        if pg:  # session-level, reset below before the connection goes back to the pool
+            conn.exec_driver_sql("SET synchronous_commit = off")
+            conn.commit()  # ends SQLAlchemy's autobegun block (nothing is sent in autocommit)
 
-    def record(batch: list[Outcome]) -> dict[int, str]:
-        now = clock()
-        out: dict[int, str] = {}
-        with _marks.begin() as s:
-            if pg:  # see below
-                s.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            sent = [i for i, d in batch if d.ok]
-            mark_sent_many(s, ids=sent, now=now)
-            out.update((i, "sent") for i in sent)
-            for i, d in batch:
-                if not d.ok:
-                    status = mark_failed(s, message_id=i, error=d.error, now=now, settings=settings)
-                    out[i] = "dead" if status == OutboxStatus.dead else "retry"
-        return out
+        def record(batch: list[Outcome]) -> dict[int, str]:
+            now = clock()
+            out: dict[int, str] = {}
+            with conn.begin():
+                sent = [i for i, d in batch if d.ok]
+                mark_sent_many(conn, ids=sent, now=now)
+                out.update((i, "sent") for i in sent)
+                for i, d in batch:
+                    if not d.ok:
+                        status = mark_failed(
+                            conn, message_id=i, error=d.error, now=now, settings=settings
+                        )
+                        out[i] = "dead" if status == OutboxStatus.dead else "retry"
+            return out
 
-    return record
+        try:
+            yield record
+        finally:
+            if pg and not conn.invalidated:
+                try:
+                    conn.rollback()
+                    conn.exec_driver_sql("RESET synchronous_commit")
+                    conn.commit()
+                except DBAPIError:  # never return the setting to the pool
+                    conn.invalidate()
 
 
 def deliver_ids(
@@ -136,34 +158,35 @@ def deliver_ids(
     with session_scope(engine) as s:
         q = select(OutboxMessage).where(OT.c.id.in_(ids)).order_by(OT.c.id)
         msgs = [m for (m,) in s.execute(q)]
-    commit = GroupCommit(_recorder(engine, settings, clock))
-    queue: Iterator[OutboxMessage] = iter(msgs)
-    take = threading.Lock()
-    counts: Counter[str] = Counter()
-    left: list[int] = []
+    with _recorder(engine, settings, clock) as record:
+        commit = GroupCommit(record)
+        queue: Iterator[OutboxMessage] = iter(msgs)
+        take = threading.Lock()
+        counts: Counter[str] = Counter()
+        left: list[int] = []
 
-    def sender_thread() -> None:
-        with Sender(settings) as sender:
-            while True:
-                with take:
-                    msg = next(queue, None)
-                if msg is None or msg.id is None:
-                    return
-                if time.monotonic() > deadline:  # our lease is half gone
+        def sender_thread() -> None:
+            with Sender(settings) as sender:
+                while True:
                     with take:
-                        left.append(msg.id)
-                    continue
-                status = commit.submit((msg.id, sender.send(msg)))
-                with take:
-                    counts[status] += 1
+                        msg = next(queue, None)
+                    if msg is None or msg.id is None:
+                        return
+                    if time.monotonic() > deadline:  # our lease is half gone
+                        with take:
+                            left.append(msg.id)
+                        continue
+                    status = commit.submit((msg.id, sender.send(msg)))
+                    with take:
+                        counts[status] += 1
 
-    n = max(1, min(workers or settings.outbox_workers, len(msgs)))
-    if n == 1:
-        sender_thread()
-    else:
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            for future in [pool.submit(sender_thread) for _ in range(n)]:
-                future.result()
+        n = max(1, min(workers or settings.outbox_workers, len(msgs)))
+        if n == 1:
+            sender_thread()
+        else:
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                for future in [pool.submit(sender_thread) for _ in range(n)]:
+                    future.result()
     if left:
         with session_scope(engine, immediate=True) as s:
             release(s, ids=left)

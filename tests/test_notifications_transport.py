@@ -177,3 +177,44 @@ def test_four_sender_threads_mark_every_row_once(
             assert m.status == OutboxStatus.sent and m.sent_at == NOW and m.attempts == 0
         else:
             assert m.status == OutboxStatus.pending and m.attempts == 1 and m.last_error
+
+
+def test_the_marks_connection_goes_back_to_the_pool_unchanged(
+    engine: Engine,
+    settings: Settings,
+    http_sink: HttpSink,  # noqa: F811
+) -> None:
+    rows = [
+        dict(
+            dedupe_key=f"p{i}",
+            municipality_id=None,
+            step_id=None,
+            person_id=None,
+            rule="on_day",
+            channel="webhook",
+            target=http_sink.url(),
+            subject=f"№{i}",
+            body_text="Текст",
+            body_html="",
+            body_short="",
+            not_before=NOW,
+        )
+        for i in range(6)
+    ]
+    with session_scope(engine) as s:
+        enqueue_many(s, rows)
+    assert dispatch_pending(engine, settings, batch_size=3, workers=2, clock=lambda: NOW) == {
+        "sent": 6,
+        "batches": 2,
+    }
+    pooled = engine.pool.checkedin()  # type: ignore[attr-defined]
+    assert pooled >= 1
+    conns = [engine.connect() for _ in range(pooled)]
+    try:
+        for conn in conns:
+            assert conn.get_isolation_level() != "AUTOCOMMIT"
+            if engine.dialect.name == "postgresql":
+                assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+    finally:
+        for conn in conns:
+            conn.close()
