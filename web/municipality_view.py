@@ -116,17 +116,20 @@ def municipality_view(
     owners = [(r, r) for r in sorted(roles)] + [(f"org:{i}", n) for i, n in orgs.items()]
     counts = {k: counts[k] for k in STATUS_ORDER if k in counts}
     keys = sorted({k for b in blocked for k in b.blocked_by})
-    titles: dict[str, str] = (
-        dict(
+    titles: dict[str, str] = {}
+    if keys and unfiltered and scope.sees_whole_municipalities:
+        wanted = set(keys)  # every step of the municipality is loaded: no query
+        for s in steps:
+            if s.key in wanted:
+                titles.setdefault(s.key, s.title)
+    elif keys:  # blockers may lie outside the scope or the filter: their titles are shown
+        titles = dict(
             session.execute(  # type: ignore[arg-type]
                 select(col(Step.key), col(Step.title))
                 .where(mine, col(Step.key).in_(keys))
                 .distinct()
             ).all()
         )
-        if keys
-        else {}
-    )
     people = responsible_people(session, m.id)
     view = MunicipalityView(
         m, today, counts, sorted(months.items()), next_week, blocked, owners, orgs, titles
