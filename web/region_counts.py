@@ -1,10 +1,10 @@
 """Regional rows from the maintained step counters (issue 19), for whole-municipality scopes.
 
-One statement reads every municipality of the region with its totals (folded counts
-plus pending deltas, pivoted and joined), its oldest overdue due date (one seek of
-``ix_step_sweep``) and its last audit entry (one seek of
-``ix_auditentry_municipality_at``). The heat map then reads, per zone, only the overdue
-steps less than 21 working days late (a short ``ix_step_sweep`` range per municipality):
+One statement reads every municipality of the region with its oldest overdue due date
+(one seek of ``ix_step_sweep``) and its last audit entry (one seek of
+``ix_auditentry_municipality_at``), a second its totals (folded counts plus pending
+deltas, pivoted in SQL: one row per municipality). The heat map then reads, per zone,
+only the overdue steps less than 21 working days late (a short ``ix_step_sweep`` range per municipality):
 the "more than 20" bucket is the overdue count minus the others.
 """
 
@@ -32,16 +32,12 @@ def _pivot(ids: Any) -> Any:
     """Per municipality of ``ids``: steps, closed steps, overdue steps (one hash join)."""
     counts = current_counts(ids).subquery()
     status, n = counts.c.status, counts.c[2]
-    return (
-        select(
-            counts.c.municipality_id.label("mid"),
-            func.sum(n).label("total"),
-            func.sum(case((status.in_(CLOSED), n), else_=0)).label("done"),
-            func.sum(case((status == OVERDUE, n), else_=0)).label("overdue"),
-        )
-        .group_by(counts.c.municipality_id)
-        .subquery()
-    )
+    return select(
+        counts.c.municipality_id.label("mid"),
+        func.sum(n).label("total"),
+        func.sum(case((status.in_(CLOSED), n), else_=0)).label("done"),
+        func.sum(case((status == OVERDUE, n), else_=0)).label("overdue"),
+    ).group_by(counts.c.municipality_id)
 
 
 def counted_rows(
@@ -64,7 +60,6 @@ def counted_rows(
         .correlate(Municipality)
         .scalar_subquery()
     )
-    pivot = _pivot(select(mid).where(col(Municipality.region) == region))
     stmt = scope.municipalities(
         select(
             mid,
@@ -72,25 +67,29 @@ def counted_rows(
             col(Municipality.name),
             col(Municipality.timezone),
             last,
-            func.coalesce(pivot.c.total, 0),
-            func.coalesce(pivot.c.done, 0),
-            func.coalesce(pivot.c.overdue, 0),
             oldest,
-        )
-        .select_from(Municipality)
-        .outerjoin(pivot, pivot.c.mid == mid)
-        .where(col(Municipality.region) == region)
+        ).where(col(Municipality.region) == region)
     )
     conn = session.connection()  # Core rows: no ORM row processing
     rows: dict[int, RegionRow] = {}
+    oldest_due: dict[int, Any] = {}
+    for i, code, name, tz, at, first in conn.execute(stmt).all():
+        r = rows[int(i)] = RegionRow(int(i), code, name, tz)
+        r.last_activity = _aware(at)
+        oldest_due[r.id] = first
+    # A second statement, not a join: PostgreSQL, misjudging the region's size, would
+    # rescan the pivot once per municipality.
+    in_region = select(mid).where(col(Municipality.region) == region)
+    for i, total, done, overdue in conn.execute(_pivot(in_region)).all():
+        if (row := rows.get(int(i))) is not None:
+            row.total, row.done, row.overdue = int(total), int(done), int(overdue)
     todays: dict[str, dt.date] = {}
     late: dict[str, list[int]] = {}
-    for i, code, name, tz, at, total, done, overdue, first in conn.execute(stmt).all():
-        r = rows[int(i)] = RegionRow(int(i), code, name, tz, int(total), int(done), int(overdue))
-        r.last_activity = _aware(at)
+    for r in rows.values():
         if r.overdue:
+            tz = r.timezone
             today = todays.get(tz) or todays.setdefault(tz, local_date(now, tz))
-            if first is not None:
+            if (first := oldest_due[r.id]) is not None:
                 r.max_late = _late(_as_date(first), today)
             late.setdefault(tz, []).append(r.id)
     for tz, ids in sorted(late.items()):
