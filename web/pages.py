@@ -39,6 +39,7 @@ from web.forms import (
     form_fields,
     missing_evidence,
 )
+from web.municipality_rows import late_rows, plan_rows
 from web.municipality_view import municipality_view
 from web.region_pages import api as region_api
 from web.region_pages import router as region_router
@@ -120,6 +121,8 @@ def municipality(
     }
     who = request.app.state.templates.env.get_template("_status.html").module.who
     people = {x.person for x in view.late} | set(view.people.values())
+    whos = {p: who(p) for p in people}
+    filters_ = request.app.state.templates.env.filters
     values = session.execute(
         select(
             col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
@@ -141,7 +144,9 @@ def municipality(
             "kinds": list(StepKind),
             "status_qs": status_qs,
             "page_qs": page_qs,
-            "whos": {p: who(p) for p in people},
+            "whos": whos,
+            "plan_html": plan_rows(view.plan, view.organisations, status_qs, filters_),
+            "late_html": late_rows(view.late, whos, filters_),
         },
     )
 
