@@ -93,12 +93,18 @@ def counted_rows(
                 r.max_late = _late(_as_date(first), today)
             late.setdefault(tz, []).append(r.id)
     for tz, ids in sorted(late.items()):
-        _heat(conn, rows, ids, todays[tz])
+        zone: Any = ids
+        if scope.municipality_ids is None:  # a subquery plans better than many parameters
+            zone = select(mid).where(
+                col(Municipality.region) == region, col(Municipality.timezone) == tz
+            )
+        _heat(conn, rows, ids, zone, todays[tz])
     return rows
 
 
-def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], today: dt.date) -> None:
-    """Heat buckets of municipalities of one zone (so one "today") with overdue steps."""
+def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], zone: Any, today: dt.date) -> None:
+    """Heat buckets of the municipalities ``ids`` of one zone (so one "today") with
+    overdue steps; ``zone`` selects them in SQL (these ids or a subquery)."""
     due = col(Step.due_date)
     t6, t11, t21 = thresholds(today)
     stmt = (
@@ -109,7 +115,7 @@ def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], today: dt.date)
             func.sum(case((due <= t11, 1), else_=0)),
         )
         .where(
-            col(Step.municipality_id).in_(ids),
+            col(Step.municipality_id).in_(zone),
             col(Step.status) == StepStatus.overdue,
             due > t21,
         )
