@@ -11,6 +11,7 @@ Idempotency-Keys and e-mail subjects received so far, and exits when stdin close
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -21,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -174,6 +176,34 @@ class RemoteSinks:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
+
+
+class CpuMeter:
+    """CPU ms per message of this process (all threads) and of the receivers' process."""
+
+    def __init__(self, sinks: RemoteSinks) -> None:
+        self.sinks = sinks
+        self.spent: dict[str, list[float]] = {}
+        self.per_msg: dict[str, list[float | None]] = {}
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        ours, theirs = time.process_time(), self.sinks.cpu_seconds()
+        yield
+        after = self.sinks.cpu_seconds()
+        got = self.spent.setdefault(name, [0.0, 0.0])
+        got[0] += time.process_time() - ours
+        got[1] += (after - theirs) if after is not None and theirs is not None else float("nan")
+
+    def count(self, **messages: int) -> None:
+        for name, n in messages.items():
+            ours, theirs = self.spent[name]
+            ms = [round(1000 * ours / n, 3), round(1000 * theirs / n, 3)] if n else [None, None]
+            self.per_msg[name] = [None if x != x else x for x in ms]  # NaN: no /proc
+
+    def line(self, name: str) -> str:
+        ours, theirs = self.per_msg[name]
+        return f"CPU {ours} ms/msg here, receiver {theirs} ms/msg"
 
 
 def serve() -> None:

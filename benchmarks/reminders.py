@@ -19,7 +19,6 @@ Ends with ``RESULT {json}``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -28,7 +27,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import apprise
 import pendulum
-from loopback import RemoteSinks
+from loopback import CpuMeter, RemoteSinks
 from sqlalchemy import insert, select, update
 
 from jobs.dispatch import dispatch_pending
@@ -173,34 +171,6 @@ def _dispatch(engine: Any, settings: Settings, workers: int, **kw: Any) -> tuple
     return counts.get("sent", 0), time.perf_counter() - t0
 
 
-class _CpuMeter:
-    """CPU ms per message of this process (all threads) and of the receivers' process."""
-
-    def __init__(self, sinks: RemoteSinks) -> None:
-        self.sinks = sinks
-        self.spent: dict[str, list[float]] = {}
-        self.per_msg: dict[str, list[float | None]] = {}
-
-    @contextlib.contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        ours, theirs = time.process_time(), self.sinks.cpu_seconds()
-        yield
-        after = self.sinks.cpu_seconds()
-        got = self.spent.setdefault(name, [0.0, 0.0])
-        got[0] += time.process_time() - ours
-        got[1] += (after - theirs) if after is not None and theirs is not None else float("nan")
-
-    def count(self, **messages: int) -> None:
-        for name, n in messages.items():
-            ours, theirs = self.spent[name]
-            ms = [round(1000 * ours / n, 3), round(1000 * theirs / n, 3)] if n else [None, None]
-            self.per_msg[name] = [None if x != x else x for x in ms]  # NaN: no /proc
-
-    def line(self, name: str) -> str:
-        ours, theirs = self.per_msg[name]
-        return f"CPU {ours} ms/msg here, receiver {theirs} ms/msg"
-
-
 def _bare_loop(url: str, rows: list[Any], fmt: str, reuse_throttle_off: bool) -> float:
     """msg/s of apprise called directly in a loop (no database) with our rows' content."""
     obj = apprise.Apprise()
@@ -266,7 +236,7 @@ def main() -> None:
     # json://: bare loop, ours with 1 sender thread, ours with N threads, bare loop again.
     later = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
     _park(engine, "email", later)
-    cpu = _CpuMeter(sinks)
+    cpu = CpuMeter(sinks)
     with cpu.phase("bare"):
         base_json_a = _bare_loop(base_json_url, json_rows[:n_base_json], text, False)
     step = min(500, max(1, len(json_rows) // 4))

@@ -1,13 +1,11 @@
-"""Connection reuse under apprise: one HTTP session, one SMTP connection per sender.
+"""Connection reuse under apprise: kept HTTP and SMTP connections per sender thread.
 
 apprise's webhook plugins call ``requests.request`` (a new TCP connection per message)
 and its e-mail plugin opens, logs in and quits an SMTP connection per message. The
-plugins still build and send every message themselves (same URL parsing, payload,
-headers, MIME); only the connection under them is kept: the ``requests`` and
-``smtplib`` names inside those plugin modules are replaced by thin stand-ins that use
-the pool of the current thread while one is open (``with Pool():``), and behave
-exactly like the originals otherwise.
-"""
+plugins still build every message themselves (URL parsing, payload, headers, MIME);
+only the connection under them is kept: the ``requests`` and ``smtplib`` names inside
+those plugin modules are thin stand-ins using the current thread's pool while one is
+open (``with Pool():``; plain webhook requests over ``notifications.http_kept``)."""
 
 from __future__ import annotations
 
@@ -129,7 +127,7 @@ class Pool:
     def __init__(self) -> None:
         self.key = ""
         self._session: requests.Session | None = None
-        self._http: KeptHttp | None = None
+        self.http = KeptHttp()  # cheap until a request needs a connection
         self._mail: dict[tuple[Any, ...], _Mail] = {}
 
     def session(self) -> requests.Session:
@@ -138,11 +136,6 @@ class Pool:
             s.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
             self._session = s
         return self._session
-
-    def http(self) -> KeptHttp:
-        if self._http is None:
-            self._http = KeptHttp()
-        return self._http
 
     def smtp(self, factory: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Mail:
         key = (self.key, factory, args)
@@ -171,14 +164,12 @@ class Pool:
             self.drop(kept)
         if self._session is not None:
             self._session.close()
-        if self._http is not None:
-            self._http.close()
+        self.http.close()
 
 
 class _Requests(ModuleType):
-    """``requests`` as the webhook plugins see it: ``request`` goes over a kept
-    ``http.client`` connection (``notifications.http_kept``) when it is a plain one,
-    else through the pool's ``requests`` session."""
+    """``requests`` as the webhook plugins see it: a plain request goes over a kept
+    http.client connection (``notifications.http_kept``), others via the session."""
 
     def __init__(self) -> None:
         super().__init__("requests")
@@ -187,7 +178,7 @@ class _Requests(ModuleType):
         pool = current()
         if pool is None:
             return requests.request(method, url, **kwargs)
-        kept = pool.http().request(method, url, **kwargs)
+        kept = pool.http.request(method, url, **kwargs)
         return kept if kept is not None else pool.session().request(method, url, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
