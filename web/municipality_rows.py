@@ -10,6 +10,7 @@ loops and finds them verbatim in the page.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -21,8 +22,14 @@ def _e(value: object) -> str:
     return str(escape(value))
 
 
+@lru_cache(maxsize=8192)
+def _w(text: str) -> str:
+    """Escaped words that repeat on every row (dates, kinds, roles, statuses): once."""
+    return str(escape(text))
+
+
 def _period(s: Any, f: Filters) -> str:
-    return f' <span class="muted">{_e(f["period_ru"](s.period))}</span>' if s.period else ""
+    return f' <span class="muted">{_w(f["period_ru"](s.period))}</span>' if s.period else ""
 
 
 def plan_rows(
@@ -44,18 +51,18 @@ def plan_rows(
         st = s.status.value
         if s.organisation_id:
             name = organisations.get(s.organisation_id, "организация")
-            owner = f'<a href="/org/{_e(s.organisation_id)}">{_e(name)}</a>'
+            owner = f'<a href="/org/{int(s.organisation_id)}">{_w(name)}</a>'
         else:
-            owner = _e(role_ru(s.owner_role))
+            owner = _w(role_ru(s.owner_role))
         out.append(
-            f'\n    <tr class="row-{_e(st)}">'
-            f'\n      <td data-label="Срок" class="date">{_e(ru_date(s.due_date))}</td>'
-            f'\n      <td data-label="Шаг"><a href="/steps/{_e(s.id)}">{_e(s.title)}</a>'
+            f'\n    <tr class="row-{_w(st)}">'
+            f'\n      <td data-label="Срок" class="date">{_w(ru_date(s.due_date))}</td>'
+            f'\n      <td data-label="Шаг"><a href="/steps/{int(s.id)}">{_e(s.title)}</a>'
             f"{_period(s, f)}</td>"
-            f'\n      <td data-label="Вид" class="small">{_e(kind_ru(s.kind.value))}</td>'
+            f'\n      <td data-label="Вид" class="small">{_w(kind_ru(s.kind.value))}</td>'
             f'\n      <td data-label="Исполнитель" class="small">{owner}</td>'
-            f'\n      <td data-label="Статус"><a class="badge st-{_e(st)}" '
-            f'href="?{_e(status_qs[st])}#plan">{_e(status_ru(st))}</a></td>'
+            f'\n      <td data-label="Статус"><a class="badge st-{_w(st)}" '
+            f'href="?{_w(status_qs[st])}#plan">{_w(status_ru(st))}</a></td>'
             "\n    </tr>\n  "
         )
     return Markup("".join(out))
@@ -71,14 +78,14 @@ def late_rows(items: Sequence[Any], whos: Mapping[Any, Markup], f: Filters) -> M
         s = x.row
         out.append(
             '\n  <tr class="row-overdue">'
-            f'\n    <td data-label="Просрочка" class="late">{_e(workdays_ru(x.late_days))}'
-            f'<div class="small muted">срок {_e(ru_date(s.due_date))}</div></td>'
-            f'\n    <td data-label="Шаг"><a href="/steps/{_e(s.id)}">{_e(s.title)}</a>'
+            f'\n    <td data-label="Просрочка" class="late">{_w(workdays_ru(x.late_days))}'
+            f'<div class="small muted">срок {_w(ru_date(s.due_date))}</div></td>'
+            f'\n    <td data-label="Шаг"><a href="/steps/{int(s.id)}">{_e(s.title)}</a>'
             f"{_period(s, f)}</td>"
             f'\n    <td data-label="Кто отвечает">{whos[x.person]}</td>'
             f'\n    <td data-label="Чего не хватает" class="small">'
-            f"{_e(', '.join(map(str, x.missing)))}</td>"
-            f'\n    <td data-label="Действие"><a class="button" href="/steps/{_e(s.id)}'
+            f"{_w(', '.join(map(str, x.missing)))}</td>"
+            f'\n    <td data-label="Действие"><a class="button" href="/steps/{int(s.id)}'
             '#complete-form">Загрузить подтверждение</a></td>'
             "\n  </tr>\n  "
         )
