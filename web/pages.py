@@ -30,6 +30,7 @@ from web.deps import (
     error_items,
     get_scope,
     get_session,
+    request_now,
     status_for,
 )
 from web.forms import (
@@ -106,7 +107,7 @@ def municipality(
     page: int = Query(1, ge=1, le=100_000),
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
-    now: dt.datetime = Depends(app_now),
+    now: dt.datetime = Depends(request_now),
 ) -> HTMLResponse:
     m = scope.municipality(session, code)
     filters = queries.StepFilters(status=status or None, kind=kind or None, owner=owner or None)
