@@ -14,7 +14,7 @@ from cli.common import console, handle_errors, parse_date, print_json
 from domain.calendar.time import as_of_instant, zone
 from domain.roadmap.status_view import StepFacts, StepState, states_at
 from domain.vocabulary import KIND_RU, STATUS_COUNT_RU, STATUS_RU, STATUS_STYLE
-from models.roadmap import StepStatus
+from models.enums import StepStatus
 
 if TYPE_CHECKING:  # the ORM path (PostgreSQL, first use, the demo) imports them itself
     from sqlmodel import Session

@@ -17,8 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from domain.errors import NotFoundError
+from models.enums import StepStatus
 from models.migrate import head_revision
-from models.roadmap import StepStatus
 
 _PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 _STEP_COLUMNS = (

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from models.core import Role
-from models.outbox import OutboxStatus
-from models.review import ReviewState
-from models.roadmap import Recurrence, StepKind, StepStatus
+from models.enums import OutboxStatus, Recurrence, ReviewState, Role, StepKind, StepStatus
 
 STATUS_RU: dict[str, str] = {
     StepStatus.planned: "запланирован",

@@ -8,16 +8,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
+from models.enums import Role as Role
 from models.types import JSONType, UTCDateTime, utcnow
-
-
-class Role(StrEnum):
-    admin = "admin"
-    moc_head = "moc_head"
-    org_contact = "org_contact"
-    expert = "expert"
-    auditor = "auditor"
-    rmc = "rmc"
 
 
 class OrganisationKind(StrEnum):

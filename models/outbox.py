@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from models.enums import OutboxStatus as OutboxStatus
 from models.types import UTCDateTime, utcnow
-
-
-class OutboxStatus(StrEnum):
-    pending = "pending"
-    sending = "sending"
-    sent = "sent"
-    dead = "dead"
 
 
 class OutboxBase(SQLModel):

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.enums import ReviewState as ReviewState
 from models.types import UTCDateTime, utcnow
 
 
@@ -35,22 +36,6 @@ class Expertise(StrEnum):
     none = "none"  # not examined
     positive = "positive"
     negative = "negative"
-
-
-class ReviewState(StrEnum):
-    DRAFT = "DRAFT"
-    SUBMITTED = "SUBMITTED"
-    FORMALLY_REJECTED = "FORMALLY_REJECTED"
-    EXPERTS_ASSIGNED = "EXPERTS_ASSIGNED"
-    UNDER_REVIEW = "UNDER_REVIEW"
-    POSITIVE = "POSITIVE"
-    NEGATIVE = "NEGATIVE"
-    DISAGREEMENT = "DISAGREEMENT"
-    REVISION = "REVISION"
-    COUNCIL_DECISION = "COUNCIL_DECISION"
-    REGIONAL_STAGE = "REGIONAL_STAGE"
-    IN_REGISTER = "IN_REGISTER"
-    ARCHIVED = "ARCHIVED"
 
 
 class Programme(SQLModel, table=True):

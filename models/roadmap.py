@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.enums import Recurrence as Recurrence
+from models.enums import StepKind as StepKind
+from models.enums import StepStatus as StepStatus
 from models.types import JSONType, UTCDateTime, utcnow
-
-
-class StepKind(StrEnum):
-    normative_act = "normative_act"
-    certificate_setup = "certificate_setup"
-    expert_review = "expert_review"
-    report = "report"
-    event = "event"
-    indicator = "indicator"
-
-
-class Recurrence(StrEnum):
-    once = "once"
-    yearly = "yearly"
-    quarterly = "quarterly"
-    monthly = "monthly"
-
-
-class StepStatus(StrEnum):
-    planned = "planned"
-    due_soon = "due_soon"
-    due = "due"
-    overdue = "overdue"
-    blocked = "blocked"
-    done = "done"
-    waived = "waived"
-
 
 OPEN_STATUSES = (
     StepStatus.planned,

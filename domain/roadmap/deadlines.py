@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from domain.calendar.time import end_of_day_utc, local_date
 from domain.calendar.workdays import next_working_day, working_days_between
-from models.roadmap import StepStatus
+from models.enums import StepStatus
 
 __all__ = ["CLOSED", "deadline_for", "end_of_day_utc", "local_date", "status_at"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from domain.roadmap.deadlines import CLOSED, status_at
-from models.roadmap import StepStatus
+from models.enums import StepStatus
 
 
 class StepFacts(Protocol):

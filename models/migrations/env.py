@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table)
+import models.registry  # noqa: F401  (registers every table)
 from models.db import make_engine
 
 config = context.config
