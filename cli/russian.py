@@ -8,8 +8,11 @@ so every help screen and usage error reads in Russian.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 RU: dict[str, str] = {
@@ -85,7 +88,6 @@ MODULES = (
     "click.termui",
     "click.utils",
     "typer.core",
-    "typer.rich_utils",
 )
 PANELS = {
     "DEFAULT_STRING": "[default: {}]",
@@ -110,9 +112,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def install() -> None:
-    """Rebind the translation functions of click and typer (idempotent)."""
+    """Rebind the translation functions of click and typer (idempotent).
+
+    ``typer.rich_utils`` (rich's markdown, tracebacks, pretty: about 0.1 s) is loaded by
+    typer only for help and errors; it is translated when it loads (``_RichUtilsHook``),
+    so a command that succeeds never imports it.
+    """
     import click  # noqa: F401
-    import typer.rich_utils as rich_utils
 
     for name in MODULES:
         module = sys.modules.get(name) or __import__(name, fromlist=["_"])
@@ -120,9 +126,62 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    if RICH_UTILS in sys.modules:
+        _translate_rich_utils(sys.modules[RICH_UTILS])
+    elif not any(isinstance(f, _RichUtilsHook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RichUtilsHook())
+    install_vendored()
+
+
+RICH_UTILS = "typer.rich_utils"
+
+
+def _translate_rich_utils(rich_utils: Any) -> None:
+    """Russian panel titles and error messages of typer's rich output (idempotent)."""
+    if getattr(rich_utils, "_soczakaz_ru", False):
+        return
     for attr, english in PANELS.items():
         setattr(rich_utils, attr, gettext(english))
-    install_vendored()
+    if hasattr(rich_utils, "_"):
+        rich_utils._ = gettext
+    original_error = rich_utils.rich_format_error
+
+    def rich_format_error(exc: Any) -> None:
+        english = exc.format_message
+        exc.format_message = lambda: translate_message(english())
+        original_error(exc)
+
+    rich_utils.rich_format_error = rich_format_error
+    rich_utils._soczakaz_ru = True
+
+
+class _TranslatingLoader(importlib.abc.Loader):
+    """Loads ``typer.rich_utils`` with its own loader, then translates it."""
+
+    def __init__(self, inner: importlib.abc.Loader) -> None:
+        self.inner = inner
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.inner.exec_module(module)
+        _translate_rich_utils(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename, … of the inner loader
+        return getattr(self.inner, name)
+
+
+class _RichUtilsHook(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != RICH_UTILS:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _TranslatingLoader(spec.loader)
+        return spec
 
 
 translate: Callable[[str], str] = gettext
@@ -175,16 +234,6 @@ def install_vendored() -> None:
         return
     if getattr(vexc, "_soczakaz_ru", False):
         return
-    import typer.rich_utils as rich_utils
-
-    original_error = rich_utils.rich_format_error
-
-    def rich_format_error(exc: Any) -> None:
-        english = exc.format_message
-        exc.format_message = lambda: translate_message(english())
-        original_error(exc)
-
-    setattr(rich_utils, "rich_format_error", rich_format_error)  # noqa: B010
     original_usage = vfmt.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
