@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,13 +26,20 @@ MAX_ATTEMPTS = 5
 WINDOW = dt.timedelta(minutes=15)
 
 
-_CSRF_INPUT = re.compile(r'(name="csrf_token" value=")[^"]*(")')
+_CSRF_VALUE = 'name="csrf_token" value="'
 
 
 def with_csrf(request: Request, html: str) -> str:
-    """Put the current session's CSRF token into a page rendered for someone else."""
+    """Put the current session's CSRF token into a page rendered for someone else.
+
+    A split on the literal, not a regex: the overview of a region is megabytes long."""
     token = getattr(request.state, "csrf", "")
-    return _CSRF_INPUT.sub(lambda m: m.group(1) + token + m.group(2), html)
+    parts = html.split(_CSRF_VALUE)
+    out = [parts[0]]
+    for part in parts[1:]:
+        end = part.find('"')
+        out.append(_CSRF_VALUE + (token + part[end:] if end >= 0 else part))
+    return "".join(out)
 
 
 def _page(
