@@ -95,13 +95,15 @@ def municipality_view(
         )
     orgs = {
         int(i): short or name
-        for i, short, name in session.execute(
+        for i, short, name in session.connection()
+        .execute(  # core: a read, nothing to flush
             scope.organisations(
                 select(
                     col(Organisation.id), col(Organisation.short_name), col(Organisation.name)
                 ).where(col(Organisation.municipality_id) == m.id)
             )
-        ).all()
+        )
+        .all()
     }
     counts: dict[str, int] = {}
     if unfiltered:  # the rows already loaded are the whole (scoped) roadmap

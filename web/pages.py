@@ -124,13 +124,18 @@ def municipality(
     people = {x.person for x in view.late} | set(view.people.values())
     whos = {p: who(p) for p in people}
     filters_ = request.app.state.templates.env.filters
-    values = session.execute(
-        select(
-            col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
-        ).where(
-            col(IndicatorValue.municipality_id) == m.id, col(IndicatorValue.year) == view.today.year
+    values = (
+        session.connection()
+        .execute(  # core rows: a read, nothing to flush
+            select(
+                col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
+            ).where(
+                col(IndicatorValue.municipality_id) == m.id,
+                col(IndicatorValue.year) == view.today.year,
+            )
         )
-    ).all()
+        .all()
+    )
     return render(
         request,
         "municipality.html",
