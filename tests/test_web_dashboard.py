@@ -149,3 +149,14 @@ def test_plan_sorts_and_paginates_and_badges_filter(client: TestClient, world: W
     assert 'href="/m/krylovsky?status=overdue#plan"' in page  # counts are links
     audit = client.get("/audit/krylovsky?page=2", headers=auth(world, "auditor")).text
     assert "Записей не найдено" in audit and "← новее" in audit
+
+
+def test_navigation_speaks_russian(client: TestClient, world: World) -> None:
+    """Every link of the top navigation is a Russian word (the brand aside)."""
+    page = client.get("/", headers=auth(world, "admin")).text
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, flags=re.S)
+    assert nav, page[:500]
+    words = re.findall(r">\s*([^<>]+?)\s*</a>", nav.group(1))
+    assert "Для разработчиков" in words
+    latin = [w for w in words if re.search(r"[A-Za-z]", w) and w != "soczakaz"]
+    assert latin == [], latin
