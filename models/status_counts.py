@@ -235,14 +235,22 @@ def fold_backlog(engine: Engine, *, above: int = BACKLOG, batch: int = 200) -> i
         return 0
 
 
-def current_counts(municipality_ids: Any = None) -> Select[Any]:
+def current_counts(municipality_ids: Any = None, *, dialect: str) -> Select[Any]:
     """(municipality_id, status, n) now: folded counts plus pending deltas, zeros left out.
 
     ``municipality_ids``: ``None`` for all, else a list or a subquery of ids. One
-    statement, so it reads one snapshot of both tables.
+    statement, so it reads one snapshot of both tables. On SQLite (``dialect``) the
+    triggers keep ``step_count`` itself exact and there are never deltas: it is read
+    alone (a sum over a union of 17,500 counter rows cost 26 ms at 2,500 municipalities).
     """
+    count = StepCount.__table__  # type: ignore[attr-defined]
+    if dialect != "postgresql":
+        alone = select(count.c.municipality_id, count.c.status, count.c.n).where(count.c.n != 0)
+        if municipality_ids is not None:
+            alone = alone.where(count.c.municipality_id.in_(municipality_ids))
+        return alone
     parts = []
-    for table in (StepCount.__table__, StepCountDelta.__table__):  # type: ignore[attr-defined]
+    for table in (count, StepCountDelta.__table__):  # type: ignore[attr-defined]
         part = select(table.c.municipality_id, table.c.status, table.c.n)
         if municipality_ids is not None:
             part = part.where(table.c.municipality_id.in_(municipality_ids))

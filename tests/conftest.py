@@ -39,9 +39,13 @@ def _backends(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
+        # ``@pytest.mark.backends("postgresql")``: a test of one database's mechanism runs
+        # on that database only (not as a skipped leg on the other).
+        only = metafunc.definition.get_closest_marker("backends")
         params = [
             pytest.param(b, marks=[pytest.mark.postgres] if b == "postgresql" else [])
             for b in _backends(metafunc.config)
+            if only is None or b in only.args
         ]
         metafunc.parametrize("backend", params, scope="function")
 

@@ -95,11 +95,10 @@ def test_unknown_municipality_is_the_same_russian_error(
     assert fast.stderr == orm.stderr and "Traceback" not in fast.output
 
 
+@pytest.mark.backends("sqlite")  # the DB-API path reads SQLite only
 def test_rows_equal_the_orm_steps_after_random_edits(
     cli_env: dict[str, str], engine: Engine, db_url: str
 ) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the DB-API path reads SQLite only")
     _load(cli_env, engine)
     rng = random.Random(19)
     for _ in range(3):

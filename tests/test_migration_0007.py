@@ -17,7 +17,10 @@ FILLED = [("m1", "planned", 4), ("m1", "done", 2), ("m2", "overdue", 3), ("m2", 
 
 def _counts(engine: Engine) -> dict[tuple[int, str], int]:
     with engine.connect() as conn:
-        return {(int(m), str(s)): int(n) for m, s, n in conn.execute(current_counts()).all()}
+        return {
+            (int(m), str(s)): int(n)
+            for m, s, n in conn.execute(current_counts(dialect=conn.dialect.name)).all()
+        }
 
 
 def test_0006_database_gets_its_counts_on_upgrade(blank_db_url: str) -> None:

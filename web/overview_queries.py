@@ -89,12 +89,16 @@ def overview(session: Session, scope: Scope) -> list[MunicipalitySummary]:
     return sorted(done, key=lambda m: (-m.overdue, -(m.total - m.done), m.name))
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def read_counts(session: Session, municipality_ids: Any) -> Sequence[Row[Any]]:
     """(municipality, status, n) from the maintained counters (``models.status_counts``)."""
     bind = session.get_bind()
     if isinstance(bind, Engine):
         fold_backlog(bind)
-    return session.execute(current_counts(municipality_ids)).all()
+    return session.execute(current_counts(municipality_ids, dialect=_dialect(session))).all()
 
 
 def read_pivot(session: Session, municipality_ids: Any) -> Sequence[Row[Any]]:
@@ -102,7 +106,7 @@ def read_pivot(session: Session, municipality_ids: Any) -> Sequence[Row[Any]]:
     bind = session.get_bind()
     if isinstance(bind, Engine):
         fold_backlog(bind)
-    counts = current_counts(municipality_ids).subquery()
+    counts = current_counts(municipality_ids, dialect=_dialect(session)).subquery()
     n = counts.c[2]
     return session.execute(
         select(

@@ -28,9 +28,9 @@ OVERDUE = StepStatus.overdue.value
 CLOSED = [s.value for s in CLOSED_STATUSES]
 
 
-def _pivot(ids: Any) -> Any:
+def _pivot(ids: Any, dialect: str) -> Any:
     """Per municipality of ``ids``: steps, closed steps, overdue steps (one hash join)."""
-    counts = current_counts(ids).subquery()
+    counts = current_counts(ids, dialect=dialect).subquery()
     status, n = counts.c.status, counts.c[2]
     return select(
         counts.c.municipality_id.label("mid"),
@@ -80,7 +80,7 @@ def counted_rows(
     # A second statement, not a join: PostgreSQL, misjudging the region's size, would
     # rescan the pivot once per municipality.
     in_region = select(mid).where(col(Municipality.region) == region)
-    for i, total, done, overdue in conn.execute(_pivot(in_region)).all():
+    for i, total, done, overdue in conn.execute(_pivot(in_region, conn.dialect.name)).all():
         if (row := rows.get(int(i))) is not None:
             row.total, row.done, row.overdue = int(total), int(done), int(overdue)
     todays: dict[str, dt.date] = {}

@@ -149,7 +149,9 @@ def status_totals(conn: Connection, municipality_ids: list[int]) -> dict[str, in
     """Number of steps per status over the municipalities, from the trigger-kept
     counters of ``models.status_counts`` (a few rows per municipality, not every step)."""
     totals = {s.value: 0 for s in StepStatus}
-    for _mid, status, count in conn.execute(current_counts(municipality_ids)).all():
+    for _mid, status, count in conn.execute(
+        current_counts(municipality_ids, dialect=conn.dialect.name)
+    ).all():
         totals[str(status)] += int(count)
     return totals
 
