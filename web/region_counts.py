@@ -3,7 +3,7 @@
 One statement reads every municipality of the region with its oldest overdue due date
 (one seek of ``ix_step_sweep``) and its last audit entry (one seek of
 ``ix_auditentry_municipality_at``), a second its totals (folded counts plus pending
-deltas, pivoted in SQL: one row per municipality). The heat map then reads, per zone,
+deltas, pivoted in SQL: one row per municipality). The heat map then reads, per local date,
 only the overdue steps less than 21 working days late (a short ``ix_step_sweep`` range per municipality):
 the "more than 20" bucket is the overdue count minus the others.
 """
@@ -84,27 +84,31 @@ def counted_rows(
         if (row := rows.get(int(i))) is not None:
             row.total, row.done, row.overdue = int(total), int(done), int(overdue)
     todays: dict[str, dt.date] = {}
-    late: dict[str, list[int]] = {}
+    # By local date, not by zone: the zones of Russia share at most two dates at a time.
+    late: dict[dt.date, list[int]] = {}
+    zones: dict[dt.date, set[str]] = {}
     for r in rows.values():
         if r.overdue:
             tz = r.timezone
             today = todays.get(tz) or todays.setdefault(tz, local_date(now, tz))
             if (first := oldest_due[r.id]) is not None:
                 r.max_late = _late(_as_date(first), today)
-            late.setdefault(tz, []).append(r.id)
-    for tz, ids in sorted(late.items()):
-        zone: Any = ids
+            late.setdefault(today, []).append(r.id)
+            zones.setdefault(today, set()).add(tz)
+    for today, ids in sorted(late.items()):
+        these: Any = ids
         if scope.municipality_ids is None:  # a subquery plans better than many parameters
-            zone = select(mid).where(
-                col(Municipality.region) == region, col(Municipality.timezone) == tz
+            these = select(mid).where(
+                col(Municipality.region) == region,
+                col(Municipality.timezone).in_(sorted(zones[today])),
             )
-        _heat(conn, rows, ids, zone, todays[tz])
+        _heat(conn, rows, ids, these, today)
     return rows
 
 
 def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], zone: Any, today: dt.date) -> None:
-    """Heat buckets of the municipalities ``ids`` of one zone (so one "today") with
-    overdue steps; ``zone`` selects them in SQL (these ids or a subquery)."""
+    """Heat buckets of the municipalities ``ids`` that share one local date ("today")
+    and have overdue steps; ``zone`` selects them in SQL (these ids or a subquery)."""
     due = col(Step.due_date)
     t6, t11, t21 = thresholds(today)
     stmt = (
