@@ -94,13 +94,17 @@ def grant_for_token(session: Session, token: str, now: dt.datetime) -> TokenGran
     """The live token's person and scope, or None (unknown, revoked or expired)."""
     if not token:
         return None
-    row = session.execute(
-        select(AccessToken).where(col(AccessToken.token_sha256) == digest(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    found = session.execute(  # token and person in one statement (every API request)
+        select(AccessToken, Person)
+        .join(Person, col(Person.id) == col(AccessToken.person_id))
+        .where(col(AccessToken.token_sha256) == digest(token))
+    ).one_or_none()
+    if found is None:
         return None
-    person = session.get(Person, row.person_id)
-    return None if person is None else TokenGrant(person, TokenScope(row.scope))
+    row, person = found
+    if row.revoked_at is not None or row.expires_at <= now:
+        return None
+    return TokenGrant(person, TokenScope(row.scope))
 
 
 def issue_feed_secret(session: Session, person_id: int, feed: str) -> str:
