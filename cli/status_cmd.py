@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cli.common import console, handle_errors, parse_date, print_json
@@ -96,11 +97,12 @@ def _row(state: StepState[ShownStep]) -> list[str]:
     style = STATUS_STYLE.get(state.status, "")
     label = STATUS_RU[state.status]
     if state.blocked_by:
-        label += " (ждёт: " + ", ".join(state.blocked_by) + ")"
+        label += " (ждёт: " + escape(", ".join(state.blocked_by)) + ")"
+    # User text (keys, titles from templates) is escaped: '[bold]' is printed, not markup.
     return [
-        st.key + (f" [{st.period}]" if st.period else ""),
-        st.title,
-        KIND_RU.get(st.kind, st.kind),
+        escape(st.key + (f" [{st.period}]" if st.period else "")),
+        escape(st.title),
+        escape(KIND_RU.get(st.kind, st.kind)),
         st.due_date.strftime("%d.%m.%Y"),
         f"[{style}]{label}[/]" if style else label,
     ]
@@ -120,9 +122,10 @@ def render(
 ) -> None:
     local = now.astimezone(zone(m.timezone))
     counts = Counter(s.status.value for s in states)
+    # The name is user text: '[bold]' in it is printed as is, never interpreted (issue 19).
     console.print(
-        f"[bold]{m.name}[/] ({m.code}, {m.timezone}) — на {local.strftime('%d.%m.%Y %H:%M')}"
-        f" местного времени; шагов: {len(states)}"
+        f"[bold]{escape(m.name)}[/] ({escape(m.code)}, {escape(m.timezone)}) —"
+        f" на {local.strftime('%d.%m.%Y %H:%M')} местного времени; шагов: {len(states)}"
     )
     console.print("  ".join(f"{STATUS_COUNT_RU[StepStatus(k)]}: {counts.get(k, 0)}" for k in ORDER))
     overdue = [s for s in states if s.status == StepStatus.overdue]
