@@ -1,11 +1,12 @@
 """Regional rows from the maintained step counters (issue 19), for whole-municipality scopes.
 
 One statement reads every municipality of the region with its oldest overdue due date
-(one seek of ``ix_step_sweep``) and its last audit entry (one seek of
+(one seek of ``ix_step_sweep``) and, when asked, its last audit entry (one seek of
 ``ix_auditentry_municipality_at``), a second its totals (folded counts plus pending
-deltas, pivoted in SQL: one row per municipality). The heat map then reads, per local date,
-only the overdue steps less than 21 working days late (a short ``ix_step_sweep`` range per municipality):
-the "more than 20" bucket is the overdue count minus the others.
+deltas, pivoted in SQL: one row per municipality). These are the totals and the sort
+keys of the whole region. The heat map then reads, per local date and only for the rows
+shown, the overdue steps less than 21 working days late (a short ``ix_step_sweep``
+range per municipality): the "more than 20" bucket is the overdue count minus the others.
 """
 
 from __future__ import annotations
@@ -40,42 +41,45 @@ def _pivot(ids: Any, dialect: str) -> Any:
     ).group_by(counts.c.municipality_id)
 
 
-def counted_rows(
-    session: Session, scope: Scope, region: str, *, now: dt.datetime
-) -> dict[int, RegionRow]:
-    bind = session.get_bind()
-    if isinstance(bind, Engine):
-        fold_backlog(bind)  # never sum a long backlog of deltas (PostgreSQL, bulk loads)
-    mid = col(Municipality.id)
-    # Typed as text: no result processor per row (``_aware``/``_as_date`` parse strings).
-    last = (
+def last_entry(mid: Any) -> Any:
+    """The last audit entry of the municipality ``mid`` (a correlated seek), as text:
+    no result processor per row (``_aware`` parses it)."""
+    return (
         select(func.max(AuditEntry.at, type_=String))
         .where(col(AuditEntry.municipality_id) == mid)
         .correlate(Municipality)
         .scalar_subquery()
     )
+
+
+def counted_base(
+    session: Session, scope: Scope, region: str, *, now: dt.datetime, activity: bool
+) -> dict[int, RegionRow]:
+    """Every municipality of the region with its totals and its lateness (``max_late``);
+    the last audit entry too if ``activity``. No heat, coverage or НОК yet."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        fold_backlog(bind)  # never sum a long backlog of deltas (PostgreSQL, bulk loads)
+    mid = col(Municipality.id)
     oldest = (
         select(func.min(Step.due_date, type_=String))
         .where(col(Step.municipality_id) == mid, col(Step.status) == StepStatus.overdue)
         .correlate(Municipality)
         .scalar_subquery()
     )
+    columns = [mid, col(Municipality.code), col(Municipality.name), col(Municipality.timezone)]
     stmt = scope.municipalities(
-        select(
-            mid,
-            col(Municipality.code),
-            col(Municipality.name),
-            col(Municipality.timezone),
-            last,
-            oldest,
-        ).where(col(Municipality.region) == region)
+        select(*columns, oldest, *([last_entry(mid)] if activity else [])).where(
+            col(Municipality.region) == region
+        )
     )
     conn = session.connection()  # Core rows: no ORM row processing
     rows: dict[int, RegionRow] = {}
     oldest_due: dict[int, Any] = {}
-    for i, code, name, tz, at, first in conn.execute(stmt).all():
+    for i, code, name, tz, first, *at in conn.execute(stmt).all():
         r = rows[int(i)] = RegionRow(int(i), code, name, tz)
-        r.last_activity = _aware(at)
+        if at:
+            r.last_activity = _aware(at[0])
         oldest_due[r.id] = first
     # A second statement, not a join: PostgreSQL, misjudging the region's size, would
     # rescan the pivot once per municipality.
@@ -84,31 +88,51 @@ def counted_rows(
         if (row := rows.get(int(i))) is not None:
             row.total, row.done, row.overdue = int(total), int(done), int(overdue)
     todays: dict[str, dt.date] = {}
-    # By local date, not by zone: the zones of Russia share at most two dates at a time.
-    late: dict[dt.date, list[int]] = {}
-    zones: dict[dt.date, set[str]] = {}
     for r in rows.values():
-        if r.overdue:
+        if r.overdue and (first := oldest_due[r.id]) is not None:
             tz = r.timezone
             today = todays.get(tz) or todays.setdefault(tz, local_date(now, tz))
-            if (first := oldest_due[r.id]) is not None:
-                r.max_late = _late(_as_date(first), today)
-            late.setdefault(today, []).append(r.id)
-            zones.setdefault(today, set()).add(tz)
-    for today, ids in sorted(late.items()):
-        these: Any = ids
-        if scope.municipality_ids is None:  # a subquery plans better than many parameters
-            these = select(mid).where(
-                col(Municipality.region) == region,
-                col(Municipality.timezone).in_(sorted(zones[today])),
-            )
-        _heat(conn, rows, ids, these, today)
+            r.max_late = _late(_as_date(first), today)
     return rows
 
 
-def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], zone: Any, today: dt.date) -> None:
-    """Heat buckets of the municipalities ``ids`` that share one local date ("today")
-    and have overdue steps; ``zone`` selects them in SQL (these ids or a subquery)."""
+def add_heat(
+    conn: Any, scope: Scope, region: str, rows: list[RegionRow], *, now: dt.datetime, whole: bool
+) -> None:
+    """Heat buckets of ``rows`` (counted_base's); ``whole``: these are all the region's
+    municipalities, selected in SQL by a subquery (plans better than many parameters)."""
+    todays: dict[str, dt.date] = {}
+    # By local date, not by zone: the zones of Russia share at most two dates at a time.
+    late: dict[dt.date, list[RegionRow]] = {}
+    zones: dict[dt.date, set[str]] = {}
+    for r in rows:
+        if r.overdue:
+            tz = r.timezone
+            today = todays.get(tz) or todays.setdefault(tz, local_date(now, tz))
+            late.setdefault(today, []).append(r)
+            zones.setdefault(today, set()).add(tz)
+    for today, these in sorted(late.items()):
+        ids: Any = sorted(r.id for r in these)
+        if whole and scope.municipality_ids is None:
+            ids = select(col(Municipality.id)).where(
+                col(Municipality.region) == region,
+                col(Municipality.timezone).in_(sorted(zones[today])),
+            )
+        _heat(conn, {r.id: r for r in these}, ids, today)
+
+
+def counted_rows(
+    session: Session, scope: Scope, region: str, *, now: dt.datetime
+) -> dict[int, RegionRow]:
+    """Every municipality of the region, heat and last audit entry included."""
+    rows = counted_base(session, scope, region, now=now, activity=True)
+    add_heat(session.connection(), scope, region, list(rows.values()), now=now, whole=True)
+    return rows
+
+
+def _heat(conn: Any, rows: dict[int, RegionRow], zone: Any, today: dt.date) -> None:
+    """Heat buckets of the municipalities ``rows`` that share one local date ("today")
+    and have overdue steps; ``zone`` selects them in SQL (their ids or a subquery)."""
     due = col(Step.due_date)
     t6, t11, t21 = thresholds(today)
     stmt = (
@@ -126,7 +150,7 @@ def _heat(conn: Any, rows: dict[int, RegionRow], ids: list[int], zone: Any, toda
         .group_by(col(Step.municipality_id))
     )
     for i, b1, ge6, ge11 in conn.execute(stmt).all():
-        rows[int(i)].heat[:3] = [int(b1 or 0), int(ge6 or 0) - int(ge11 or 0), int(ge11 or 0)]
-    for i in ids:
-        r = rows[i]
+        if (row := rows.get(int(i))) is not None:
+            row.heat[:3] = [int(b1 or 0), int(ge6 or 0) - int(ge11 or 0), int(ge11 or 0)]
+    for r in rows.values():
         r.heat[3] = r.overdue - r.heat[0] - r.heat[1] - r.heat[2]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -21,6 +20,15 @@ from web import regional
 from web.access import Scope
 from web.deps import app_now, get_scope, get_session
 from web.region_charts import funnel
+from web.region_export import workbook
+from web.region_table import (
+    PAGE_SIZE,
+    QUERY_MAX,
+    page_links,
+    parse_page,
+    region_query,
+    region_table,
+)
 from web.row_html import region_row
 
 router = APIRouter(include_in_schema=False)
@@ -86,39 +94,49 @@ def region_page(
     name: str,
     sort: str = Query("late", pattern="^(" + "|".join(regional.SORTS) + ")$"),
     desc: int = Query(1, ge=0, le=1),
+    q: str = "",
+    page: str | None = None,
     scope: Scope = Depends(get_scope),
     session: Session = Depends(get_session),
     now: dt.datetime = Depends(app_now),
-) -> HTMLResponse:
-    def page() -> str:
-        rows = _rows(request, session, scope, name, now, sort, bool(desc))
-        return str(
-            request.app.state.templates.get_template("region.html").render(
-                {
-                    "request": request,
-                    "scope": scope,
-                    "name": name,
-                    "rows": rows,
-                    "sort": sort,
-                    "desc": desc,
-                    "buckets": regional.BUCKET_TITLES,
-                    # One row of text per municipality, joined here (no template call each).
-                    "rows_html": Markup(
-                        "".join(region_row(r, regional.BUCKET_TITLES) for r in rows)
-                    ),
-                    "year": now.year,
-                    "totals": {
-                        "total": sum(r.total for r in rows),
-                        "overdue": sum(r.overdue for r in rows),
-                        "register": sum(r.nok_register for r in rows),
-                    },
-                }
-            )
-        )
+) -> Response:
+    """One page of the region's municipalities (web/region_table.py); a page number that is
+    not one (``abc``, ``0``, past the last page) redirects to the nearest page there is."""
+    q = q.strip()[:QUERY_MAX]
+    asked = parse_page(page)
 
-    # 2,500 rows take ~150 ms to render: the page itself is reused for the cache's TTL.
-    key = ("region-html", name, scope.cache_key, now.date(), sort, desc)
-    return HTMLResponse(request.app.state.overview_cache.get(key, page))
+    def build() -> tuple[int, str]:
+        table = region_table(
+            session, scope, name, now=now, year=now.year, sort=sort, desc=bool(desc), q=q,
+            page=asked or 1, size=PAGE_SIZE,
+        )  # fmt: skip
+        if table is None:
+            raise NotFoundError(f"Регион «{name}» не найден или недоступен")
+        html = request.app.state.templates.get_template("region.html").render(
+            {
+                "request": request,
+                "scope": scope,
+                "name": name,
+                "t": table,
+                "sort": sort,
+                "desc": desc,
+                "q": q,
+                "buckets": regional.BUCKET_TITLES,
+                "rows_html": Markup(
+                    "".join(region_row(r, regional.BUCKET_TITLES) for r in table.rows)
+                ),
+                "links": page_links(table.page, table.pages),
+                "qs": region_query,
+                "first": (table.page - 1) * PAGE_SIZE + 1,
+            }
+        )
+        return table.page, str(html)
+
+    key = ("region-html", name, scope.cache_key, now.date(), sort, desc, q, asked or 1)
+    shown, html = request.app.state.overview_cache.get(key, build)
+    if asked != shown:
+        return RedirectResponse("?" + region_query(sort, desc, q, page=shown), status_code=303)
+    return HTMLResponse(html)
 
 
 @router.get("/region/{name}/export.xlsx")
@@ -129,55 +147,10 @@ def region_xlsx(
     session: Session = Depends(get_session),
     now: dt.datetime = Depends(app_now),
 ) -> Response:
-    from openpyxl import Workbook
-
     rows = _rows(request, session, scope, name, now, "late", True)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Муниципалитеты"
-    sheet.append(
-        [
-            "Муниципалитет",
-            "Шагов",
-            "Выполнено, %",
-            "Просрочено",
-            *(f"Просрочка {b} раб. дн." for b in regional.BUCKET_TITLES),
-            "Наибольшая просрочка, раб. дн.",
-            "Охват: план",
-            "Охват: факт",
-            "Охват, %",
-            "НОК: заявок",
-            "НОК: в реестре",
-            "НОК: отклонено",
-            "Последнее действие",
-        ]
-    )
-    for r in rows:
-        last = r.last_activity.replace(tzinfo=None) if r.last_activity else None
-        sheet.append(
-            [
-                r.name,
-                r.total,
-                r.percent_done,
-                r.overdue,
-                *r.heat,
-                r.max_late,
-                r.target,
-                r.actual,
-                r.coverage,
-                r.nok_total,
-                r.nok_register,
-                r.nok_rejected,
-                last,
-            ]
-        )
-    sheet.column_dimensions["A"].width = 40
-    buf = io.BytesIO()
-    book.save(buf)
     filename = f"Регион — {name} — {now:%d.%m.%Y}.xlsx"
     return Response(
-        buf.getvalue(),
+        workbook(rows),
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

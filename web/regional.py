@@ -21,8 +21,8 @@ from sqlmodel import Session, col
 
 from domain.calendar.workdays import working_days_between
 from domain.roadmap.deadlines import local_date
-from models import AuditEntry, IndicatorValue, Municipality, ReviewCase, Step
-from models.review import ReviewCampaign, ReviewState
+from models import AuditEntry, Municipality, Step
+from models.review import ReviewState
 from models.roadmap import CLOSED_STATUSES, StepStatus
 from web.access import Scope
 
@@ -76,6 +76,8 @@ def regions(session: Session, scope: Scope) -> list[tuple[str, int]]:
 def region_rows(
     session: Session, scope: Scope, region: str, *, now: dt.datetime, year: int
 ) -> list[RegionRow]:
+    from web.region_table import add_coverage, add_nok
+
     if scope.sees_whole_municipalities:  # maintained counters (web/region_counts.py)
         from web.region_counts import counted_rows
 
@@ -87,31 +89,8 @@ def region_rows(
     ids: Any = sorted(rows)
     if scope.municipality_ids is None:  # a subquery plans better than 2,500 parameters
         ids = select(col(Municipality.id)).where(col(Municipality.region) == region)
-    for mid, target, actual in session.execute(
-        select(
-            col(IndicatorValue.municipality_id),
-            func.sum(IndicatorValue.target),
-            func.sum(IndicatorValue.actual),
-        )
-        .where(
-            col(IndicatorValue.municipality_id).in_(ids),
-            col(IndicatorValue.year) == year,
-            col(IndicatorValue.period) == "Y",
-        )
-        .group_by(col(IndicatorValue.municipality_id))
-    ).all():
-        rows[int(mid)].target, rows[int(mid)].actual = float(target or 0), float(actual or 0)
-    for mid, state, n in session.execute(
-        select(col(ReviewCampaign.municipality_id), col(ReviewCase.state), func.count())
-        .join(ReviewCampaign, col(ReviewCampaign.id) == col(ReviewCase.campaign_id))
-        .where(col(ReviewCampaign.municipality_id).in_(ids))
-        .group_by(col(ReviewCampaign.municipality_id), col(ReviewCase.state))
-    ).all():
-        r = rows[int(mid)]
-        r.nok_total += int(n)
-        value = ReviewState(state).value
-        r.nok_register += int(n) if value == IN_REGISTER else 0
-        r.nok_rejected += int(n) if value in REJECTED else 0
+    add_coverage(session, rows, ids, year)
+    add_nok(session, rows, ids)
     return list(rows.values())
 
 
@@ -237,13 +216,21 @@ def _aware(at: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def name_key(name: str) -> str:
+    """A name as Russian readers order and search it: case aside, «ё» as «е»."""
+    return name.casefold().replace("ё", "е")
+
+
 def sort_rows(rows: list[RegionRow], sort: str, desc: bool) -> list[RegionRow]:
+    """Rows by ``sort``; ties by name and id, ascending either way: one order for every
+    request, so that pages never repeat or skip a row (a reversed sort stays stable)."""
     keys: dict[str, Any] = {
         "late": lambda r: (r.max_late, r.overdue),
-        "name": lambda r: r.name,
+        "name": lambda r: name_key(r.name),
         "done": lambda r: r.percent_done,
         "coverage": lambda r: -1.0 if r.coverage is None else r.coverage,
         "activity": lambda r: r.last_activity or dt.datetime.min.replace(tzinfo=dt.UTC),
         "nok": lambda r: (r.nok_register, r.nok_total),
     }
-    return sorted(rows, key=keys[sort], reverse=desc)
+    ordered = sorted(rows, key=lambda r: (name_key(r.name), r.id))
+    return sorted(ordered, key=keys[sort], reverse=desc)
