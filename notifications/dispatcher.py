@@ -11,7 +11,6 @@ One pass without Prefect: ``python -m jobs.dispatch``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import socket
@@ -23,20 +22,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
 from models.db import session_scope
-from models.outbox import OutboxMessage, OutboxStatus
+from models.outbox import OutboxMessage
 from models.settings import Settings
 from models.types import utcnow
-from notifications.channels import Delivery
-from notifications.outbox import claim_due_ids, mark_failed, mark_sent_many, release
-from notifications.sender import Sender
+from notifications.marks import Clock as Clock
+from notifications.marks import Outcome as Outcome
+from notifications.marks import recorder
+from notifications.outbox import claim_due_ids, release
+from notifications.sender import Outgoing, Sender
 
-Clock = Callable[[], dt.datetime]
-Outcome = tuple[int, Delivery]
 OT: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 
@@ -93,52 +91,6 @@ class GroupCommit:
         return result
 
 
-@contextlib.contextmanager
-def _recorder(
-    engine: Engine, settings: Settings, clock: Clock
-) -> Iterator[Callable[[list[Outcome]], dict[int, str]]]:
-    """Marks of one group on a connection kept for the batch. SQLite: one transaction
-    per group (BEGIN IMMEDIATE). PostgreSQL: the connection is in autocommit, so a group
-    of deliveries is one UPDATE, one round trip (each failure's mark commits on its
-    own: a crash between them leaves the rest ``sending`` until their lease expires,
-    then they are tried again), and it commits without waiting for the WAL flush: a
-    dispatcher killed at any point still sees its marks committed; only a crash of the
-    database server itself may forget the last few, and those messages are then sent
-    again (a duplicate, never a loss)."""
-    pg = engine.dialect.name == "postgresql"
-    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if pg else {}
-    with engine.execution_options(sqlite_begin="IMMEDIATE", **options).connect() as conn:
-        if pg:  # session-level, reset below before the connection goes back to the pool
-            conn.exec_driver_sql("SET synchronous_commit = off")
-            conn.commit()  # ends SQLAlchemy's autobegun block (nothing is sent in autocommit)
-
-        def record(batch: list[Outcome]) -> dict[int, str]:
-            now = clock()
-            out: dict[int, str] = {}
-            with conn.begin():
-                sent = [i for i, d in batch if d.ok]
-                mark_sent_many(conn, ids=sent, now=now)
-                out.update((i, "sent") for i in sent)
-                for i, d in batch:
-                    if not d.ok:
-                        status = mark_failed(
-                            conn, message_id=i, error=d.error, now=now, settings=settings
-                        )
-                        out[i] = "dead" if status == OutboxStatus.dead else "retry"
-            return out
-
-        try:
-            yield record
-        finally:
-            if pg and not conn.invalidated:
-                try:
-                    conn.rollback()
-                    conn.exec_driver_sql("RESET synchronous_commit")
-                    conn.commit()
-                except DBAPIError:  # never return the setting to the pool
-                    conn.invalidate()
-
-
 def deliver_ids(
     engine: Engine,
     settings: Settings,
@@ -155,12 +107,12 @@ def deliver_ids(
     if not ids:
         return {}
     deadline = time.monotonic() + settings.outbox_lease_seconds / 2
-    with session_scope(engine) as s:
-        q = select(OutboxMessage).where(OT.c.id.in_(ids)).order_by(OT.c.id)
-        msgs = [m for (m,) in s.execute(q)]
-    with _recorder(engine, settings, clock) as record:
+    with engine.connect() as conn:  # the columns a send reads, not ORM objects
+        q = select(*(OT.c[name] for name in Outgoing._fields))
+        msgs = [Outgoing(*r) for r in conn.execute(q.where(OT.c.id.in_(ids)).order_by(OT.c.id))]
+    with recorder(engine, settings, clock) as record:
         commit = GroupCommit(record)
-        queue: Iterator[OutboxMessage] = iter(msgs)
+        queue: Iterator[Outgoing] = iter(msgs)
         take = threading.Lock()
         counts: Counter[str] = Counter()
         left: list[int] = []
@@ -170,7 +122,7 @@ def deliver_ids(
                 while True:
                     with take:
                         msg = next(queue, None)
-                    if msg is None or msg.id is None:
+                    if msg is None:
                         return
                     if time.monotonic() > deadline:  # our lease is half gone
                         with take:

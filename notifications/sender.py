@@ -8,9 +8,8 @@ messages to one receiver pays for one connection, not one per message.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO, cast
 
-from models.outbox import OutboxMessage
 from models.settings import Settings
 from notifications.channels import (
     _LOG,
@@ -24,6 +23,38 @@ from notifications.channels import (
 
 if TYPE_CHECKING:  # apprise is imported when a message is sent (fast CLI start)
     import apprise
+
+
+class Message(Protocol):
+    """What a send reads of an outbox row (an ``OutboxMessage`` or an ``Outgoing``)."""
+
+    @property
+    def target(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def body_text(self) -> str: ...
+    @property
+    def body_html(self) -> str: ...
+    @property
+    def body_short(self) -> str: ...
+    @property
+    def dedupe_key(self) -> str: ...
+
+
+class Outgoing(NamedTuple):
+    """The columns of a claimed row that the dispatcher sends (read without the ORM)."""
+
+    id: int
+    target: str
+    rule: str
+    subject: str
+    body_text: str
+    body_html: str
+    body_short: str
+    dedupe_key: str
 
 
 class Sender:
@@ -74,7 +105,7 @@ class Sender:
                 cast(Any, plugin).headers["Idempotency-Key"] = key
         return obj
 
-    def send(self, msg: OutboxMessage) -> Delivery:
+    def send(self, msg: Message) -> Delivery:
         """Deliver one message; never raises for a delivery problem."""
         settings = self.settings
         try:
@@ -117,7 +148,7 @@ class Sender:
         return Delivery(False, mask(detail, settings, urls=(url,)))
 
 
-def send(msg: OutboxMessage, settings: Settings, *, stdout: TextIO | None = None) -> Delivery:
+def send(msg: Message, settings: Settings, *, stdout: TextIO | None = None) -> Delivery:
     """Deliver one message on fresh connections; never raises for a delivery problem."""
     with Sender(settings, stdout=stdout) as sender:
         return sender.send(msg)
