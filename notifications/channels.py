@@ -157,9 +157,24 @@ class _ThreadCapture(logging.Filter):
                 buf.append(text.strip())
         return record.levelno >= self.passthrough
 
+    def enabled(self, level: int) -> bool:
+        """The apprise logger's ``isEnabledFor``: a record is made only when it reaches
+        the application's handlers or may be captured. apprise logs a failure's detail
+        (response body, socket exception) at DEBUG right after its warning, so below
+        WARNING a thread's send makes records only once something was captured; a
+        successful send makes none (its DEBUG/INFO lines and the payload dump apprise
+        builds for them were ≈ 20 % of a webhook message's CPU)."""
+        if _apprise_logger.disabled or logging.root.manager.disable >= level:
+            return False  # logging.disable() and a disabled logger still win
+        if level >= self.passthrough:
+            return True
+        buf = getattr(self.local, "buf", None)
+        return buf is not None and (level >= logging.WARNING or bool(buf))
+
 
 _DETAIL_RE = re.compile(r"exception|error|response", re.IGNORECASE)
 _apprise_logger = logging.getLogger("apprise")
 _LOG = _ThreadCapture(_apprise_logger.getEffectiveLevel())
 _apprise_logger.addFilter(_LOG)
 _apprise_logger.setLevel(logging.DEBUG)
+_apprise_logger.isEnabledFor = _LOG.enabled  # type: ignore[method-assign]
