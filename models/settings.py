@@ -1,23 +1,41 @@
-"""The one settings object of soczakaz (environment prefix ``SOCZAKAZ_``)."""
+"""The one settings object of soczakaz (environment prefix ``SOCZAKAZ_``).
+
+A pydantic model that reads its values the way pydantic-settings' ``BaseSettings``
+did with ``env_prefix="SOCZAKAZ_"``, ``env_file=".env"``, ``extra="ignore"``:
+keyword arguments over the environment over ``.env`` over the defaults, variable
+names in any case, JSON for dict fields. Importing pydantic-settings (asyncio,
+argparse, every cloud provider: ~50 ms) was a tenth of ``roadmap status`` (issue 19);
+tests/test_startup_settings.py checks the same values as ``BaseSettings`` gives.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from pydantic_settings.exceptions import SettingsError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+
+PREFIX = "soczakaz_"
+ENV_FILE = ".env"
 
 
-class Settings(BaseSettings):
+class SettingsError(ValueError):
+    """A variable whose value cannot be decoded (as pydantic-settings words it)."""
+
+
+class Settings(BaseModel):
     """Every tunable of the application; nothing else reads the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="SOCZAKAZ_", env_file=".env", extra="ignore")
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**_with_environment(values))
 
     database_url: str = "sqlite:///soczakaz.db"
     evidence_dir: Path = Path("evidence")
@@ -107,6 +125,45 @@ class Settings(BaseSettings):
 
 
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+def _dotenv() -> dict[str, str | None]:
+    """``.env`` of the working directory (python-dotenv, imported only when it exists)."""
+    if not os.path.isfile(ENV_FILE):
+        return {}
+    from dotenv import dotenv_values
+
+    return {k.lower(): v for k, v in dotenv_values(ENV_FILE).items()}
+
+
+def _merged(low: Any, high: Any) -> Any:
+    """``high`` over ``low``; dicts key by key (pydantic-settings' deep update)."""
+    if isinstance(low, dict) and isinstance(high, dict):
+        return {**low, **{k: _merged(low.get(k), v) for k, v in high.items()}}
+    return high
+
+
+def _with_environment(init: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments over ``SOCZAKAZ_*`` variables over ``.env``."""
+    out: dict[str, Any] = {}
+    environ = {k.lower(): v for k, v in os.environ.items()}
+    for source, found in (("DotEnvSettingsSource", _dotenv()), ("EnvSettingsSource", environ)):
+        for name, field in Settings.model_fields.items():
+            raw = found.get(PREFIX + name)
+            if raw is None:
+                continue
+            value: Any = raw
+            if get_origin(field.annotation) in (dict, list) or field.annotation in (dict, list):
+                try:
+                    value = json.loads(raw)
+                except ValueError as exc:
+                    raise SettingsError(
+                        f'error parsing value for field "{name}" from source "{source}"'
+                    ) from exc
+            out[name] = _merged(out.get(name), value)
+    for name, value in init.items():
+        out[name] = _merged(out.get(name), value)
+    return out
 
 
 class SettingsInvalid(ValueError):
