@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import false, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
@@ -66,6 +66,11 @@ class NotVisible(Exception):
 def hash_token(token: str) -> str:
     """What the database stores for a secret (SHA-256 hex)."""
     return digest(token)
+
+
+# Built once: a scope that sees every municipality runs this very statement, whose
+# cache key SQLAlchemy then keeps instead of recomputing it per request (issue 19).
+_MUNICIPALITY_BY_CODE = select(Municipality).where(col(Municipality.code) == bindparam("code"))
 
 
 @dataclass(frozen=True)
@@ -156,9 +161,7 @@ class Scope:
     # --- single rows -----------------------------------------------------------------
     def municipality(self, session: Session, code: str) -> Municipality:
         row: Municipality | None = (
-            session.execute(
-                self.municipalities(select(Municipality).where(col(Municipality.code) == code))
-            )
+            session.execute(self.municipalities(_MUNICIPALITY_BY_CODE), {"code": code})
             .scalars()
             .first()
         )

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from domain import lookup
@@ -90,15 +90,20 @@ class TokenGrant:
     scope: TokenScope
 
 
+_GRANT = (
+    select(AccessToken, Person)
+    .join(Person, col(Person.id) == col(AccessToken.person_id))
+    .where(col(AccessToken.token_sha256) == bindparam("sha256"))
+)
+
+
 def grant_for_token(session: Session, token: str, now: dt.datetime) -> TokenGrant | None:
     """The live token's person and scope, or None (unknown, revoked or expired)."""
     if not token:
         return None
-    found = session.execute(  # token and person in one statement (every API request)
-        select(AccessToken, Person)
-        .join(Person, col(Person.id) == col(AccessToken.person_id))
-        .where(col(AccessToken.token_sha256) == digest(token))
-    ).one_or_none()
+    # Token and person in one statement (every API request), built once: SQLAlchemy
+    # keeps a statement's cache key, so it is not recomputed per request (issue 19).
+    found = session.execute(_GRANT, {"sha256": digest(token)}).one_or_none()
     if found is None:
         return None
     row, person = found

@@ -11,11 +11,12 @@ PostgreSQL: the extra statements cost more than decoding the rows they spare.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from domain.calendar.time import local_date
@@ -38,6 +39,10 @@ from web.queries import (
 )
 
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+# Built once (SQLAlchemy keeps a statement's cache key): the municipality's organisations.
+ORGANISATIONS = select(
+    col(Organisation.id), col(Organisation.short_name), col(Organisation.name)
+).where(col(Organisation.municipality_id) == bindparam("m"))
 
 
 @dataclass
@@ -96,20 +101,15 @@ def municipality_view(
     orgs = {
         int(i): short or name
         for i, short, name in session.connection()
-        .execute(  # core: a read, nothing to flush
-            scope.organisations(
-                select(
-                    col(Organisation.id), col(Organisation.short_name), col(Organisation.name)
-                ).where(col(Organisation.municipality_id) == m.id)
-            )
-        )
+        .execute(scope.organisations(ORGANISATIONS), {"m": m.id})  # core: a read, no flush
         .all()
     }
     counts: dict[str, int] = {}
     if unfiltered:  # the rows already loaded are the whole (scoped) roadmap
         roles: Any = {s.owner_role for s in steps}
-        for s in steps:
-            counts[s.status.value] = counts.get(s.status.value, 0) + 1
+        # Members of a StrEnum are equal to (and hash as) their values: no .value per row.
+        by_status: Counter[str] = Counter(s.status for s in steps)
+        counts = {k: by_status[k] for k in STATUS_ORDER if k in by_status}
     else:
         roles = session.execute(
             scope.steps(select(col(Step.owner_role)).where(mine).distinct())

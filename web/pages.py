@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2.filters import do_urlencode
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -48,6 +48,13 @@ from web.region_words import install_filters
 from web.row_html import overview_row
 
 router = APIRouter(include_in_schema=False)
+# Built once (SQLAlchemy keeps a statement's cache key): a municipality's indicators of a year.
+INDICATORS = select(
+    col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
+).where(
+    col(IndicatorValue.municipality_id) == bindparam("m"),
+    col(IndicatorValue.year) == bindparam("y"),
+)
 AUDIT_PAGE = 100
 router.include_router(region_router)
 # pages.router is mounted without a schema; the regional JSON joins the documented API here.
@@ -124,18 +131,8 @@ def municipality(
     people = {x.person for x in view.late} | set(view.people.values())
     whos = {p: who(p) for p in people}
     filters_ = request.app.state.templates.env.filters
-    values = (
-        session.connection()
-        .execute(  # core rows: a read, nothing to flush
-            select(
-                col(IndicatorValue.period), col(IndicatorValue.target), col(IndicatorValue.actual)
-            ).where(
-                col(IndicatorValue.municipality_id) == m.id,
-                col(IndicatorValue.year) == view.today.year,
-            )
-        )
-        .all()
-    )
+    # core rows: a read, nothing to flush
+    values = session.connection().execute(INDICATORS, {"m": m.id, "y": view.today.year}).all()
     return render(
         request,
         "municipality.html",
