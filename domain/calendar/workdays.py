@@ -18,8 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import holidays
-
 _LOCK = threading.Lock()
 
 
@@ -27,6 +25,8 @@ _LOCK = threading.Lock()
 def _russia() -> Any:
     """holidays' Russia class, loaded alone: ``country_holidays("RU")`` imports the
     package ``holidays.countries``, i.e. all ~250 countries (most of the CLI's start)."""
+    import holidays  # only when a calendar is computed (importing workdays costs nothing)
+
     name = "holidays.countries.russia"
     with _LOCK:  # threads must never see the module half-executed
         if name in sys.modules:
