@@ -169,7 +169,7 @@ class Pool:
 
 class _Requests(ModuleType):
     """``requests`` as the webhook plugins see it: a plain request goes over a kept
-    http.client connection (``notifications.http_kept``), others via the session."""
+    connection (``notifications.http_kept``), others via the session."""
 
     def __init__(self) -> None:
         super().__init__("requests")
