@@ -29,7 +29,7 @@ def test_overview_lists_overdue_first_with_counts(client: TestClient, world: Wor
     assert first["total"] == 5 and first["percent_done"] == 20.0
     page = client.get("/", headers=auth(world, "admin"))
     assert page.status_code == 200 and "Муниципалитет krylovsky" in page.text
-    assert "20.0%" in page.text
+    assert "20\u202f%" in page.text  # Russian: «20 %», a narrow space, no «.0»
 
 
 def test_municipality_page_timeline_filters_week_and_blocked(

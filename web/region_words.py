@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 import pendulum
@@ -23,6 +24,7 @@ from domain.vocabulary import (
     reminder_rule_ru,
     timezone_ru,
 )
+from reports.russian import number
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -33,6 +35,17 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     if 2 <= n10 <= 4 and not 12 <= n100 <= 14:
         return few
     return many
+
+
+@lru_cache(maxsize=8192)
+def number_ru(value: float) -> str:
+    """«1 000 000», «24,5»: babel's Russian number, cached (a page shows few distinct values)."""
+    return number(value)
+
+
+def percent_ru(value: float) -> str:
+    """«24,5 %»: a Russian percentage (decimal comma, a narrow space before the sign)."""
+    return f"{number_ru(value)}\u202f%"
 
 
 def workdays_ru(n: int) -> str:
@@ -121,6 +134,8 @@ def install_filters(env: Environment) -> None:
         entity_ru=entity_ru,
         workdays_ru=workdays_ru,
         plural=plural,
+        number_ru=number_ru,
+        percent_ru=percent_ru,
         period_ru=period_ru,
     )
     env.globals.update(status_names=STATUS_RU, kind_names=KIND_RU, role_names=ROLE_RU)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from domain.vocabulary import timezone_ru
-from web.region_words import local_time, plural, workdays_ru
+from web.region_words import local_time, percent_ru, plural, workdays_ru
 
 if TYPE_CHECKING:
     from web.overview_queries import MunicipalitySummary
@@ -59,7 +59,7 @@ def region_row(r: RegionRow, buckets: Sequence[str]) -> Markup:
         for opening, n in zip(_heat_openings(tuple(buckets)), r.heat, strict=False)
     )
     if r.coverage is not None:
-        coverage = f"{r.coverage}% ({round(r.actual)} из {round(r.target)})"
+        coverage = f"{percent_ru(r.coverage)} ({round(r.actual)} из {round(r.target)})"
     else:
         coverage = "нет данных"
     rejected = f", отклонено {r.nok_rejected}" if r.nok_rejected else ""
@@ -70,7 +70,7 @@ def region_row(r: RegionRow, buckets: Sequence[str]) -> Markup:
         f'<div class="small muted">{_e(timezone_ru(r.timezone))}</div></td>\n'
         f'    <td data-label="Просрочка" class="num">{late}</td>\n'
         f"    {heat}\n"
-        f'    <td data-label="Выполнено" class="num">{r.percent_done}%</td>\n'
+        f'    <td data-label="Выполнено" class="num">{percent_ru(r.percent_done)}</td>\n'
         f'    <td data-label="Охват к плану" class="num">{coverage}</td>\n'
         f'    <td data-label="НОК" class="num"><a href="/m/{code}/nok">{r.nok_register} '
         f"в реестре из {r.nok_total}</a>{rejected}</td>\n"
@@ -103,7 +103,7 @@ def overview_row(m: MunicipalitySummary, can_audit: bool) -> Markup:
         + cell("Запланировано", "num", "?status=planned", c[0])
         + cell("Выполнено", "num", "?status=done", m.done)
         + f'    <td data-label="Доля выполненных"><div class="bar" aria-hidden="true">'
-        f'<span style="width: {m.percent_done}%"></span></div>{m.percent_done}%</td>\n'
+        f'<span style="width: {m.percent_done}%"></span></div>{percent_ru(m.percent_done)}</td>\n'
         '    <td data-label="Ссылки" class="small">\n'
         f"      {audit}\n"
         f'      <a href="/m/{code}/nok">НОК</a> ·\n'
