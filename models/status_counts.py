@@ -108,7 +108,7 @@ def _sqlite_add(row: str, delta: int) -> str:
     )
 
 
-SQLITE_DDL = [
+_SQLITE_DDL = [
     "CREATE TRIGGER IF NOT EXISTS step_count_ins AFTER INSERT ON step BEGIN "
     + _sqlite_add("NEW", 1)
     + " END",
@@ -134,7 +134,7 @@ def install_count_triggers(bind: Engine | Connection) -> None:
 
 
 def _install(conn: Connection) -> None:
-    ddl = _PG_DDL if conn.dialect.name == "postgresql" else SQLITE_DDL
+    ddl = _PG_DDL if conn.dialect.name == "postgresql" else _SQLITE_DDL
     for statement in ddl:
         conn.exec_driver_sql(statement)
     rebuild_counts(conn)

@@ -40,7 +40,6 @@ from domain.roadmap.blockers import (
 )
 from domain.roadmap.deadlines import local_date
 from domain.roadmap.rollforward import roll_forward_due
-from domain.roadmap.sweep_counting import bulk_change, counted_by_recount
 from models.roadmap import StepStatus
 from models.status_counts import current_counts, fold_counts
 from models.types import UTCDateTime
@@ -201,31 +200,6 @@ def sweep_municipalities(
     conn = session.connection()
     lock_municipalities(conn, ids)
     groups = local_dates(conn, ids, now=now, as_of=as_of)
-    cutoffs = {today: due_soon_cutoff(today, window_working_days) for today in groups}
-    moves = [(s.value, _date_condition(s)) for s in TIME_STATUSES]
-    bulk = any(
-        bulk_change(conn, mids, moves, today=today, cutoff=cutoffs[today])
-        for today, mids in groups.items()
-    )
-    with counted_by_recount(conn, ids, bulk=bulk):
-        pending = _statuses(conn, ids, groups, cutoffs, counts, now=now)
-    forget_pending(conn, [entry for entry, _, _ in pending])
-    fold_counts(conn, ids)  # the batch's advisory locks make the sweep their only folder
-    counts["changed"] = sum(v for k, v in counts.items() if k.startswith("to_"))
-    counts.update(status_totals(conn, ids))
-    return counts
-
-
-def _statuses(
-    conn: Connection,
-    ids: list[int],
-    groups: dict[dt.date, list[int]],
-    cutoffs: dict[dt.date, dt.date],
-    counts: dict[str, int],
-    *,
-    now: dt.datetime,
-) -> list[tuple[int, int, int]]:
-    """Roll-forward, blockers and time statuses of the batch; the pending log read."""
     logged: dict[int, set[int]] = defaultdict(set)
     for _, rid, mid in read_pending(conn, ids):
         logged[mid].add(rid)
@@ -239,6 +213,7 @@ def _statuses(
     for status in TIME_STATUSES:
         counts[f"to_{status.value}"] = 0
     for today, mids in groups.items():
+        cutoff = due_soon_cutoff(today, window_working_days)
         for status in TIME_STATUSES:
             for released in [None, rids] if rids else [None]:
                 counts[f"to_{status.value}"] += _mark_by_date(
@@ -246,10 +221,14 @@ def _statuses(
                     mids,
                     status=status,
                     today=today,
-                    cutoff=cutoffs[today],
+                    cutoff=cutoff,
                     now=now,
                     released=released,
                 )
     if rids:
         clear_blockers(conn)
-    return pending
+    forget_pending(conn, [entry for entry, _, _ in pending])
+    fold_counts(conn, ids)  # the batch's advisory locks make the sweep their only folder
+    counts["changed"] = sum(v for k, v in counts.items() if k.startswith("to_"))
+    counts.update(status_totals(conn, ids))
+    return counts
