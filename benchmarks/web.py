@@ -7,8 +7,9 @@ Every municipality belongs to one region, so the regional page (/region/…) sor
 them, worst first, and shows the first page of 50 (totals of all 2,500): its target is
 p95 < 200 ms at 2,500 municipalities / 1,000,000 steps.
 
-The server runs in its own process (uvicorn, one worker); a second process hammers
-the JSON API on loopback while this one measures p50/p95 of the overview, a
+The server runs in its own process (uvicorn, one worker); a second process loads
+the JSON API on loopback at a paced ~30 req/s (``--load-rps``; the rate issue 19 was
+measured at: an unpaced loop would load the server harder the faster its API gets) while this one measures p50/p95 of the overview, a
 municipality page, the open-steps API and the regional page, in interleaved rounds.
 The baseline is a trivial ``/healthz`` on the same server, measured in the same
 rounds under the same load. Each database is measured with the caches off
@@ -55,6 +56,7 @@ from web.auth_tokens import add_access_token  # noqa: E402
 TOKEN = "bench-admin-token"
 REGION = "Бенчмарк-край"
 WORKERS = 1  # uvicorn processes (set by --workers)
+LOAD_RPS = 30.0  # the concurrent load, requests per second (set by --load-rps)
 CACHE_TTLS: tuple[str, ...] = ("0", "5")
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 STATUSES = (
@@ -188,13 +190,16 @@ def wait_up(url: str) -> None:
 
 LOAD = """
 import os, sys, time, httpx
-url, token, code, stop = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+url, token, code, stop, rps = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
 n, t0 = 0, time.monotonic()
 with httpx.Client(headers={"Authorization": "Bearer " + token}, timeout=30) as c:
     while not os.path.exists(stop):
         r = c.get(f"{url}/api/municipalities/{code}/steps", params={"status": "overdue"})
         r.raise_for_status()
         n += 1
+        # Paced (open loop): the same load whatever the server's speed; 0 = as fast as it can.
+        if rps > 0 and (ahead := t0 + n / rps - time.monotonic()) > 0:
+            time.sleep(ahead)
 print(n / (time.monotonic() - t0))
 """
 
@@ -311,7 +316,7 @@ def serve_and_measure(
                 measure(client, path, 3)
             stop = tmp / f"stop-load-{ttl}"
             load = subprocess.Popen(
-                [sys.executable, "-c", LOAD, base, TOKEN, code, str(stop)],
+                [sys.executable, "-c", LOAD, base, TOKEN, code, str(stop), str(LOAD_RPS)],
                 stdout=subprocess.PIPE,
                 text=True,
             )
@@ -343,7 +348,8 @@ def serve_and_measure(
             f"{title:36} {p50:8.1f} {p95:8.1f} {p50 / base_p50:8.1f}× {p95 / base_p95:8.1f}×{flag}"
         )
     print(
-        f"concurrent load (2nd process, API overdue list): {load_rps:.0f} req/s; "
+        f"concurrent load (2nd process, API overdue list, paced at {LOAD_RPS:g} req/s):"
+        f" {load_rps:.0f} req/s; "
         f"{n} interleaved samples per endpoint; load average {load_average()}"
     )
     return figures
@@ -448,12 +454,19 @@ def main() -> None:
     ap.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     ap.add_argument("--requests", type=int, default=None, help="default 100 (--quick: 40)")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument(
+        "--load-rps",
+        type=float,
+        default=30.0,
+        help="concurrent load on the API, req/s (issue 19 measured at ~30; 0 = unpaced)",
+    )
     ap.add_argument("--cache", choices=["both", "off", "on"], default="both")
     ap.add_argument("--quick", action="store_true", help="10,000 steps, 40 samples")
     ap.add_argument("--reuse", help="SQLite file or database URL seeded by an earlier run")
     args = ap.parse_args()
-    global WORKERS, CACHE_TTLS
+    global WORKERS, CACHE_TTLS, LOAD_RPS
     WORKERS = args.workers
+    LOAD_RPS = args.load_rps
     CACHE_TTLS = {"both": ("0", "5"), "off": ("0",), "on": ("5",)}[args.cache]
     steps = args.steps or (10_000 if args.quick else 100_000)
     n = args.requests or (40 if args.quick else 100)
