@@ -5,6 +5,7 @@ starts without SQLModel); whatever needs the whole metadata (``create_all``, Ale
 ``from models import Step``) imports this module.
 """
 
+import models.overdue_oldest
 import models.status_counts  # noqa: F401  (issue 19: step counters and their triggers)
 from models.core import Municipality, Organisation, Person, Role
 from models.evidence import AuditCheckpoint, AuditEntry, Evidence

@@ -27,12 +27,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Field, SQLModel
 
 from models.db import POST_CREATE_HOOKS
+from models.overdue_oldest import fold_marks
 
 
 class StepCount(SQLModel, table=True):
     """Folded number of steps of one municipality in one status."""
 
     __tablename__ = "step_count"
+    # SQLite: the rows live in the key's b-tree, not beside it (revision 0008): a trigger's
+    # upsert and a page's lookup descend one tree, a scan in key order reads no table.
+    __table_args__ = {"sqlite_with_rowid": False}
     municipality_id: int = Field(primary_key=True)
     status: str = Field(primary_key=True, max_length=16)
     n: int = 0
@@ -198,6 +202,7 @@ def fold_counts(conn: Connection, municipality_ids: Iterable[int]) -> int:
             ).bindparams(bindparam("ids", expanding=True)),
             {"ids": got},
         )
+        fold_marks(conn, got)  # and their oldest overdue dates, under the same locks
     return len(got)
 
 
@@ -212,14 +217,17 @@ def fold_backlog(engine: Engine, *, above: int = BACKLOG, batch: int = 200) -> i
     try:
         with engine.connect() as conn:
             many = conn.exec_driver_sql(
-                f"SELECT 1 FROM step_count_delta OFFSET {int(above)} LIMIT 1"
+                "SELECT 1 FROM (SELECT municipality_id FROM step_count_delta UNION ALL"
+                " SELECT municipality_id FROM overdue_oldest_mark) AS pending"
+                f" OFFSET {int(above)} LIMIT 1"
             ).first()
             if many is None:
                 return 0
             mids = [
                 int(m)
                 for (m,) in conn.exec_driver_sql(
-                    "SELECT DISTINCT municipality_id FROM step_count_delta"
+                    "SELECT municipality_id FROM step_count_delta"
+                    " UNION SELECT municipality_id FROM overdue_oldest_mark"
                 ).all()
             ]
         folded = 0
@@ -229,7 +237,9 @@ def fold_backlog(engine: Engine, *, above: int = BACKLOG, batch: int = 200) -> i
         # The folded deltas are dead rows that readers' index scans would still visit
         # until autovacuum comes: reclaim them now (a small table, milliseconds).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM (ANALYZE) step_count_delta, step_count")
+            conn.exec_driver_sql(
+                "VACUUM (ANALYZE) step_count_delta, step_count, overdue_oldest_mark, overdue_oldest"
+            )
         return folded
     except DBAPIError:
         return 0

@@ -1,7 +1,7 @@
 """Regional rows from the maintained step counters (issue 19), for whole-municipality scopes.
 
 One statement reads every municipality of the region with its oldest overdue due date
-(one seek of ``ix_step_sweep``) and, when asked, its last audit entry (one seek of
+(kept by triggers: ``models/overdue_oldest.py``) and, when asked, its last audit entry (one seek of
 ``ix_auditentry_municipality_at``), a second its totals (folded counts plus pending
 deltas, pivoted in SQL: one row per municipality). These are the totals and the sort
 keys of the whole region. The heat map then reads, per local date and only for the rows
@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from domain.roadmap.deadlines import local_date
 from models import AuditEntry, Municipality, Step
+from models.overdue_oldest import join_oldest_overdue
 from models.roadmap import CLOSED_STATUSES, StepStatus
 from models.status_counts import current_counts, fold_backlog
 from web.access import Scope
@@ -53,26 +54,27 @@ def last_entry(mid: Any) -> Any:
 
 
 def counted_base(
-    session: Session, scope: Scope, region: str, *, now: dt.datetime, activity: bool
+    session: Session,
+    scope: Scope,
+    region: str,
+    *,
+    now: dt.datetime,
+    activity: bool,
+    only: list[int] | None = None,
 ) -> dict[int, RegionRow]:
-    """Every municipality of the region with its totals and its lateness (``max_late``);
-    the last audit entry too if ``activity``. No heat, coverage or НОК yet."""
+    """Every municipality of the region (those of ``only`` if given) with its totals and
+    its lateness (``max_late``); the last audit entry too if ``activity``. No heat,
+    coverage or НОК yet."""
     bind = session.get_bind()
-    if isinstance(bind, Engine):
+    if isinstance(bind, Engine) and only is None:  # (a page's rows: its keys folded)
         fold_backlog(bind)  # never sum a long backlog of deltas (PostgreSQL, bulk loads)
     mid = col(Municipality.id)
-    oldest = (
-        select(func.min(Step.due_date, type_=String))
-        .where(col(Step.municipality_id) == mid, col(Step.status) == StepStatus.overdue)
-        .correlate(Municipality)
-        .scalar_subquery()
-    )
+    table: Any = Municipality.__table__  # type: ignore[attr-defined]
+    frm, oldest = join_oldest_overdue(table, mid, session.get_bind().dialect.name)
     columns = [mid, col(Municipality.code), col(Municipality.name), col(Municipality.timezone)]
-    stmt = scope.municipalities(
-        select(*columns, oldest, *([last_entry(mid)] if activity else [])).where(
-            col(Municipality.region) == region
-        )
-    )
+    where = [col(Municipality.region) == region, *([mid.in_(only)] if only is not None else [])]
+    extra = [last_entry(mid)] if activity else []
+    stmt = scope.municipalities(select(*columns, oldest, *extra).select_from(frm).where(*where))
     conn = session.connection()  # Core rows: no ORM row processing
     rows: dict[int, RegionRow] = {}
     oldest_due: dict[int, Any] = {}
@@ -83,7 +85,9 @@ def counted_base(
         oldest_due[r.id] = first
     # A second statement, not a join: PostgreSQL, misjudging the region's size, would
     # rescan the pivot once per municipality.
-    in_region = select(mid).where(col(Municipality.region) == region)
+    in_region: Any = (
+        only if only is not None else select(mid).where(col(Municipality.region) == region)
+    )
     for i, total, done, overdue in conn.execute(_pivot(in_region, conn.dialect.name)).all():
         if (row := rows.get(int(i))) is not None:
             row.total, row.done, row.overdue = int(total), int(done), int(overdue)

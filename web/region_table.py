@@ -24,6 +24,8 @@ from models import IndicatorValue, Municipality, ReviewCase
 from models.review import ReviewCampaign, ReviewState
 from web.access import Scope
 from web.region_counts import add_heat, counted_base, last_entry
+from web.region_keys import LEAN_SORTS, order, region_keys
+from web.region_keys import matching as keys_matching
 from web.regional import (
     IN_REGISTER,
     REJECTED,
@@ -98,6 +100,9 @@ def region_table(
 ) -> RegionTable | None:
     """The page ``page`` (clamped to the pages there are); ``None``: no such region."""
     whole = scope.sees_whole_municipalities
+    if whole and sort in LEAN_SORTS:
+        return _lean_table(session, scope, region, now=now, year=year, sort=sort, desc=desc,
+                           q=q, page=page, size=size)  # fmt: skip
     if whole:
         by_id = counted_base(session, scope, region, now=now, activity=sort == "activity")
         if not by_id:
@@ -128,6 +133,48 @@ def region_table(
         total=sum(r.total for r in every),
         overdue=sum(r.overdue for r in every),
         register=sum(r.nok_register for r in every),
+        page=page,
+        pages=pages,
+    )
+
+
+def _lean_table(
+    session: Session,
+    scope: Scope,
+    region: str,
+    *,
+    now: dt.datetime,
+    year: int,
+    sort: str,
+    desc: bool,
+    q: str,
+    page: int,
+    size: int,
+) -> RegionTable | None:
+    """``region_table`` for the orders read from keys alone (``region_keys.LEAN_SORTS``):
+    the keys of every municipality, the full rows of the page's only."""
+    keys = region_keys(session, scope, region, now=now, sort=sort)
+    if keys is None:
+        return None
+    ordered = order(keys_matching(keys.keys, q), sort, desc)
+    pages = max(1, -(-len(ordered) // size))
+    page = min(max(1, page), pages)
+    ids = [k.id for k in ordered[(page - 1) * size : page * size]]
+    shown: list[RegionRow] = []
+    if ids:
+        by_id = counted_base(session, scope, region, now=now, activity=False, only=ids)
+        add_nok(session, by_id, ids)
+        shown = [by_id[i] for i in ids]
+        conn = session.connection()
+        _details(conn, shown, year, activity=True, coverage=True)
+        add_heat(conn, scope, region, shown, now=now, whole=False)
+    return RegionTable(
+        rows=shown,
+        municipalities=len(keys.keys),
+        found=len(ordered),
+        total=keys.total,
+        overdue=keys.overdue,
+        register=keys.register,
         page=page,
         pages=pages,
     )
