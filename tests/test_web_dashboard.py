@@ -132,7 +132,8 @@ def test_charts_are_svg_with_words() -> None:
 
     rows = [Row(dt.date(2026, 1, 20), "done"), Row(dt.date(2026, 6, 1), "planned")]
     svg = str(progress_year(rows, 2026, dt.date(2026, 3, 16)))
-    assert svg.startswith("<svg") and "<title>" in svg and "50%" in svg
+    assert svg.startswith("<svg") and "<title>" in svg and "50\u202f%" in svg
+    assert "0%<" not in svg and "50%" not in svg  # Russian: a narrow space before «%»
     stages = funnel_stages(["DRAFT", "SUBMITTED", "IN_REGISTER", "FORMALLY_REJECTED"])
     assert stages[0] == ("Подано заявок", 3) and stages[-1] == ("Включено в реестр", 1)
     assert "Воронка НОК" in str(funnel(stages))

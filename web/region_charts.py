@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from web.region_words import percent_ru
+
 MONTHS = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 QUARTERS = ("I кв.", "II кв.", "III кв.", "IV кв.")
 W, H, PAD = 640, 240, 36
@@ -52,14 +54,14 @@ def progress_year(rows: Iterable[Any], year: int, today: dt.date) -> Markup:
     grid = "".join(
         f'<line x1="{PAD}" x2="{W - PAD}" y1="{ys - f * (H - 2 * PAD):.0f}" '
         f'y2="{ys - f * (H - 2 * PAD):.0f}" class="grid"/>'
-        f'<text x="4" y="{ys - f * (H - 2 * PAD) + 4:.0f}" class="ax">{int(f * 100)}%</text>'
+        f'<text x="4" y="{ys - f * (H - 2 * PAD) + 4:.0f}" class="ax">{percent_ru(int(f * 100))}</text>'
         for f in (0, 0.5, 1)
     )
     labels = "".join(
         f'<text x="{PAD + i * step:.0f}" y="{H - 12}" class="ax" text-anchor="middle">{m}</text>'
         for i, m in enumerate(MONTHS)
     )
-    last = f"{round(100 * cum_d[now_m - 1])}%" if now_m else "0%"
+    last = percent_ru(round(100 * cum_d[now_m - 1]) if now_m else 0)
     body = (
         grid
         + labels

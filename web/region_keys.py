@@ -58,10 +58,13 @@ def _name_key(name: str) -> str:
 
 def order(keys: list[Key], sort: str, desc: bool) -> list[Key]:
     """``regional.sort_rows`` on keys: ties by name and id, ascending either way."""
+    if sort == "late":  # one pass: the numbers' sign carries the direction
+        sign = -1 if desc else 1
+        return sorted(
+            keys, key=lambda k: (sign * k.late, sign * k.overdue, _name_key(k.name), k.id)
+        )
     ordered = sorted(keys, key=lambda k: (_name_key(k.name), k.id))
-    if sort == "late":
-        ordered.sort(key=lambda k: (k.late, k.overdue), reverse=desc)
-    elif desc:
+    if desc:
         ordered.sort(key=lambda k: _name_key(k.name), reverse=True)
     return ordered
 
