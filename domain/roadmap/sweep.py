@@ -63,6 +63,7 @@ def lock_municipalities(conn: Connection, municipality_ids: list[int]) -> None:
     if conn.dialect.name == "postgresql":
         # The planner overestimates JSON rows and would spend seconds JIT-compiling.
         conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))  # transition tables in memory
         conn.execute(
             text(
                 "SELECT count(pg_advisory_xact_lock(:ns, m)) FROM"
