@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import Integer, and_, case, func, select, union_all
 from sqlalchemy.engine import Engine
@@ -69,12 +69,30 @@ def order(keys: list[Key], sort: str, desc: bool) -> list[Key]:
     return ordered
 
 
-def matching(keys: list[Key], q: str) -> list[Key]:
-    """Keys whose name or code contains ``q`` (case and ё/е aside)."""
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
+T = TypeVar("T")
+
+
+def matching(rows: list[N], q: str) -> list[N]:
+    """Rows (or keys) whose name or code contains ``q`` (case and ё/е aside)."""
     needle = name_key(q.strip())
     if not needle:
-        return keys
-    return [k for k in keys if needle in _name_key(k.name) or needle in _name_key(k.code)]
+        return rows
+    return [r for r in rows if needle in name_key(r.name) or needle in name_key(r.code)]
+
+
+def paged(items: list[T], page: int, size: int) -> tuple[list[T], int, int]:
+    """The items of page ``page`` clamped to the pages there are, that page, the pages."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(1, page), pages)
+    return items[(page - 1) * size : page * size], page, pages
 
 
 def _join_overdue(frm: Any, mid: Any, dialect: str) -> tuple[Any, Any]:

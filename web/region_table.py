@@ -24,14 +24,12 @@ from models import IndicatorValue, Municipality, ReviewCase
 from models.review import ReviewCampaign, ReviewState
 from web.access import Scope
 from web.region_counts import add_heat, counted_base, last_entry
-from web.region_keys import LEAN_SORTS, order, region_keys
-from web.region_keys import matching as keys_matching
+from web.region_keys import LEAN_SORTS, matching, order, paged, region_keys
 from web.regional import (
     IN_REGISTER,
     REJECTED,
     RegionRow,
     _aware,
-    name_key,
     region_rows,
     sort_rows,
 )
@@ -56,14 +54,6 @@ def parse_page(raw: str | None) -> int | None:
     """The page number asked for: ``None`` if it is not a positive whole number."""
     text = (raw or "1").strip()
     return int(text) if text.isdigit() and len(text) <= 9 and int(text) >= 1 else None
-
-
-def matching(rows: list[RegionRow], q: str) -> list[RegionRow]:
-    """Rows whose name or code contains ``q`` (case and ё/е aside)."""
-    needle = name_key(q.strip())
-    if not needle:
-        return rows
-    return [r for r in rows if needle in name_key(r.name) or needle in name_key(r.code)]
 
 
 def region_query(sort: str, desc: int, q: str, *, page: int = 1) -> str:
@@ -119,9 +109,7 @@ def region_table(
         if not every:
             return None
     ordered = sort_rows(matching(every, q), sort, desc)
-    pages = max(1, -(-len(ordered) // size))
-    page = min(max(1, page), pages)
-    shown = ordered[(page - 1) * size : page * size]
+    shown, page, pages = paged(ordered, page, size)
     if whole and shown:
         conn = session.connection()
         _details(conn, shown, year, activity=sort != "activity", coverage=sort != "coverage")
@@ -156,10 +144,9 @@ def _lean_table(
     keys = region_keys(session, scope, region, now=now, sort=sort)
     if keys is None:
         return None
-    ordered = order(keys_matching(keys.keys, q), sort, desc)
-    pages = max(1, -(-len(ordered) // size))
-    page = min(max(1, page), pages)
-    ids = [k.id for k in ordered[(page - 1) * size : page * size]]
+    ordered = order(matching(keys.keys, q), sort, desc)
+    page_keys, page, pages = paged(ordered, page, size)
+    ids = [k.id for k in page_keys]
     shown: list[RegionRow] = []
     if ids:
         by_id = counted_base(session, scope, region, now=now, activity=False, only=ids)
