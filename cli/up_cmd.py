@@ -211,7 +211,7 @@ def up(
             _wait_deployments(api, specs, served)
         except PrefectStartError as exc:
             raise fail(str(exc), code=1) from None
-        web = start_in_thread(cfg, host=host, port=port)
+        web = start_in_thread(cfg, host=host, port=port, settle=True)
         stack.callback(web.stop)
         board = dashboard_url(f"http://{host}:{port}")
         console.print("[bold green]soczakaz запущен[/] (Ctrl-C — остановить всё)", highlight=False)

@@ -13,6 +13,7 @@ import uvicorn
 
 from models.settings import Settings
 from web.app import create_app
+from web.gc_tuning import settle_heap
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -39,12 +40,15 @@ def start_in_thread(
     port: int = 0,
     timeout: float = 15.0,
     clock: Callable[[], dt.datetime] | None = None,
+    settle: bool = False,
 ) -> RunningServer:
-    """Start the dashboard in a background thread; returns its base URL and a stop()."""
+    """Start the dashboard in a background thread; returns its base URL and a stop().
+    ``settle``: this process serves until it exits (web/gc_tuning.py)."""
     port = port or free_port(host)
-    config = uvicorn.Config(
-        create_app(settings, clock=clock), host=host, port=port, log_level="warning"
-    )
+    app = create_app(settings, clock=clock)
+    if settle:
+        settle_heap()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="soczakaz-web", daemon=True)
     thread.start()
@@ -65,4 +69,6 @@ def serve_forever(settings: Settings, *, host: str, port: int, workers: int = 1)
     if workers > 1:
         uvicorn.run("web.asgi:app", host=host, port=port, workers=workers, log_level="info")
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        app = create_app(settings)
+        settle_heap()  # each worker of web.asgi does the same
+        uvicorn.run(app, host=host, port=port, log_level="info")
