@@ -165,12 +165,16 @@ def mark_blocked(conn: Connection, municipality_ids: list[int], now: Any) -> int
     if dialect == "postgresql":  # temporary tables have no statistics until analysed
         conn.execute(text("ANALYZE sweep_blocked"))
     if dialect == "postgresql":
+        # The step rows are found by primary key from the ids of sweep_blocked (an
+        # array computed once): joined on `k.step_id = step.id` alone, the planner
+        # chose a merge join over a full scan of step_pkey, 500 ms per batch at 1M
+        # steps for 8,000 blocked rows (26 ms now; first sweep 4.5 -> 3.0 s in all).
         sql = f"""
 UPDATE step SET status = 'blocked', blocked_by = k.keys::json,
   status_changed_at = CASE WHEN step.status = 'blocked' THEN step.status_changed_at ELSE :now END
 FROM sweep_blocked AS k
-WHERE k.step_id = step.id AND step.municipality_id IN :ids
-  AND (step.status <> 'blocked' OR {_JSON_DIFFERS[dialect]})
+WHERE step.id = ANY(ARRAY(SELECT step_id FROM sweep_blocked)) AND k.step_id = step.id
+  AND step.municipality_id IN :ids AND (step.status <> 'blocked' OR {_JSON_DIFFERS[dialect]})
 """
     else:  # SQLite: walk the blocked steps by key, look their keys up by primary key
         keys = "(SELECT k.keys FROM sweep_blocked AS k WHERE k.step_id = step.id)"
