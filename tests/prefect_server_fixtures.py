@@ -20,10 +20,11 @@ import pytest
 
 from tests.conftest import PG_ADMIN_DSN, _pg_available, _pg_state
 from tests.notifications_fixtures import free_port
-from tests.prefect_server_log import ServerLogVerdict, judge
+from tests.prefect_server_log import judge
 
 REPO = Path(__file__).resolve().parents[1]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
+POOL = "soczakaz-process"  # the work pool of prefect.yaml's deployments
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -76,7 +77,7 @@ class PrefectServer:
     def worker(self, log: Path, env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
         out = log.open("wb")
         proc = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", "soczakaz-process", *extra],
+            [PREFECT, "worker", "start", "--pool", POOL, *extra],
             env=env,
             cwd=REPO,
             stdout=out,
@@ -89,20 +90,17 @@ class PrefectServer:
     def on_sqlite(self) -> bool:
         return "PREFECT_SERVER_DATABASE_CONNECTION_URL" not in self.env
 
-    def verdict(self) -> ServerLogVerdict:
-        return judge(self.log.read_text(), prefect_on_sqlite=self.on_sqlite)
-
     def error_lines(self) -> list[str]:
         """ERROR and traceback lines; a tolerated heartbeat conflict (see
         tests/prefect_server_log.py) only once a later heartbeat is persisted."""
-        verdict = self.verdict()
+        verdict = judge(self.log.read_text(), prefect_on_sqlite=self.on_sqlite)
         if verdict.tolerated:
             since = dt.datetime.now(dt.UTC)
             wait_for(
                 "a worker heartbeat persisted after the conflict",
                 lambda: any(
                     dt.datetime.fromisoformat(w["last_heartbeat_time"]) > since
-                    for w in self.post("/work_pools/soczakaz-process/workers/filter")
+                    for w in self.post(f"/work_pools/{POOL}/workers/filter")
                 ),
                 120,
                 every=2.0,
@@ -164,7 +162,7 @@ def start_server(tmp: Path, prefect_db: str | None) -> Iterator[PrefectServer]:
             assert time.monotonic() < deadline, "Prefect server did not become healthy"
             time.sleep(0.5)
         server.started_in = time.monotonic() - started
-        server.run(["work-pool", "create", "soczakaz-process", "--type", "process"])
+        server.run(["work-pool", "create", POOL, "--type", "process"])
         yield server
     finally:
         for w in server.workers:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.prefect_server_fixtures import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 PROBE = """
 import gc, json, time

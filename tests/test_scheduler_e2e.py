@@ -45,7 +45,7 @@ def our_database(kind: str, tmp: Path) -> Iterator[str]:
 
 
 def kind_of(server: PrefectServer) -> str:
-    return "postgresql" if "PREFECT_SERVER_DATABASE_CONNECTION_URL" in server.env else "sqlite"
+    return "sqlite" if server.on_sqlite else "postgresql"
 
 
 def test_scheduler_creates_runs_for_every_deployment(prefect_server: PrefectServer) -> None:

@@ -162,9 +162,8 @@ def mark_blocked(conn: Connection, municipality_ids: list[int], now: Any) -> int
     dialect = conn.dialect.name
     conn.execute(text("DELETE FROM sweep_blocked"))
     conn.execute(text("INSERT INTO sweep_blocked (step_id, keys) " + _KEYS_AGG[dialect]))
-    if dialect == "postgresql":  # temporary tables have no statistics until analysed
-        conn.execute(text("ANALYZE sweep_blocked"))
     if dialect == "postgresql":
+        conn.execute(text("ANALYZE sweep_blocked"))  # temporary tables have no statistics
         # The step rows are found by primary key from the ids of sweep_blocked (an
         # array computed once): joined on `k.step_id = step.id` alone, the planner
         # chose a merge join over a full scan of step_pkey, 500 ms per batch at 1M
